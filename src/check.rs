@@ -1,0 +1,191 @@
+//! `smsim check`: the resolved scenario and quick analytic estimates at nominal rates.
+
+use crate::report::{cost_leases, cost_setup};
+use crate::scenario::{Money, Pool, Scenario};
+use std::fmt::Write as _;
+
+fn secs(t: crate::engine::SimTime) -> String {
+    let s = t.as_secs_f64();
+    if s >= 3600.0 { format!("{s:.0} s ({:.2} h)", s / 3600.0) } else { format!("{s:.3} s") }
+}
+
+/// Effective parts per second of `pool` when its traffic splits over carriers by share:
+/// the pool's nominal rate, capped by each carrier limit over that carrier's share.
+pub fn effective_rate(sc: &Scenario, pool: &Pool) -> f64 {
+    let mut rate = pool.count as f64 * pool.mps;
+    for l in &pool.limits {
+        if let Some(mps) = l.mps {
+            let share = sc.carriers[l.carrier].share;
+            if share > 0.0 {
+                rate = rate.min(mps / share);
+            }
+        }
+    }
+    rate
+}
+
+/// Mean carrier fee per part for messages from `pool`, weighted by carrier share.
+fn mean_fee(sc: &Scenario, pool: &Pool) -> f64 {
+    sc.carriers.iter().map(|c| c.share * c.fee_per_part[pool.kind.index()].micros() as f64).sum::<f64>() / 1e6
+}
+
+fn usd(m: Money) -> String {
+    format!("${m}")
+}
+
+/// The text `smsim check` prints.
+pub fn report(sc: &Scenario) -> String {
+    let mut s = String::new();
+    let w = &mut s;
+    let _ = writeln!(w, "scenario {} ({}): valid", sc.name, sc.file);
+    let _ = writeln!(
+        w,
+        "  seed {}, horizon {}, metrics every {}, t=0 at {:02}:{:02} wall clock",
+        sc.seed,
+        secs(sc.horizon),
+        secs(sc.metrics_interval),
+        sc.start_time_of_day.as_micros() / 3_600_000_000,
+        sc.start_time_of_day.as_micros() / 60_000_000 % 60
+    );
+    let _ = writeln!(w, "account: spend limit {} per month, {} already spent", usd(sc.spend_limit), usd(sc.spent));
+    let _ = writeln!(w, "numbers:");
+    for p in &sc.pools {
+        let _ = writeln!(
+            w,
+            "  {}: {} x {} ({}), {} MPS each = {} MPS; two-way {}; selection {}; ttl {}; queue limit {}",
+            p.id,
+            p.count,
+            p.kind.name(),
+            p.country,
+            p.mps,
+            p.mps * p.count as f64,
+            if p.two_way { "yes" } else { "no" },
+            match p.selection {
+                crate::scenario::Selection::LeastLoaded => "least_loaded",
+                crate::scenario::Selection::RoundRobin => "round_robin",
+                crate::scenario::Selection::Sticky => "sticky",
+            },
+            secs(p.ttl),
+            p.queue_limit.map_or("none".into(), |q| format!("{q} parts")),
+        );
+        let _ = writeln!(
+            w,
+            "      price {}/part out, {}/part in; lease {}/number/month; fee {}/month; setup {}",
+            usd(p.price_per_part),
+            usd(p.inbound_price_per_part),
+            usd(p.monthly_lease),
+            usd(p.monthly_fee),
+            usd(p.setup_fee)
+        );
+        for l in &p.limits {
+            let _ = writeln!(
+                w,
+                "      carrier limit toward {}: {}{}",
+                sc.carriers[l.carrier].id,
+                l.mps.map_or("no MPS cap".into(), |m| format!("{m} MPS shared")),
+                l.daily_parts.map_or(String::new(), |d| format!(", {d} parts per day"))
+            );
+        }
+    }
+    let _ = writeln!(w, "carriers:");
+    for c in &sc.carriers {
+        let fees: Vec<String> = crate::scenario::Kind::ALL
+            .iter()
+            .filter(|k| c.fee_per_part[k.index()] != Money::ZERO)
+            .map(|k| format!("{} {}", k.name(), usd(c.fee_per_part[k.index()])))
+            .collect();
+        let _ = writeln!(
+            w,
+            "  {}: share {}, latency mean {:.3} s, failure rate {}, outbound fees per part: {}, outages: {}",
+            c.id,
+            c.share,
+            c.latency.mean_secs(),
+            c.failure_rate,
+            if fees.is_empty() { "none".into() } else { fees.join(", ") },
+            c.outages.len()
+        );
+    }
+    let _ = writeln!(
+        w,
+        "customers: {} ({}% unreachable, {}% opted out at t=0)",
+        sc.customers.count,
+        sc.customers.unreachable * 100.0,
+        sc.customers.opted_out * 100.0
+    );
+    let _ = writeln!(
+        w,
+        "fixed costs over the horizon: leases and monthly fees {}, setup {}",
+        usd(cost_leases(sc)),
+        usd(cost_setup(sc))
+    );
+
+    let mut offered = vec![0.0f64; sc.pools.len()];
+    if !sc.campaigns.is_empty() {
+        let _ = writeln!(w, "campaigns (drain time at the pool's nominal rate, capped by carrier limits):");
+    }
+    for c in &sc.campaigns {
+        let p = &sc.pools[c.pool];
+        let t = &sc.templates[c.template];
+        let rate = effective_rate(sc, p);
+        let parts = c.recipients as f64 * t.parts as f64;
+        let drain = (parts / rate).max(c.spread.as_secs_f64());
+        let per_msg = t.parts as f64 * (p.price_per_part.micros() as f64 / 1e6 + mean_fee(sc, p));
+        let repeats = sc.campaign_starts(c).count();
+        let affordable = ((sc.spend_limit.micros() - sc.spent.micros()).max(0) as f64 / 1e6 / per_msg).floor();
+        let _ = writeln!(
+            w,
+            "  {}: {} recipients x {} part(s) ({}) from {} at {}, {} blast(s); drain {} at {:.2} parts/s; about ${:.6} a message; the spend limit allows about {} messages",
+            c.id,
+            c.recipients,
+            t.parts,
+            t.encoding.name(),
+            p.id,
+            secs(c.at),
+            repeats,
+            secs(crate::engine::SimTime::from_secs_f64(drain)),
+            rate,
+            per_msg,
+            affordable
+        );
+        if c.spread > crate::engine::SimTime::ZERO {
+            offered[c.pool] += parts / c.spread.as_secs_f64();
+        }
+    }
+    if !sc.traffic.is_empty() {
+        let _ = writeln!(w, "traffic:");
+    }
+    for tr in &sc.traffic {
+        let p = &sc.pools[tr.pool];
+        let t = &sc.templates[tr.template];
+        let load = tr.rate * t.parts as f64;
+        offered[tr.pool] += load;
+        let _ = writeln!(
+            w,
+            "  {}: {} requests/s x {} part(s) from {}, from {} to {}",
+            tr.id,
+            tr.rate,
+            t.parts,
+            p.id,
+            secs(tr.start),
+            secs(tr.end)
+        );
+    }
+    let _ = writeln!(
+        w,
+        "utilisation at nominal rates (offered parts/s over capacity; bursts without spread not included):"
+    );
+    for (i, p) in sc.pools.iter().enumerate() {
+        let cap = effective_rate(sc, p);
+        let rho = offered[i] / cap;
+        let _ = writeln!(
+            w,
+            "  {}: {:.3} parts/s offered, {:.3} parts/s capacity, utilisation {:.1}%{}",
+            p.id,
+            offered[i],
+            cap,
+            rho * 100.0,
+            if rho >= 1.0 { " (over capacity: its queue grows while this load lasts)" } else { "" }
+        );
+    }
+    s
+}

@@ -1,0 +1,143 @@
+//! The command line (SPEC 1): flag parsing apart from the work each command does.
+
+use clap::{Args, Parser, Subcommand};
+use smsim::engine::SimTime;
+use smsim::model::segments::segment;
+use smsim::run::{RunOptions, run_and_write};
+use smsim::{Error, check, report, scenario};
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+/// smsim: a deterministic discrete-event simulator of two-way SMS.
+#[derive(Debug, Parser)]
+#[command(name = "smsim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate a scenario and write its outputs.
+    Run(RunArgs),
+    /// Validate a scenario and print the resolved values and analytic estimates.
+    Check(CheckArgs),
+    /// Count SMS segments (encoding, units, parts) of TEXT or standard input.
+    Segments(SegmentsArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// Seed (overrides simulation.seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output folder (default output/<simulation.name>/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Also write events.csv.
+    #[arg(long)]
+    events: bool,
+    /// Override a scenario value: PATH=VALUE (repeatable), e.g. number.lc.count=4.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// Override a scenario value: PATH=VALUE (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct SegmentsArgs {
+    /// Print {"encoding","characters","units","parts"} as JSON.
+    #[arg(long)]
+    json: bool,
+    /// The text; standard input when absent.
+    text: Option<String>,
+}
+
+impl Cli {
+    /// Run the command; the error is printed by `main`.
+    pub fn execute(self) -> Result<(), Error> {
+        match self.command {
+            Command::Run(a) => run(a),
+            Command::Check(a) => {
+                let sc = scenario::load(&a.scenario, &a.set)?;
+                print!("{}", check::report(&sc));
+                Ok(())
+            }
+            Command::Segments(a) => segments(a),
+        }
+    }
+}
+
+fn run(a: RunArgs) -> Result<(), Error> {
+    let sc = scenario::load(&a.scenario, &a.set)?;
+    let opts = RunOptions { seed: a.seed, out: a.out, events: a.events };
+    let show = !a.quiet && std::io::stderr().is_terminal();
+    let bar = show.then(|| {
+        let horizon_s = sc.horizon.as_secs_f64().ceil() as u64;
+        let pb = indicatif::ProgressBar::new(horizon_s.max(1));
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} simulated {pos}/{len} s  {msg}",
+            )
+            .expect("valid template"),
+        );
+        pb
+    });
+    let started = std::time::Instant::now();
+    let progress = |t: SimTime, events: u64| {
+        if let Some(pb) = &bar {
+            pb.set_position(t.as_micros() / 1_000_000);
+            let eps = events as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            pb.set_message(format!("{events} events, {eps:.0} events/s"));
+        }
+    };
+    let (outcome, out, files) = run_and_write(&sc, &opts, progress)?;
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
+    print!("{}", report::terminal_summary(&sc, outcome.seed, &outcome.metrics, &out, &files));
+    Ok(())
+}
+
+fn segments(a: SegmentsArgs) -> Result<(), Error> {
+    let text = match a.text {
+        Some(t) => t,
+        None => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s).map_err(|e| Error::Input(format!("standard input: {e}")))?;
+            // A trailing newline from `echo` or a file is not part of the message.
+            if s.ends_with('\n') {
+                s.pop();
+                if s.ends_with('\r') {
+                    s.pop();
+                }
+            }
+            s
+        }
+    };
+    let seg = segment(&text);
+    if a.json {
+        println!("{}", seg.to_json());
+    } else {
+        println!(
+            "encoding {}, {} characters, {} units, {} part(s)",
+            seg.encoding.name(),
+            seg.characters,
+            seg.units,
+            seg.parts
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! smsim: a deterministic discrete-event simulator of two-way SMS, for capacity and cost
+//! planning. See the README for the command line and `docs/` for the scenario reference.
+//!
+//! Dependencies run one way: `cli -> run -> model -> engine`; the model emits observations
+//! that `metrics` records and `report` writes.
+
+#![warn(unreachable_pub)]
+
+pub mod check;
+pub mod engine;
+pub mod error;
+pub mod metrics;
+pub mod model;
+pub mod report;
+pub mod run;
+pub mod scenario;
+
+pub use error::{Error, Result};

@@ -1,0 +1,259 @@
+//! Observers that turn the world's observations into statistics: end-state counts, cost,
+//! queue-wait and latency distributions, and the per-interval time series.
+
+use crate::engine::SimTime;
+use crate::model::observe::{EndState, NO_POOL, Obs, ObsKind, Observer};
+use crate::scenario::{Money, Scenario};
+use hdrhistogram::Histogram;
+
+/// A distribution of durations: exact count, sum and maximum, and an HDR histogram with
+/// three significant digits for percentiles (within 0.1%).
+#[derive(Debug, Clone)]
+pub struct Stat {
+    hist: Histogram<u64>,
+    sum: u128,
+    max: u64,
+    count: u64,
+}
+
+impl Default for Stat {
+    fn default() -> Self {
+        Self { hist: Histogram::new(3).expect("3 significant digits is valid"), sum: 0, max: 0, count: 0 }
+    }
+}
+
+impl Stat {
+    /// Record one duration.
+    #[inline]
+    pub fn record(&mut self, d: SimTime) {
+        let us = d.as_micros();
+        // The histogram resizes itself; `saturating_record` would clamp to its initial range.
+        if self.hist.record(us).is_err() {
+            self.hist.saturating_record(us);
+        }
+        self.sum += us as u128;
+        self.max = self.max.max(us);
+        self.count += 1;
+    }
+    /// How many were recorded.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+    /// Exact mean, rounded to the microsecond.
+    pub fn mean(&self) -> Option<SimTime> {
+        (self.count > 0)
+            .then(|| SimTime::from_micros(((self.sum + self.count as u128 / 2) / self.count as u128) as u64))
+    }
+    /// Exact mean in seconds, unrounded.
+    pub fn mean_secs(&self) -> Option<f64> {
+        (self.count > 0).then(|| self.sum as f64 / self.count as f64 / 1e6)
+    }
+    /// Exact maximum.
+    pub fn max(&self) -> Option<SimTime> {
+        (self.count > 0).then_some(SimTime::from_micros(self.max))
+    }
+    /// The `q` quantile (0 to 1), within 0.1%.
+    pub fn quantile(&self, q: f64) -> Option<SimTime> {
+        (self.count > 0).then(|| SimTime::from_micros(self.hist.value_at_quantile(q).min(self.max)))
+    }
+}
+
+/// One row of `timeseries.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TsRow {
+    /// Interval start.
+    pub t: SimTime,
+    /// Scope index: 0 total, then pools, then carriers.
+    pub scope: u32,
+    /// Messages waiting at the interval's end.
+    pub queue_depth: u64,
+    /// Parts transmitted in the interval.
+    pub sent_parts: u64,
+    /// Delivered in the interval.
+    pub delivered: u64,
+    /// Failed in the interval.
+    pub failed: u64,
+    /// Inbound messages in the interval.
+    pub inbound: u64,
+    /// Cumulative spend at the interval's end.
+    pub spend: Money,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct ScopeNow {
+    queue_depth: u64,
+    sent_parts: u64,
+    delivered: u64,
+    failed: u64,
+    inbound: u64,
+    spend: Money,
+}
+
+/// The time series, streamed: an interval's rows are closed as soon as time passes it.
+#[derive(Debug, Clone)]
+pub struct Timeseries {
+    interval: u64,
+    buckets: u64,
+    current: u64,
+    pools: u32,
+    scopes: Vec<ScopeNow>,
+    /// Closed rows, in time then scope order.
+    pub rows: Vec<TsRow>,
+}
+
+impl Timeseries {
+    fn new(sc: &Scenario) -> Self {
+        let interval = sc.metrics_interval.as_micros();
+        let buckets = sc.horizon.as_micros().div_ceil(interval).max(1);
+        let mut scopes = vec![ScopeNow::default(); 1 + sc.pools.len() + sc.carriers.len()];
+        scopes[0].spend = sc.spent;
+        Self { interval, buckets, current: 0, pools: sc.pools.len() as u32, scopes, rows: Vec::new() }
+    }
+
+    #[inline]
+    fn advance(&mut self, t: SimTime) {
+        let k = (t.as_micros() / self.interval).min(self.buckets - 1);
+        while self.current < k {
+            self.close();
+        }
+    }
+
+    fn close(&mut self) {
+        let t = SimTime::from_micros(self.current * self.interval);
+        for (i, s) in self.scopes.iter_mut().enumerate() {
+            self.rows.push(TsRow {
+                t,
+                scope: i as u32,
+                queue_depth: s.queue_depth,
+                sent_parts: s.sent_parts,
+                delivered: s.delivered,
+                failed: s.failed,
+                inbound: s.inbound,
+                spend: s.spend,
+            });
+            s.sent_parts = 0;
+            s.delivered = 0;
+            s.failed = 0;
+            s.inbound = 0;
+        }
+        self.current += 1;
+    }
+
+    /// Close every remaining interval up to the horizon.
+    fn finish(&mut self) {
+        while self.current < self.buckets {
+            self.close();
+        }
+    }
+
+    /// Scope names in index order: `total`, `number:<id>`, `carrier:<id>`.
+    pub fn scope_names(sc: &Scenario) -> Vec<String> {
+        std::iter::once("total".to_string())
+            .chain(sc.pools.iter().map(|p| format!("number:{}", p.id)))
+            .chain(sc.carriers.iter().map(|c| format!("carrier:{}", c.id)))
+            .collect()
+    }
+
+    #[inline]
+    fn each(&mut self, o: &Obs, mut f: impl FnMut(&mut ScopeNow)) {
+        f(&mut self.scopes[0]);
+        if o.pool != NO_POOL {
+            f(&mut self.scopes[1 + o.pool as usize]);
+        }
+        f(&mut self.scopes[1 + self.pools as usize + o.carrier as usize]);
+    }
+}
+
+/// Everything `summary.csv` and `timeseries.csv` need from one run.
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    /// Outbound requests.
+    pub requested: u64,
+    /// Parts transmitted.
+    pub parts_sent: u64,
+    /// Requests by end state, in [`EndState::ALL`] order.
+    pub ends: [u64; 9],
+    /// Outbound base price charged.
+    pub cost_messages: Money,
+    /// Outbound carrier fees charged.
+    pub cost_carrier_fees: Money,
+    /// Inbound charges (price and fees).
+    pub cost_inbound: Money,
+    /// Request to first part transmitted.
+    pub queue_wait: Stat,
+    /// Request to delivery.
+    pub latency: Stat,
+    /// First `blocked_spend_limit`.
+    pub spend_limit_hit: Option<SimTime>,
+    /// The time series.
+    pub timeseries: Timeseries,
+}
+
+impl Metrics {
+    /// Empty metrics for `sc`.
+    pub fn new(sc: &Scenario) -> Self {
+        Self {
+            requested: 0,
+            parts_sent: 0,
+            ends: [0; 9],
+            cost_messages: Money::ZERO,
+            cost_carrier_fees: Money::ZERO,
+            cost_inbound: Money::ZERO,
+            queue_wait: Stat::default(),
+            latency: Stat::default(),
+            spend_limit_hit: None,
+            timeseries: Timeseries::new(sc),
+        }
+    }
+
+    /// Requests in `state`.
+    pub fn count(&self, state: EndState) -> u64 {
+        self.ends[EndState::ALL.iter().position(|&s| s == state).expect("listed")]
+    }
+
+    /// Close the time series at the horizon.
+    pub fn finish(&mut self) {
+        self.timeseries.finish();
+    }
+}
+
+impl Observer for Metrics {
+    #[inline]
+    fn observe(&mut self, o: &Obs) {
+        self.timeseries.advance(o.t);
+        match o.kind {
+            ObsKind::Requested => self.requested += 1,
+            ObsKind::Queued => self.timeseries.each(o, |s| s.queue_depth += 1),
+            ObsKind::Transmitted => {
+                self.parts_sent += o.parts as u64;
+                self.cost_messages += o.cost;
+                self.cost_carrier_fees += o.fee;
+                self.queue_wait.record(o.t - o.t_req);
+                let charge = o.cost + o.fee;
+                let parts = o.parts as u64;
+                self.timeseries.each(o, |s| {
+                    s.queue_depth -= 1;
+                    s.sent_parts += parts;
+                    s.spend += charge;
+                });
+            }
+            ObsKind::End { state, queued } => {
+                self.ends[state as usize] += 1;
+                if queued {
+                    self.timeseries.each(o, |s| s.queue_depth -= 1);
+                }
+                match state {
+                    EndState::Delivered => {
+                        self.latency.record(o.t - o.t_req);
+                        self.timeseries.each(o, |s| s.delivered += 1);
+                    }
+                    EndState::Failed => self.timeseries.each(o, |s| s.failed += 1),
+                    EndState::BlockedSpendLimit => {
+                        self.spend_limit_hit.get_or_insert(o.t);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Writers: `summary.csv`, `timeseries.csv`, `events.csv`, `run.json` and the terminal
+//! summary (SPEC 5). Each format is its own function; none of them simulates.
+
+pub mod events;
+
+use crate::engine::SimTime;
+use crate::error::{Error, Result};
+use crate::metrics::{Metrics, Stat, Timeseries};
+use crate::model::EndState;
+use crate::scenario::{Money, Scenario};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// `summary.csv` columns, in contract order (SPEC 5).
+pub const SUMMARY_COLUMNS: [&str; 44] = [
+    "scenario",
+    "variant",
+    "seed",
+    "replication",
+    "requested",
+    "parts_sent",
+    "delivered",
+    "failed",
+    "unreachable",
+    "expired",
+    "throttled",
+    "blocked_opt_out",
+    "blocked_spend_limit",
+    "blocked_daily_cap",
+    "pending",
+    "inbound",
+    "inbound_keyword",
+    "inbound_dropped",
+    "opt_outs",
+    "auto_responses",
+    "published",
+    "subscriber_delivered",
+    "subscriber_retries",
+    "subscriber_dead_lettered",
+    "subscriber_dropped",
+    "subscriber_pending",
+    "queue_wait_mean_s",
+    "queue_wait_p50_s",
+    "queue_wait_p95_s",
+    "queue_wait_p99_s",
+    "queue_wait_max_s",
+    "latency_mean_s",
+    "latency_p50_s",
+    "latency_p95_s",
+    "latency_p99_s",
+    "latency_max_s",
+    "cost_messages_usd",
+    "cost_carrier_fees_usd",
+    "cost_inbound_usd",
+    "cost_leases_usd",
+    "cost_setup_usd",
+    "cost_total_usd",
+    "cost_per_delivered_usd",
+    "spend_limit_hit_s",
+];
+
+/// `summary.csv` has one more column after these: `events`.
+pub const SUMMARY_HEADER_TAIL: &str = "events";
+
+/// `timeseries.csv` columns.
+pub const TIMESERIES_COLUMNS: &str = "t_s,scope,queue_depth,sent_parts,delivered,failed,inbound,spend_usd,variant";
+
+/// Leases and monthly fees prorated over the horizon (30-day month), to the micro-dollar.
+pub fn cost_leases(sc: &Scenario) -> Money {
+    const MONTH_US: u128 = 30 * 86_400 * 1_000_000;
+    let monthly: i64 =
+        sc.pools.iter().map(|p| p.monthly_lease.micros() * p.count as i64 + p.monthly_fee.micros()).sum();
+    let h = sc.horizon.as_micros() as u128;
+    Money(((monthly as u128 * h + MONTH_US / 2) / MONTH_US) as i64)
+}
+
+/// One-time setup fees of every pool.
+pub fn cost_setup(sc: &Scenario) -> Money {
+    Money(sc.pools.iter().map(|p| p.setup_fee.micros()).sum())
+}
+
+fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+fn stat_cols(s: &Stat) -> [String; 5] {
+    [opt(s.mean()), opt(s.quantile(0.5)), opt(s.quantile(0.95)), opt(s.quantile(0.99)), opt(s.max())]
+}
+
+/// Cost per delivered message: exact division rounded to the micro-dollar.
+fn per_delivered(total: Money, delivered: u64) -> Option<Money> {
+    (delivered > 0).then(|| {
+        let d = delivered as i128;
+        Money(((total.micros() as i128 * 2 + d) / (2 * d)) as i64)
+    })
+}
+
+/// The values of one `summary.csv` row, in column order (including `events`).
+pub fn summary_row(sc: &Scenario, variant: &str, seed: u64, replication: u32, m: &Metrics, events: u64) -> Vec<String> {
+    let mut r: Vec<String> = Vec::with_capacity(45);
+    r.push(sc.name.clone());
+    r.push(variant.to_string());
+    r.push(seed.to_string());
+    r.push(replication.to_string());
+    r.push(m.requested.to_string());
+    r.push(m.parts_sent.to_string());
+    r.extend(EndState::ALL.iter().map(|&s| m.count(s).to_string()));
+    // Inbound, keyword and subscriber columns: the outbound simulator has none yet.
+    r.extend(std::iter::repeat_n("0".to_string(), 11));
+    r.extend(stat_cols(&m.queue_wait));
+    r.extend(stat_cols(&m.latency));
+    let leases = cost_leases(sc);
+    let setup = cost_setup(sc);
+    let total = m.cost_messages + m.cost_carrier_fees + m.cost_inbound + leases + setup;
+    for c in [m.cost_messages, m.cost_carrier_fees, m.cost_inbound, leases, setup, total] {
+        r.push(c.to_string());
+    }
+    r.push(opt(per_delivered(total, m.count(EndState::Delivered))));
+    r.push(opt(m.spend_limit_hit));
+    r.push(events.to_string());
+    r
+}
+
+/// The `summary.csv` header line.
+pub fn summary_header() -> String {
+    let mut h = SUMMARY_COLUMNS.join(",");
+    h.push(',');
+    h.push_str(SUMMARY_HEADER_TAIL);
+    h
+}
+
+fn csv_line(out: &mut String, fields: &[String]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if f.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&f.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(f);
+        }
+    }
+    out.push('\n');
+}
+
+/// `summary.csv` text for these rows.
+pub fn summary_csv(rows: &[Vec<String>]) -> String {
+    let mut s = summary_header();
+    s.push('\n');
+    for r in rows {
+        csv_line(&mut s, r);
+    }
+    s
+}
+
+/// Append the `timeseries.csv` rows of one run (variant `variant`) to `out`.
+pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &str) {
+    let names = Timeseries::scope_names(sc);
+    let variant = if variant.contains([',', '"']) {
+        format!("\"{}\"", variant.replace('"', "\"\""))
+    } else {
+        variant.to_string()
+    };
+    for r in &m.timeseries.rows {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            r.t,
+            names[r.scope as usize],
+            r.queue_depth,
+            r.sent_parts,
+            r.delivered,
+            r.failed,
+            r.inbound,
+            r.spend,
+            variant
+        );
+    }
+}
+
+/// Write `text` to `dir/name`.
+pub fn write_file(dir: &Path, name: &str, text: &str) -> Result<()> {
+    let path = dir.join(name);
+    std::fs::write(&path, text).map_err(|e| Error::io(path, e))
+}
+
+/// The `run.json` document.
+pub fn run_json(scenario_path: &str, seed: u64, replications: u32, wall_seconds: f64, events: u64) -> String {
+    let eps = if wall_seconds > 0.0 { events as f64 / wall_seconds } else { 0.0 };
+    #[derive(serde::Serialize)]
+    struct RunJson<'a> {
+        version: &'a str,
+        scenario: &'a str,
+        seed: u64,
+        replications: u32,
+        wall_seconds: f64,
+        events: u64,
+        events_per_second: f64,
+    }
+    let v = RunJson {
+        version: env!("CARGO_PKG_VERSION"),
+        scenario: scenario_path,
+        seed,
+        replications,
+        wall_seconds,
+        events,
+        events_per_second: eps.round(),
+    };
+    serde_json::to_string_pretty(&v).expect("JSON of plain values") + "\n"
+}
+
+fn secs(t: Option<SimTime>) -> String {
+    t.map_or("-".into(), |t| format!("{:.3} s", t.as_secs_f64()))
+}
+
+/// The short human summary printed at the end of `run`.
+pub fn terminal_summary(sc: &Scenario, seed: u64, m: &Metrics, out_dir: &Path, files: &[&str]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} (seed {seed}): {} requested", sc.name, m.requested);
+    let states: Vec<String> = EndState::ALL
+        .iter()
+        .filter(|&&st| m.count(st) > 0)
+        .map(|&st| format!("{} {}", m.count(st), st.name()))
+        .collect();
+    let _ = writeln!(s, "  outcomes: {}", if states.is_empty() { "none".into() } else { states.join(", ") });
+    let _ = writeln!(
+        s,
+        "  latency:  p50 {}, p95 {}, p99 {}   (queue wait p95 {})",
+        secs(m.latency.quantile(0.5)),
+        secs(m.latency.quantile(0.95)),
+        secs(m.latency.quantile(0.99)),
+        secs(m.queue_wait.quantile(0.95))
+    );
+    let total = m.cost_messages + m.cost_carrier_fees + m.cost_inbound + cost_leases(sc) + cost_setup(sc);
+    let per =
+        per_delivered(total, m.count(EndState::Delivered)).map_or(String::new(), |p| format!(" (${p} per delivered)"));
+    let _ = writeln!(s, "  cost:     ${total} total{per}");
+    match m.spend_limit_hit {
+        Some(t) => {
+            let _ = writeln!(s, "  spend limit ${} hit at {:.3} s", sc.spend_limit, t.as_secs_f64());
+        }
+        None => {
+            let _ = writeln!(s, "  spend limit ${} not hit", sc.spend_limit);
+        }
+    }
+    let _ = writeln!(s, "  wrote {}: {}", out_dir.display(), files.join(", "));
+    s
+}

@@ -1,0 +1,385 @@
+//! Scenario files: TOML text -> overrides applied -> raw serde structs -> a validated
+//! [`Scenario`] with defaults filled and ids resolved to indices.
+//!
+//! Every error is located: the path of the offending key (`number.lc.mps`, with array
+//! entries named by their `id`) is looked up in the original text for its line and column.
+
+pub mod defaults;
+pub mod raw;
+mod resolve;
+pub mod set;
+pub mod units;
+
+use crate::engine::SimTime;
+use crate::error::{Error, Result};
+use crate::model::segments::Encoding;
+pub use raw::{Kind, Recipients, Selection};
+use std::path::Path;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+pub use units::{Dist, Money};
+
+/// A validated scenario, ready to simulate.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The file it came from, as given on the command line.
+    pub file: String,
+    /// `simulation.name` (default: the file stem).
+    pub name: String,
+    /// The run's seed.
+    pub seed: u64,
+    /// When the run stops.
+    pub horizon: SimTime,
+    /// Bucket width of `timeseries.csv`.
+    pub metrics_interval: SimTime,
+    /// Wall-clock time of day at t = 0, as a span since midnight.
+    pub start_time_of_day: SimTime,
+    /// The month's spend limit.
+    pub spend_limit: Money,
+    /// Already spent this month at t = 0.
+    pub spent: Money,
+    /// Number pools.
+    pub pools: Vec<Pool>,
+    /// Carriers.
+    pub carriers: Vec<Carrier>,
+    /// The customer population.
+    pub customers: Customers,
+    /// Message templates (one per campaign and traffic source, in that order).
+    pub templates: Vec<Template>,
+    /// Blasts.
+    pub campaigns: Vec<Campaign>,
+    /// Poisson streams.
+    pub traffic: Vec<Traffic>,
+}
+
+/// A pool of identical origination numbers.
+#[derive(Debug, Clone)]
+pub struct Pool {
+    /// Unique id.
+    pub id: String,
+    /// Kind of number.
+    pub kind: Kind,
+    /// Numbers in the pool.
+    pub count: u32,
+    /// ISO country code.
+    pub country: String,
+    /// Parts per second per number.
+    pub mps: f64,
+    /// Whether the numbers receive.
+    pub two_way: bool,
+    /// How a number is picked.
+    pub selection: Selection,
+    /// Most parts waiting per number.
+    pub queue_limit: Option<u64>,
+    /// Message time to live from request.
+    pub ttl: SimTime,
+    /// Outbound base price per part.
+    pub price_per_part: Money,
+    /// Inbound price per part.
+    pub inbound_price_per_part: Money,
+    /// Lease per number per 30-day month.
+    pub monthly_lease: Money,
+    /// Fee per pool per 30-day month.
+    pub monthly_fee: Money,
+    /// One-time fee per pool.
+    pub setup_fee: Money,
+    /// Limits shared by the pool toward one carrier.
+    pub limits: Vec<CarrierLimit>,
+}
+
+/// A limit shared by every number of a pool for messages to one carrier.
+#[derive(Debug, Clone)]
+pub struct CarrierLimit {
+    /// Carrier index.
+    pub carrier: usize,
+    /// Parts per second, shared.
+    pub mps: Option<f64>,
+    /// Parts per day, reset at each midnight.
+    pub daily_parts: Option<u64>,
+}
+
+/// A carrier network.
+#[derive(Debug, Clone)]
+pub struct Carrier {
+    /// Unique id.
+    pub id: String,
+    /// Share of customers.
+    pub share: f64,
+    /// Transmission to handset.
+    pub latency: Dist,
+    /// Handset to number.
+    pub inbound_latency: Dist,
+    /// Probability a transmitted message fails.
+    pub failure_rate: f64,
+    /// Outbound surcharge per part, by [`Kind::index`].
+    pub fee_per_part: [Money; 5],
+    /// Inbound surcharge per part, by [`Kind::index`].
+    pub inbound_fee_per_part: [Money; 5],
+    /// Outages `[from, to)`, sorted.
+    pub outages: Vec<(SimTime, SimTime)>,
+}
+
+/// The customer population.
+#[derive(Debug, Clone)]
+pub struct Customers {
+    /// How many.
+    pub count: u32,
+    /// Share of handsets that never receive.
+    pub unreachable: f64,
+    /// Share already opted out at t = 0.
+    pub opted_out: f64,
+}
+
+/// A message the business sends, and how customers answer it.
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// Text.
+    pub body: String,
+    /// Its encoding.
+    pub encoding: Encoding,
+    /// Parts it takes (1 to 10).
+    pub parts: u32,
+    /// What a customer answers.
+    pub replies: Vec<Reply>,
+}
+
+/// One possible answer to a template.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// Text.
+    pub body: String,
+    /// Probability.
+    pub p: f64,
+    /// Delay after delivery.
+    pub after: Dist,
+}
+
+/// A blast to the first `recipients` customers.
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    /// Unique id.
+    pub id: String,
+    /// Pool index.
+    pub pool: usize,
+    /// Template index.
+    pub template: usize,
+    /// First blast.
+    pub at: SimTime,
+    /// Customers 0 to recipients - 1.
+    pub recipients: u32,
+    /// Requests arrive evenly over this span.
+    pub spread: SimTime,
+    /// Repeat period, if any.
+    pub every: Option<SimTime>,
+    /// Last time a repeat may start.
+    pub until: SimTime,
+}
+
+/// A Poisson stream of requests to random customers.
+#[derive(Debug, Clone)]
+pub struct Traffic {
+    /// Unique id.
+    pub id: String,
+    /// Pool index.
+    pub pool: usize,
+    /// Template index.
+    pub template: usize,
+    /// Requests per second.
+    pub rate: f64,
+    /// First possible arrival.
+    pub start: SimTime,
+    /// No arrival after this.
+    pub end: SimTime,
+}
+
+impl Scenario {
+    /// Time of the repeats of campaign `c`.
+    pub fn campaign_starts(&self, c: &Campaign) -> impl Iterator<Item = SimTime> + use<> {
+        let (every, first) = (c.every, c.at);
+        let until = c.until.min(self.horizon);
+        (0u64..).map_while(move |k| match every {
+            None if k == 0 => Some(first),
+            None => None,
+            Some(e) => {
+                let t = SimTime::from_micros(first.as_micros().checked_add(e.as_micros().checked_mul(k)?)?);
+                (t <= until).then_some(t)
+            }
+        })
+    }
+}
+
+/// One step of a key path: a table key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    /// A key.
+    Key(String),
+    /// An array index.
+    Index(usize),
+}
+
+/// Load and validate the scenario at `path` with `--set` overrides applied.
+pub fn load(path: &Path, sets: &[String]) -> Result<Scenario> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let label = path.display().to_string();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+    load_str(&text, &label, &stem, sets)
+}
+
+/// Load and validate scenario `text`; `file` labels errors, `stem` is the default name.
+pub fn load_str(text: &str, file: &str, stem: &str, sets: &[String]) -> Result<Scenario> {
+    let spanned = DeTable::parse(text).map_err(|e| {
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        Error::Scenario { file: file.into(), line, column, message: e.message().trim().to_string() }
+    })?;
+    let mut doc: toml::Table = toml::from_str(text).map_err(|e| Error::Input(format!("{file}: {}", e.message())))?;
+    let mut overrides = Vec::new();
+    for arg in sets {
+        let ov = set::parse(arg).map_err(|message| Error::Set { file: file.into(), arg: arg.clone(), message })?;
+        set::apply(&mut doc, &ov).map_err(|message| Error::Set { file: file.into(), arg: arg.clone(), message })?;
+        overrides.push(ov);
+    }
+    let located = |path: Vec<Seg>, message: String| locate(text, file, &spanned, &doc, &overrides, path, message);
+
+    let raw: raw::RawScenario = serde_path_to_error::deserialize(toml::Value::Table(doc.clone())).map_err(|e| {
+        let mut path = segs_of(e.path());
+        let message = e.inner().to_string();
+        // An unknown key is reported at its parent; point at the key itself.
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            if let Some(name) = rest.split('`').next() {
+                if path.last() != Some(&Seg::Key(name.to_string())) {
+                    path.push(Seg::Key(name.to_string()));
+                }
+            }
+        }
+        located(path, message.replace('`', "\""))
+    })?;
+    resolve::resolve(raw, file, stem).map_err(|(path, message)| located(path, message))
+}
+
+fn segs_of(p: &serde_path_to_error::Path) -> Vec<Seg> {
+    use serde_path_to_error::Segment;
+    p.iter()
+        .filter_map(|s| match s {
+            Segment::Seq { index } => Some(Seg::Index(*index)),
+            Segment::Map { key } => Some(Seg::Key(key.clone())),
+            Segment::Enum { variant } => Some(Seg::Key(variant.clone())),
+            Segment::Unknown => None,
+        })
+        .collect()
+}
+
+/// The 1-based line and column of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map_or(before, |i| &before[i + 1..]).chars().count() + 1;
+    (line, col)
+}
+
+/// The path as the user addresses it: `number.lc.mps`, `carrier.att.outages[0].from`.
+fn display_path(doc: &toml::Table, path: &[Seg]) -> String {
+    let mut out = String::new();
+    let mut cur: Option<&toml::Value> = None;
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+                cur = match cur {
+                    None => doc.get(k),
+                    Some(toml::Value::Table(t)) => t.get(k),
+                    _ => None,
+                };
+            }
+            Seg::Index(i) => {
+                let item = match cur {
+                    Some(toml::Value::Array(a)) => a.get(*i),
+                    _ => None,
+                };
+                match item.and_then(|v| v.get("id")).and_then(|v| v.as_str()) {
+                    Some(id) => {
+                        out.push('.');
+                        out.push_str(id);
+                    }
+                    None => out.push_str(&format!("[{i}]")),
+                }
+                cur = item;
+            }
+        }
+    }
+    out
+}
+
+/// Byte span of the deepest part of `path` present in the original text: the key itself
+/// when it is there, else its nearest table.
+fn span_of(root: &Spanned<DeTable<'_>>, path: &[Seg]) -> Option<std::ops::Range<usize>> {
+    let mut best = None;
+    let mut table: Option<&DeTable<'_>> = Some(root.get_ref());
+    let mut array: Option<&[Spanned<DeValue<'_>>]> = None;
+    for seg in path {
+        let value = match seg {
+            Seg::Key(k) => {
+                let (key, value) = table?.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str())?;
+                best = Some(key.span());
+                value
+            }
+            Seg::Index(i) => {
+                let v = array?.get(*i)?;
+                if best.is_none() || !matches!(v.get_ref(), DeValue::Table(_)) {
+                    best = Some(v.span());
+                }
+                v
+            }
+        };
+        table = None;
+        array = None;
+        match value.get_ref() {
+            DeValue::Table(t) => {
+                table = Some(t);
+                if matches!(seg, Seg::Index(_)) && !t.is_empty() {
+                    // Point at the table's first key rather than somewhere in its header.
+                    if let Some((k, _)) = t.iter().next() {
+                        best = Some(k.span());
+                    }
+                }
+            }
+            DeValue::Array(a) => array = Some(a),
+            _ => {}
+        }
+    }
+    best
+}
+
+fn locate(
+    text: &str,
+    file: &str,
+    root: &Spanned<DeTable<'_>>,
+    doc: &toml::Table,
+    overrides: &[set::Override],
+    path: Vec<Seg>,
+    message: String,
+) -> Error {
+    let shown = display_path(doc, &path);
+    let message = if shown.is_empty() { message } else { format!("{shown}: {message}") };
+    if let Some(ov) = overrides.iter().rev().find(|o| shown == o.path || shown.starts_with(&format!("{}.", o.path))) {
+        return Error::Set { file: file.into(), arg: ov.raw.clone(), message };
+    }
+    let (line, column) = span_of(root, &path).map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+    Error::Scenario { file: file.into(), line, column, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_chars() {
+        let t = "a = 1\nbé = 2\n";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, t.find('=').unwrap()), (1, 3));
+        let second_eq = t.rfind('=').unwrap();
+        assert_eq!(line_col(t, second_eq), (2, 4));
+    }
+}

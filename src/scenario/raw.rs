@@ -1,0 +1,212 @@
+//! Serde structs mirroring the scenario file (SPEC 3). Unknown keys are rejected; values
+//! check themselves (see `units`); cross-field checks happen in `resolve`.
+
+use super::units::{Dist, Duration, Money, Probability, Rate, TimeOfDay};
+use serde::Deserialize;
+
+/// The whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub simulation: RawSimulation,
+    #[serde(default)]
+    pub account: RawAccount,
+    #[serde(default)]
+    pub number: Vec<RawNumber>,
+    #[serde(default)]
+    pub carrier: Vec<RawCarrier>,
+    pub customers: RawCustomers,
+    #[serde(default)]
+    pub campaign: Vec<RawCampaign>,
+    #[serde(default)]
+    pub traffic: Vec<RawTraffic>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    pub name: Option<String>,
+    pub seed: Option<u64>,
+    pub horizon: Duration,
+    pub metrics_interval: Option<Duration>,
+    pub start_time_of_day: Option<TimeOfDay>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAccount {
+    pub monthly_spend_limit_usd: Option<Money>,
+    pub spent_usd: Option<Money>,
+}
+
+/// Origination number kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    LongCode,
+    TenDlc,
+    TollFree,
+    ShortCode,
+    SenderId,
+}
+
+impl Kind {
+    /// Every kind, in table order.
+    pub const ALL: [Kind; 5] = [Kind::LongCode, Kind::TenDlc, Kind::TollFree, Kind::ShortCode, Kind::SenderId];
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::LongCode => "long_code",
+            Kind::TenDlc => "ten_dlc",
+            Kind::TollFree => "toll_free",
+            Kind::ShortCode => "short_code",
+            Kind::SenderId => "sender_id",
+        }
+    }
+    /// Index into per-kind tables.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// How a pool picks a number for a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Selection {
+    #[default]
+    LeastLoaded,
+    RoundRobin,
+    Sticky,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNumber {
+    pub id: String,
+    pub kind: Kind,
+    pub count: Option<u32>,
+    pub country: Option<String>,
+    pub mps: Option<Rate>,
+    pub two_way: Option<bool>,
+    pub selection: Option<Selection>,
+    pub queue_limit: Option<u64>,
+    pub ttl: Option<Duration>,
+    pub price_per_part_usd: Option<Money>,
+    pub inbound_price_per_part_usd: Option<Money>,
+    pub monthly_lease_usd: Option<Money>,
+    pub monthly_fee_usd: Option<Money>,
+    pub setup_fee_usd: Option<Money>,
+    #[serde(default)]
+    pub carrier_limit: Vec<RawCarrierLimit>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCarrierLimit {
+    pub carrier: String,
+    pub mps: Option<Rate>,
+    pub daily_parts: Option<u64>,
+}
+
+/// A money amount per number kind; kinds left out are 0.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKindTable {
+    pub long_code: Option<Money>,
+    pub ten_dlc: Option<Money>,
+    pub toll_free: Option<Money>,
+    pub short_code: Option<Money>,
+    pub sender_id: Option<Money>,
+}
+
+impl RawKindTable {
+    /// The amounts indexed by [`Kind::index`].
+    pub fn to_array(&self) -> [Money; 5] {
+        [self.long_code, self.ten_dlc, self.toll_free, self.short_code, self.sender_id]
+            .map(|m| m.unwrap_or(Money::ZERO))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutage {
+    pub from: Duration,
+    pub to: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCarrier {
+    pub id: String,
+    pub share: Probability,
+    pub latency: Option<Dist>,
+    pub inbound_latency: Option<Dist>,
+    pub failure_rate: Option<Probability>,
+    #[serde(default)]
+    pub fee_per_part_usd: RawKindTable,
+    #[serde(default)]
+    pub inbound_fee_per_part_usd: RawKindTable,
+    #[serde(default)]
+    pub outages: Vec<RawOutage>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCustomers {
+    pub count: u32,
+    pub unreachable: Option<Probability>,
+    pub opted_out: Option<Probability>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReply {
+    pub body: String,
+    pub p: Probability,
+    pub after: Dist,
+}
+
+/// `"all"` or the first N customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipients {
+    All,
+    First(u32),
+}
+
+impl<'de> Deserialize<'de> for Recipients {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match toml::Value::deserialize(d)? {
+            toml::Value::String(s) if s == "all" => Ok(Recipients::All),
+            toml::Value::Integer(n) if (0..=u32::MAX as i64).contains(&n) => Ok(Recipients::First(n as u32)),
+            other => Err(serde::de::Error::custom(format!("expected \"all\" or a number of customers, found {other}"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCampaign {
+    pub id: String,
+    pub from: String,
+    pub body: String,
+    #[serde(default)]
+    pub replies: Vec<RawReply>,
+    pub at: Option<Duration>,
+    pub recipients: Option<Recipients>,
+    pub spread: Option<Duration>,
+    pub every: Option<Duration>,
+    pub until: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTraffic {
+    pub id: String,
+    pub from: String,
+    pub body: String,
+    #[serde(default)]
+    pub replies: Vec<RawReply>,
+    pub rate: Rate,
+    pub start: Option<Duration>,
+    pub end: Option<Duration>,
+}

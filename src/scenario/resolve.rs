@@ -1,0 +1,304 @@
+//! Raw structs -> a validated [`Scenario`]: defaults filled, ids resolved, every
+//! cross-field check of SPEC 3. An error is the path of the key at fault and a message.
+
+use super::defaults::{self, for_kind};
+use super::raw::{Kind, RawCampaign, RawReply, RawScenario, RawTraffic, Recipients};
+use super::units::{Dist, Duration};
+use super::*;
+use crate::model::segments::segment;
+use std::collections::HashMap;
+
+type Fail = (Vec<Seg>, String);
+
+fn at(path: &[&dyn PathPart]) -> Vec<Seg> {
+    path.iter().map(|p| p.seg()).collect()
+}
+
+trait PathPart {
+    fn seg(&self) -> Seg;
+}
+impl PathPart for &str {
+    fn seg(&self) -> Seg {
+        Seg::Key((*self).to_string())
+    }
+}
+impl PathPart for usize {
+    fn seg(&self) -> Seg {
+        Seg::Index(*self)
+    }
+}
+
+/// Map ids to indices, rejecting duplicates.
+fn index_ids<'a>(section: &str, ids: impl Iterator<Item = &'a str>) -> Result<HashMap<&'a str, usize>, Fail> {
+    let mut map = HashMap::new();
+    for (i, id) in ids.enumerate() {
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            return Err((
+                at(&[&section, &i, &"id"]),
+                format!("id \"{id}\" must be non-empty and use only letters, digits, '_' and '-'"),
+            ));
+        }
+        if let Some(first) = map.insert(id, i) {
+            return Err((
+                at(&[&section, &i, &"id"]),
+                format!("id \"{id}\" is used twice ([[{section}]] entries {} and {})", first + 1, i + 1),
+            ));
+        }
+    }
+    Ok(map)
+}
+
+fn template(section: &str, i: usize, body: &str, replies: &[RawReply]) -> Result<Template, Fail> {
+    let seg = segment(body);
+    if seg.parts > 10 {
+        return Err((
+            at(&[&section, &i, &"body"]),
+            format!(
+                "body takes {} parts ({} {} units); a message may take at most 10",
+                seg.parts,
+                seg.units,
+                seg.encoding.name()
+            ),
+        ));
+    }
+    let total: f64 = replies.iter().map(|r| r.p.0).sum();
+    if total > 1.0 + 1e-9 {
+        return Err((at(&[&section, &i, &"replies"]), format!("reply probabilities sum to {total}, more than 1")));
+    }
+    Ok(Template {
+        body: body.to_string(),
+        encoding: seg.encoding,
+        parts: seg.parts as u32,
+        replies: replies.iter().map(|r| Reply { body: r.body.clone(), p: r.p.0, after: r.after.clone() }).collect(),
+    })
+}
+
+fn dur(d: Option<Duration>, default: SimTime) -> SimTime {
+    d.map_or(default, |d| d.0)
+}
+
+pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenario, Fail> {
+    let sim = &raw.simulation;
+    let horizon = sim.horizon.0;
+    if horizon == SimTime::ZERO {
+        return Err((at(&[&"simulation", &"horizon"]), "horizon must be greater than 0".into()));
+    }
+    let metrics_interval = dur(sim.metrics_interval, SimTime::from_secs(defaults::METRICS_INTERVAL_SECS));
+    if metrics_interval == SimTime::ZERO {
+        return Err((at(&[&"simulation", &"metrics_interval"]), "metrics_interval must be greater than 0".into()));
+    }
+    if horizon.as_micros() / metrics_interval.as_micros() > 10_000_000 {
+        return Err((
+            at(&[&"simulation", &"metrics_interval"]),
+            "more than 10,000,000 intervals before the horizon; use a wider metrics_interval".into(),
+        ));
+    }
+
+    let carrier_ids = index_ids("carrier", raw.carrier.iter().map(|c| c.id.as_str()))?;
+    if raw.carrier.len() > 255 {
+        return Err((at(&[&"carrier"]), "at most 255 carriers".into()));
+    }
+    if raw.carrier.is_empty() {
+        return Err((
+            at(&[&"carrier"]),
+            "at least one [[carrier]] is required (with share = 1 for a single carrier)".into(),
+        ));
+    }
+    let share_sum: f64 = raw.carrier.iter().map(|c| c.share.0).sum();
+    if (share_sum - 1.0).abs() > 1e-6 {
+        return Err((at(&[&"carrier", &0usize, &"share"]), format!("carrier shares sum to {share_sum}, not 1")));
+    }
+    let mut carriers = Vec::with_capacity(raw.carrier.len());
+    for (i, c) in raw.carrier.iter().enumerate() {
+        let latency = c.latency.clone().unwrap_or(Dist::Constant(SimTime::from_secs(defaults::CARRIER_LATENCY_SECS)));
+        let mut outages = Vec::with_capacity(c.outages.len());
+        for (j, o) in c.outages.iter().enumerate() {
+            if o.from.0 >= o.to.0 {
+                return Err((
+                    at(&[&"carrier", &i, &"outages", &j, &"to"]),
+                    "an outage must end after it starts (to > from)".into(),
+                ));
+            }
+            outages.push((o.from.0, o.to.0));
+        }
+        outages.sort();
+        carriers.push(Carrier {
+            id: c.id.clone(),
+            share: c.share.0,
+            inbound_latency: c.inbound_latency.clone().unwrap_or_else(|| latency.clone()),
+            latency,
+            failure_rate: c.failure_rate.map_or(0.0, |p| p.0),
+            fee_per_part: c.fee_per_part_usd.to_array(),
+            inbound_fee_per_part: c.inbound_fee_per_part_usd.to_array(),
+            outages,
+        });
+    }
+
+    let pool_ids = index_ids("number", raw.number.iter().map(|n| n.id.as_str()))?;
+    let mut pools = Vec::with_capacity(raw.number.len());
+    for (i, n) in raw.number.iter().enumerate() {
+        let d = for_kind(n.kind);
+        let count = n.count.unwrap_or(1);
+        if count == 0 {
+            return Err((at(&[&"number", &i, &"count"]), "count must be at least 1".into()));
+        }
+        let mps = n.mps.map_or(d.mps, |r| r.0);
+        if mps <= 0.0 {
+            return Err((at(&[&"number", &i, &"mps"]), "mps must be greater than 0".into()));
+        }
+        if n.kind == Kind::SenderId && n.two_way == Some(true) {
+            return Err((
+                at(&[&"number", &i, &"two_way"]),
+                "a sender_id cannot receive: two_way = true is not possible".into(),
+            ));
+        }
+        let mut limits = Vec::with_capacity(n.carrier_limit.len());
+        for (j, l) in n.carrier_limit.iter().enumerate() {
+            let carrier = *carrier_ids.get(l.carrier.as_str()).ok_or_else(|| {
+                let known: Vec<&str> = raw.carrier.iter().map(|c| c.id.as_str()).collect();
+                (
+                    at(&[&"number", &i, &"carrier_limit", &j, &"carrier"]),
+                    format!("no [[carrier]] with id \"{}\" (known: {})", l.carrier, known.join(", ")),
+                )
+            })?;
+            if l.mps.is_none() && l.daily_parts.is_none() {
+                return Err((
+                    at(&[&"number", &i, &"carrier_limit", &j]),
+                    "a carrier_limit needs mps, daily_parts or both".into(),
+                ));
+            }
+            if l.mps.is_some_and(|r| r.0 <= 0.0) {
+                return Err((at(&[&"number", &i, &"carrier_limit", &j, &"mps"]), "mps must be greater than 0".into()));
+            }
+            limits.push(CarrierLimit { carrier, mps: l.mps.map(|r| r.0), daily_parts: l.daily_parts });
+        }
+        pools.push(Pool {
+            id: n.id.clone(),
+            kind: n.kind,
+            count,
+            country: n.country.clone().unwrap_or_else(|| "US".into()),
+            mps,
+            two_way: n.two_way.unwrap_or(d.two_way),
+            selection: n.selection.unwrap_or_default(),
+            queue_limit: n.queue_limit,
+            ttl: dur(n.ttl, SimTime::from_secs(defaults::TTL_SECS)),
+            price_per_part: n.price_per_part_usd.unwrap_or(d.price_per_part),
+            inbound_price_per_part: n.inbound_price_per_part_usd.unwrap_or(d.inbound_price_per_part),
+            monthly_lease: n.monthly_lease_usd.unwrap_or(d.monthly_lease),
+            monthly_fee: n.monthly_fee_usd.unwrap_or(d.monthly_fee),
+            setup_fee: n.setup_fee_usd.unwrap_or(d.setup_fee),
+            limits,
+        });
+    }
+
+    let cust = &raw.customers;
+    if cust.count == 0 {
+        return Err((at(&[&"customers", &"count"]), "count must be at least 1".into()));
+    }
+    let customers = Customers {
+        count: cust.count,
+        unreachable: cust.unreachable.map_or(0.0, |p| p.0),
+        opted_out: cust.opted_out.map_or(0.0, |p| p.0),
+    };
+
+    let pool_of = |section: &str, i: usize, from: &str| -> Result<usize, Fail> {
+        pool_ids.get(from).copied().ok_or_else(|| {
+            let known: Vec<&str> = raw.number.iter().map(|n| n.id.as_str()).collect();
+            (
+                at(&[&section, &i, &"from"]),
+                format!(
+                    "no [[number]] with id \"{from}\" (known: {})",
+                    if known.is_empty() { "none".into() } else { known.join(", ") }
+                ),
+            )
+        })
+    };
+
+    let mut templates = Vec::new();
+    index_ids("campaign", raw.campaign.iter().map(|c| c.id.as_str()))?;
+    let mut campaigns = Vec::with_capacity(raw.campaign.len());
+    for (i, c) in raw.campaign.iter().enumerate() {
+        campaigns.push(campaign(i, c, &pool_of, &mut templates, &customers, horizon)?);
+    }
+    index_ids("traffic", raw.traffic.iter().map(|t| t.id.as_str()))?;
+    let mut traffic = Vec::with_capacity(raw.traffic.len());
+    for (i, t) in raw.traffic.iter().enumerate() {
+        traffic.push(traffic_source(i, t, &pool_of, &mut templates, horizon)?);
+    }
+
+    Ok(Scenario {
+        file: file.to_string(),
+        name: sim.name.clone().unwrap_or_else(|| stem.to_string()),
+        seed: sim.seed.unwrap_or(1),
+        horizon,
+        metrics_interval,
+        start_time_of_day: sim.start_time_of_day.map_or(SimTime::ZERO, |t| t.0),
+        spend_limit: raw.account.monthly_spend_limit_usd.unwrap_or(defaults::SPEND_LIMIT),
+        spent: raw.account.spent_usd.unwrap_or(Money::ZERO),
+        pools,
+        carriers,
+        customers,
+        templates,
+        campaigns,
+        traffic,
+    })
+}
+
+fn campaign(
+    i: usize,
+    c: &RawCampaign,
+    pool_of: &dyn Fn(&str, usize, &str) -> Result<usize, Fail>,
+    templates: &mut Vec<Template>,
+    customers: &Customers,
+    horizon: SimTime,
+) -> Result<Campaign, Fail> {
+    let pool = pool_of("campaign", i, &c.from)?;
+    templates.push(template("campaign", i, &c.body, &c.replies)?);
+    let recipients = match c.recipients.unwrap_or(Recipients::All) {
+        Recipients::All => customers.count,
+        Recipients::First(n) if n > customers.count => {
+            return Err((
+                at(&[&"campaign", &i, &"recipients"]),
+                format!("{n} recipients but customers.count is {}", customers.count),
+            ));
+        }
+        Recipients::First(n) => n,
+    };
+    let at_t = dur(c.at, SimTime::ZERO);
+    if c.every.is_some_and(|e| e.0 == SimTime::ZERO) {
+        return Err((at(&[&"campaign", &i, &"every"]), "every must be greater than 0".into()));
+    }
+    if c.until.is_some() && c.every.is_none() {
+        return Err((at(&[&"campaign", &i, &"until"]), "until needs every (the repeat period)".into()));
+    }
+    if c.until.is_some_and(|u| u.0 < at_t) {
+        return Err((at(&[&"campaign", &i, &"until"]), "until is before at".into()));
+    }
+    Ok(Campaign {
+        id: c.id.clone(),
+        pool,
+        template: templates.len() - 1,
+        at: at_t,
+        recipients,
+        spread: dur(c.spread, SimTime::ZERO),
+        every: c.every.map(|e| e.0),
+        until: dur(c.until, horizon),
+    })
+}
+
+fn traffic_source(
+    i: usize,
+    t: &RawTraffic,
+    pool_of: &dyn Fn(&str, usize, &str) -> Result<usize, Fail>,
+    templates: &mut Vec<Template>,
+    horizon: SimTime,
+) -> Result<Traffic, Fail> {
+    let pool = pool_of("traffic", i, &t.from)?;
+    templates.push(template("traffic", i, &t.body, &t.replies)?);
+    let start = dur(t.start, SimTime::ZERO);
+    let end = dur(t.end, horizon);
+    if start > end {
+        return Err((at(&[&"traffic", &i, &"end"]), "end is before start".into()));
+    }
+    Ok(Traffic { id: t.id.clone(), pool, template: templates.len() - 1, rate: t.rate.0, start, end })
+}
