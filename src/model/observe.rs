@@ -133,3 +133,9 @@ impl<A: Observer + ?Sized> Observer for &mut A {
         (**self).observe(o);
     }
 }
+
+/// The observer that ignores everything.
+impl Observer for () {
+    #[inline]
+    fn observe(&mut self, _: &Obs) {}
+}

@@ -242,7 +242,7 @@ pub fn load_str(text: &str, file: &str, stem: &str, sets: &[String]) -> Result<S
 
     let raw: raw::RawScenario = serde_path_to_error::deserialize(toml::Value::Table(doc.clone())).map_err(|e| {
         let mut path = segs_of(e.path());
-        let message = e.inner().to_string();
+        let message = e.inner().message().trim().to_string();
         // An unknown key is reported at its parent; point at the key itself.
         if let Some(rest) = message.strip_prefix("unknown field `") {
             if let Some(name) = rest.split('`').next() {

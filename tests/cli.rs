@@ -1,0 +1,234 @@
+//! The binary run as a user runs it: bad input gives exit 1 and one line naming the
+//! file, line, column and key; usage errors exit 2; good input works.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+const GOOD: &str = r#"[simulation]
+horizon = "1h"
+
+[[number]]
+id = "lc"
+kind = "long_code"
+count = 2
+
+[[carrier]]
+id = "att"
+share = 0.5
+
+[[carrier]]
+id = "tmo"
+share = 0.5
+
+[customers]
+count = 10
+
+[[campaign]]
+id = "c"
+from = "lc"
+body = "Hello"
+"#;
+
+fn smsim() -> Command {
+    Command::cargo_bin("smsim").expect("binary built")
+}
+
+fn write(dir: &Path, text: &str) -> PathBuf {
+    let p = dir.join("x.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Run `check` on `text` (GOOD with `from` replaced by `to`) and return stderr, asserting
+/// exit 1, a single line, and the `file:line:col:` prefix at the line holding `marker`.
+fn bad(from: &str, to: &str, marker: &str, key: &str) -> String {
+    assert!(GOOD.contains(from) || from.is_empty(), "fixture lacks {from:?}");
+    let text = if from.is_empty() { format!("{GOOD}{to}") } else { GOOD.replacen(from, to, 1) };
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), &text);
+    let out = smsim().arg("check").arg(&path).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "exit status for {to:?}: {err}");
+    assert!(out.stdout.is_empty(), "nothing on stdout");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    let line = text.lines().position(|l| l.contains(marker)).expect("marker in text") + 1;
+    let prefix = format!("error: {}:{line}:", path.display());
+    assert!(err.starts_with(&prefix), "expected {prefix}... got: {err}");
+    assert!(err.contains(key), "message names {key:?}: {err}");
+    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"));
+    err
+}
+
+#[test]
+fn unknown_key_names_key_and_alternatives() {
+    let e = bad("count = 2", "mpss = 2", "mpss", "number.lc.mpss");
+    assert!(e.contains("unknown field") && e.contains("expected one of"), "{e}");
+}
+
+#[test]
+fn negative_duration() {
+    bad("horizon = \"1h\"", "horizon = \"-5m\"", "horizon", "simulation.horizon");
+}
+
+#[test]
+fn bad_duration_unit() {
+    bad("horizon = \"1h\"", "horizon = \"1 fortnight\"", "horizon", "simulation.horizon");
+}
+
+#[test]
+fn probability_outside_unit_interval() {
+    let e = bad("count = 10", "count = 10\nunreachable = 1.5", "unreachable", "customers.unreachable");
+    assert!(e.contains("[0, 1]"), "{e}");
+}
+
+#[test]
+fn shares_not_summing_to_one() {
+    let e = bad("share = 0.5\n\n[customers]", "share = 0.4\n\n[customers]", "share = 0.5", "carrier.att.share");
+    assert!(e.contains("sum to 0.9"), "{e}");
+}
+
+#[test]
+fn duplicate_id() {
+    bad("id = \"tmo\"", "id = \"att\" # again", "# again", "id \"att\" is used twice");
+}
+
+#[test]
+fn reference_to_missing_number() {
+    let e = bad("from = \"lc\"", "from = \"sc\"", "from = ", "campaign.c.from");
+    assert!(e.contains("no [[number]] with id \"sc\""), "{e}");
+}
+
+#[test]
+fn reference_to_missing_carrier_in_limit() {
+    bad(
+        "count = 2\n",
+        "count = 2\n[[number.carrier_limit]]\ncarrier = \"vz\"\nmps = 1\n",
+        "carrier = \"vz\"",
+        "number.lc.carrier_limit[0].carrier",
+    );
+}
+
+#[test]
+fn sender_id_cannot_be_two_way() {
+    bad("kind = \"long_code\"", "kind = \"sender_id\"\ntwo_way = true", "two_way", "number.lc.two_way");
+}
+
+#[test]
+fn wrong_kind_is_rejected() {
+    bad("kind = \"long_code\"", "kind = \"longcode\"", "kind =", "number.lc.kind");
+}
+
+#[test]
+fn template_over_ten_parts() {
+    let long = "x".repeat(1531);
+    bad("body = \"Hello\"", &format!("body = \"{long}\""), "body =", "campaign.c.body");
+}
+
+#[test]
+fn reply_probabilities_over_one() {
+    bad(
+        "body = \"Hello\"",
+        "body = \"Hello\"\nreplies = [\n { body = \"1\", p = 0.7, after = \"1m\" },\n { body = \"2\", p = 0.6, after = \"1m\" },\n]",
+        "replies",
+        "campaign.c.replies",
+    );
+}
+
+#[test]
+fn bad_distribution() {
+    bad(
+        "share = 0.5\n\n[[carrier]]",
+        "share = 0.5\nlatency = { dist = \"lognormal\", median = \"2s\" }\n\n[[carrier]]",
+        "lognormal",
+        "needs \"sigma\"",
+    );
+}
+
+#[test]
+fn missing_required_key() {
+    bad("horizon = \"1h\"\n", "", "[simulation]", "missing field");
+}
+
+#[test]
+fn toml_syntax_error() {
+    bad("count = 10", "count = = 10", "count = =", "");
+}
+
+#[test]
+fn bad_set_names_the_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), GOOD);
+    let out = smsim().args(["check"]).arg(&path).args(["--set", "number.nope.count=3"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("--set number.nope.count=3") && err.contains("no [[number]] with id \"nope\""), "{err}");
+    let out = smsim().args(["check"]).arg(&path).args(["--set", "number.lc.mps=0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("--set number.lc.mps=0") && err.contains("greater than 0"), "{err}");
+}
+
+#[test]
+fn missing_file_is_exit_1() {
+    let out = smsim().args(["run", "no/such/file.toml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("no/such/file.toml"));
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    smsim().args(["run"]).assert().code(2);
+    smsim().args(["frobnicate"]).assert().code(2);
+    smsim().args(["run", "x.toml", "--seed", "minus-one"]).assert().code(2);
+    smsim().args(["--help"]).assert().code(0);
+}
+
+#[test]
+fn segments_json() {
+    let out = smsim().args(["segments", "--json", "Hello €"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "{\"encoding\":\"GSM-7\",\"characters\":7,\"units\":8,\"parts\":1}\n"
+    );
+    let out = smsim().args(["segments", "--json"]).write_stdin("ça va\n").output().unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "{\"encoding\":\"UCS-2\",\"characters\":5,\"units\":5,\"parts\":1}\n"
+    );
+}
+
+#[test]
+fn check_prints_drain_time_and_utilisation() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), GOOD);
+    let out = smsim().arg("check").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8(out.stdout).unwrap();
+    // 10 single-part messages over 2 numbers at 1 MPS: 5 s.
+    assert!(s.contains("drain 5.000 s at 2.00 parts/s"), "{s}");
+    assert!(s.contains("utilisation"), "{s}");
+}
+
+#[test]
+fn run_writes_outputs_and_is_byte_identical_per_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reminders-long-codes.toml");
+    let run = |out: &str, seed: &str| {
+        let o = dir.path().join(out);
+        smsim().arg("run").arg(&scenario).args(["--seed", seed, "--events", "--out"]).arg(&o).assert().success();
+        o
+    };
+    let (a, b, c) = (run("a", "3"), run("b", "3"), run("c", "4"));
+    for f in ["summary.csv", "timeseries.csv", "events.csv"] {
+        let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
+        assert!(x == y, "{f} differs between two runs of seed 3");
+        assert!(x.len() > 100, "{f} has content");
+    }
+    let summary_a = std::fs::read_to_string(a.join("summary.csv")).unwrap();
+    let summary_c = std::fs::read_to_string(c.join("summary.csv")).unwrap();
+    assert_ne!(summary_a, summary_c, "another seed, another summary");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(a.join("run.json")).unwrap()).unwrap();
+    assert_eq!(json["seed"], 3);
+    assert!(json["events"].as_u64().unwrap() > 0);
+}

@@ -1,0 +1,26 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use smsim::model::{EndState, Observer};
+use smsim::run::{RunOutcome, simulate};
+use smsim::scenario::{Scenario, load_str};
+
+/// Load a scenario from TOML text, panicking with the error message if it is invalid.
+pub fn scenario(text: &str) -> Scenario {
+    load_str(text, "test.toml", "test", &[]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Run a scenario under `seed`.
+pub fn run(sc: &Scenario, seed: u64) -> RunOutcome {
+    simulate(sc, seed, (), |_, _| {}).0
+}
+
+/// Run with an extra observer and get it back.
+pub fn run_with<O: Observer>(sc: &Scenario, seed: u64, obs: O) -> (RunOutcome, O) {
+    simulate(sc, seed, obs, |_, _| {})
+}
+
+/// Sum of the nine end states.
+pub fn ended(o: &RunOutcome) -> u64 {
+    EndState::ALL.iter().map(|&s| o.metrics.count(s)).sum()
+}

@@ -1,0 +1,262 @@
+//! Conservation as a property over generated small scenarios: every request ends in
+//! exactly one of the nine states; spend never passes the limit; no number sends faster
+//! than its MPS and no pool faster than a carrier limit; daily caps hold.
+
+mod common;
+use common::{ended, run_with, scenario};
+use proptest::prelude::*;
+use smsim::model::{Obs, ObsKind, Observer};
+use smsim::scenario::Scenario;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
+
+/// A pool: kind, count, MPS, queue limit, TTL (s), carrier limits (carrier, MPS, daily parts).
+type GenPool = (u8, u32, f64, Option<u64>, u32, Vec<(usize, Option<f64>, Option<u64>)>);
+/// A campaign: pool, at, recipients, spread, every, body.
+type GenCampaign = (usize, u32, u32, u32, Option<u32>, u8);
+
+#[derive(Debug, Clone)]
+struct Gen {
+    pools: Vec<GenPool>,
+    weights: Vec<u32>,
+    failure: Vec<f64>,
+    outage: Vec<Option<(u32, u32)>>,
+    customers: u32,
+    unreachable: f64,
+    opted_out: f64,
+    limit_cents: u32,
+    horizon: u32,
+    campaigns: Vec<GenCampaign>,
+    traffic: Vec<(usize, f64)>,
+}
+
+const KINDS: [&str; 5] = ["long_code", "ten_dlc", "toll_free", "short_code", "sender_id"];
+
+fn scenarios() -> impl Strategy<Value = Gen> {
+    let carriers = 1usize..=3;
+    carriers.prop_flat_map(|nc| {
+        let pool = (
+            0u8..5,
+            1u32..=3,
+            prop_oneof![Just(0.5), Just(1.0), Just(3.0), Just(7.5)],
+            prop::option::of(1u64..20),
+            1u32..400,
+            prop::collection::vec((0..nc, prop::option::of(0.3f64..4.0), prop::option::of(1u64..40)), 0..=2),
+        );
+        (
+            prop::collection::vec(pool, 1..=3),
+            prop::collection::vec(1u32..10, nc),
+            prop::collection::vec(0.0f64..0.3, nc),
+            prop::collection::vec(prop::option::of((0u32..300, 1u32..300)), nc),
+            1u32..60,
+            0.0f64..0.3,
+            0.0f64..0.3,
+            1u32..200,
+            10u32..900,
+            prop::collection::vec(
+                (0usize..3, 0u32..60, 0u32..100, 0u32..200, prop::option::of(20u32..200), 0u8..3),
+                0..=3,
+            ),
+            prop::collection::vec((0usize..3, 0.01f64..2.0), 0..=2),
+        )
+            .prop_map(
+                |(
+                    pools,
+                    weights,
+                    failure,
+                    outage,
+                    customers,
+                    unreachable,
+                    opted_out,
+                    limit_cents,
+                    horizon,
+                    campaigns,
+                    traffic,
+                )| {
+                    Gen {
+                        pools,
+                        weights,
+                        failure,
+                        outage,
+                        customers,
+                        unreachable,
+                        opted_out,
+                        limit_cents,
+                        horizon,
+                        campaigns,
+                        traffic,
+                    }
+                },
+            )
+    })
+}
+
+fn render(g: &Gen) -> String {
+    let mut s = String::new();
+    let _ = write!(s, "[simulation]\nhorizon = {}\nmetrics_interval = 7\nstart_time_of_day = \"23:58\"\n", g.horizon);
+    let _ = write!(s, "[account]\nmonthly_spend_limit_usd = {}\n", g.limit_cents as f64 / 100.0);
+    for (i, (kind, count, mps, ql, ttl, limits)) in g.pools.iter().enumerate() {
+        let _ = write!(
+            s,
+            "[[number]]\nid = \"p{i}\"\nkind = \"{}\"\ncount = {count}\nmps = {mps}\nttl = {ttl}\n",
+            KINDS[*kind as usize]
+        );
+        let _ = writeln!(s, "selection = \"{}\"", ["least_loaded", "round_robin", "sticky"][i % 3]);
+        if let Some(q) = ql {
+            let _ = writeln!(s, "queue_limit = {q}");
+        }
+        for (c, lmps, daily) in limits {
+            if lmps.is_none() && daily.is_none() {
+                continue;
+            }
+            let _ = write!(s, "[[number.carrier_limit]]\ncarrier = \"c{c}\"\n");
+            if let Some(m) = lmps {
+                let _ = writeln!(s, "mps = {m}");
+            }
+            if let Some(d) = daily {
+                let _ = writeln!(s, "daily_parts = {d}");
+            }
+        }
+    }
+    let total: u32 = g.weights.iter().sum();
+    let mut acc = 0.0;
+    for (i, w) in g.weights.iter().enumerate() {
+        let share = if i + 1 == g.weights.len() { 1.0 - acc } else { *w as f64 / total as f64 };
+        acc += share;
+        let _ = write!(
+            s,
+            "[[carrier]]\nid = \"c{i}\"\nshare = {share}\nfailure_rate = {}\nlatency = {{ dist = \"exponential\", mean = \"5s\" }}\nfee_per_part_usd = {{ ten_dlc = 0.003, short_code = 0.0045 }}\n",
+            g.failure[i]
+        );
+        if let Some((from, len)) = g.outage[i] {
+            let _ = writeln!(s, "outages = [{{ from = {from}, to = {} }}]", from + len);
+        }
+    }
+    let _ = write!(
+        s,
+        "[customers]\ncount = {}\nunreachable = {}\nopted_out = {}\n",
+        g.customers, g.unreachable, g.opted_out
+    );
+    let bodies = [
+        "Hi",
+        "A reminder that is long enough to need two parts when padded out: lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore",
+        "Ünïcödé ✓",
+    ];
+    for (i, (p, at, rec, spread, every, body)) in g.campaigns.iter().enumerate() {
+        let pool = p % g.pools.len();
+        let _ = write!(
+            s,
+            "[[campaign]]\nid = \"k{i}\"\nfrom = \"p{pool}\"\nbody = \"{}\"\nat = {at}\nrecipients = {}\nspread = {spread}\n",
+            bodies[*body as usize],
+            rec % (g.customers + 1)
+        );
+        if let Some(e) = every {
+            let _ = writeln!(s, "every = {e}");
+        }
+    }
+    for (i, (p, rate)) in g.traffic.iter().enumerate() {
+        let _ = write!(
+            s,
+            "[[traffic]]\nid = \"t{i}\"\nfrom = \"p{}\"\nbody = \"Code 1234\"\nrate = {rate}\n",
+            p % g.pools.len()
+        );
+    }
+    s
+}
+
+/// Records every transmission to check pacing afterwards, and checks each message ends once.
+#[derive(Default)]
+struct Audit {
+    tx: Vec<(u64, u32, u32, u32, u32)>,
+    ended: HashSet<u64>,
+    requested: HashSet<u64>,
+    twice: u64,
+}
+
+impl Observer for Audit {
+    fn observe(&mut self, o: &Obs) {
+        match o.kind {
+            ObsKind::Requested => {
+                self.requested.insert(o.msg);
+            }
+            ObsKind::Transmitted => self.tx.push((o.t.as_micros(), o.pool, o.number, o.carrier, o.parts)),
+            ObsKind::End { .. } => {
+                if !self.ended.insert(o.msg) {
+                    self.twice += 1;
+                }
+            }
+            ObsKind::Queued => {}
+        }
+    }
+}
+
+/// Check that transmissions `(t, parts)`, in time order, never outpace `mps`: for every
+/// i < j, t_j - t_i >= (parts sent from i up to j) / mps, less 1 us of rounding. With S_k
+/// the parts sent before k, that is t_j - S_j/mps >= max over i < j of (t_i - S_i/mps) - 1,
+/// which one pass with a running maximum checks for all pairs.
+fn paced(tx: &[(u64, u32)], mps: f64) -> Result<(), String> {
+    let interval = 1e6 / mps;
+    let mut sent = 0.0f64;
+    let mut best = f64::NEG_INFINITY;
+    for (k, &(t, parts)) in tx.iter().enumerate() {
+        let slack = t as f64 - sent * interval;
+        if slack < best - 1.0 - 1e-6 {
+            return Err(format!("transmission {k} at {t} us is {:.1} us early for {mps} MPS", best - slack));
+        }
+        best = best.max(slack);
+        sent += parts as f64;
+    }
+    Ok(())
+}
+
+fn check(sc: &Scenario, audit: &Audit) -> Result<(), String> {
+    // Per number.
+    let mut by_number: HashMap<(u32, u32), Vec<(u64, u32)>> = HashMap::new();
+    for &(t, p, n, _, parts) in &audit.tx {
+        by_number.entry((p, n)).or_default().push((t, parts));
+    }
+    for ((p, n), tx) in &by_number {
+        paced(tx, sc.pools[*p as usize].mps).map_err(|e| format!("number {p}/{n}: {e}"))?;
+    }
+    // Per pool and carrier limit.
+    for (pi, pool) in sc.pools.iter().enumerate() {
+        for l in &pool.limits {
+            let tx: Vec<(u64, u32)> =
+                audit.tx.iter().filter(|x| x.1 == pi as u32 && x.3 == l.carrier as u32).map(|x| (x.0, x.4)).collect();
+            if let Some(m) = l.mps {
+                paced(&tx, m).map_err(|e| format!("pool {pi} limit toward {}: {e}", l.carrier))?;
+            }
+            if let Some(cap) = l.daily_parts {
+                let mut per_day: HashMap<u64, u64> = HashMap::new();
+                for (t, parts) in tx {
+                    *per_day.entry((t + sc.start_time_of_day.as_micros()) / 86_400_000_000).or_default() +=
+                        parts as u64;
+                }
+                if let Some((d, n)) = per_day.iter().find(|(_, n)| **n > cap) {
+                    return Err(format!("pool {pi}: {n} parts on day {d} over daily cap {cap}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_request_ends_once_and_limits_hold(g in scenarios(), seed in 0u64..1000) {
+        let text = render(&g);
+        let sc = scenario(&text);
+        let (o, audit) = run_with(&sc, seed, Audit::default());
+        let m = &o.metrics;
+        prop_assert_eq!(m.requested, ended(&o), "nine states must sum to requested\n{}", text);
+        prop_assert_eq!(audit.twice, 0, "a message ended twice");
+        prop_assert_eq!(&audit.ended, &audit.requested, "every requested message ends");
+        let spent = sc.spent.micros() + m.cost_messages.micros() + m.cost_carrier_fees.micros();
+        prop_assert!(spent <= sc.spend_limit.micros(), "spent {} over limit {}", spent, sc.spend_limit.micros());
+        if let Err(e) = check(&sc, &audit) {
+            prop_assert!(false, "{}\n{}", e, text);
+        }
+    }
+}
