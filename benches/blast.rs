@@ -1,1 +1,30 @@
-fn main() {}
+//! End to end: the core issue's blast (1,000,000 single-part requests at t = 0 through 20
+//! long codes to 1,000,000 customers on 3 carriers, lognormal latency, 1% failures),
+//! loaded from `benches/blast.toml` and simulated with full metrics, as `smsim run` does
+//! (less writing the CSV files, which `docs/performance.md` times with the binary).
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use smsim::run::simulate;
+use smsim::scenario::load;
+use std::hint::black_box;
+use std::path::Path;
+
+fn blast(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/blast.toml");
+    let mut g = c.benchmark_group("blast");
+    g.sample_size(10);
+    for n in [100_000u32, 1_000_000] {
+        let sc = load(&path, &[format!("customers.count={n}")]).expect("bench scenario is valid");
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_function(format!("{n}_requests_20_long_codes"), |b| {
+            b.iter(|| {
+                let (o, ()) = simulate(&sc, 1, (), |_, _| {});
+                black_box(o.metrics.requested)
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, blast);
+criterion_main!(benches);

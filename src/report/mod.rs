@@ -129,30 +129,16 @@ pub fn summary_header() -> String {
     h
 }
 
-fn csv_line(out: &mut String, fields: &[String]) {
-    for (i, f) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        if f.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&f.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(f);
-        }
-    }
-    out.push('\n');
-}
-
 /// `summary.csv` text for these rows.
 pub fn summary_csv(rows: &[Vec<String>]) -> String {
-    let mut s = summary_header();
-    s.push('\n');
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let header: Vec<&str> = SUMMARY_COLUMNS.iter().copied().chain([SUMMARY_HEADER_TAIL]).collect();
+    // Writing to memory cannot fail.
+    w.write_record(&header).expect("in-memory write");
     for r in rows {
-        csv_line(&mut s, r);
+        w.write_record(r).expect("in-memory write");
     }
-    s
+    String::from_utf8(w.into_inner().expect("in-memory flush")).expect("UTF-8 fields")
 }
 
 /// Append the `timeseries.csv` rows of one run (variant `variant`) to `out`.
