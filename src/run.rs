@@ -67,17 +67,19 @@ pub fn run_and_write(
     let seed = opts.seed.unwrap_or(sc.seed);
     let out = opts.out.clone().unwrap_or_else(|| default_out(sc));
     std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-    let mut files = vec!["summary.csv", "timeseries.csv", "run.json"];
+    let mut files = vec!["summary.csv", "timeseries.csv", "outcomes.csv", "run.json"];
     let outcome = if opts.events {
-        let path = out.join("events.csv");
-        let f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-        let log = EventLog::new(sc, BufWriter::with_capacity(1 << 20, f));
+        let create = |name: &str| {
+            let path = out.join(name);
+            std::fs::File::create(&path).map(|f| BufWriter::with_capacity(1 << 20, f)).map_err(|e| Error::io(&path, e))
+        };
+        let log = EventLog::new(sc, seed, create("events.csv")?, create("inbound.jsonl")?);
         let (outcome, log) = simulate(sc, seed, Some(log), progress);
-        log.expect("log was given").finish().map_err(|e| Error::io(&path, e))?;
-        files.push("events.csv");
+        log.expect("log was given").finish().map_err(|e| Error::io(out.join("events.csv"), e))?;
+        files.extend(["events.csv", "inbound.jsonl"]);
         outcome
     } else {
-        simulate(sc, seed, None::<EventLog<'_, std::io::Sink>>, progress).0
+        simulate(sc, seed, None::<EventLog<'_, std::io::Sink, std::io::Sink>>, progress).0
     };
     let row = report::summary_row(sc, "base", seed, 0, &outcome.metrics, outcome.events);
     report::write_file(&out, "summary.csv", &report::summary_csv(&[row]))?;
@@ -86,6 +88,9 @@ pub fn run_and_write(
     ts.push('\n');
     report::timeseries_rows(&mut ts, sc, &outcome.metrics, "base");
     report::write_file(&out, "timeseries.csv", &ts)?;
+    let mut oc = format!("{}\n", report::OUTCOMES_COLUMNS);
+    report::outcome_rows(&mut oc, sc, &outcome.metrics, "base");
+    report::write_file(&out, "outcomes.csv", &oc)?;
     report::write_file(&out, "run.json", &report::run_json(&sc.file, seed, 1, outcome.wall_seconds, outcome.events))?;
     Ok((outcome, out, files))
 }

@@ -2,7 +2,7 @@
 //! queue-wait and latency distributions, and the per-interval time series.
 
 use crate::engine::SimTime;
-use crate::model::observe::{EndState, NO_POOL, Obs, ObsKind, Observer};
+use crate::model::observe::{DeliveryObs, DeliveryState, EndState, InboundObs, NO_POOL, Obs, ObsKind, Observer};
 use crate::scenario::{Money, Scenario};
 use hdrhistogram::Histogram;
 
@@ -155,12 +155,17 @@ impl Timeseries {
     }
 
     #[inline]
-    fn each(&mut self, o: &Obs, mut f: impl FnMut(&mut ScopeNow)) {
+    fn each(&mut self, o: &Obs, f: impl FnMut(&mut ScopeNow)) {
+        self.each_at(o.pool, o.carrier, f);
+    }
+
+    #[inline]
+    fn each_at(&mut self, pool: u32, carrier: u32, mut f: impl FnMut(&mut ScopeNow)) {
         f(&mut self.scopes[0]);
-        if o.pool != NO_POOL {
-            f(&mut self.scopes[1 + o.pool as usize]);
+        if pool != NO_POOL {
+            f(&mut self.scopes[1 + pool as usize]);
         }
-        f(&mut self.scopes[1 + self.pools as usize + o.carrier as usize]);
+        f(&mut self.scopes[1 + self.pools as usize + carrier as usize]);
     }
 }
 
@@ -187,6 +192,24 @@ pub struct Metrics {
     pub spend_limit_hit: Option<SimTime>,
     /// The time series.
     pub timeseries: Timeseries,
+    /// Inbound messages that reached a number (dropped ones included).
+    pub inbound: u64,
+    /// Inbound messages that matched a keyword.
+    pub inbound_keyword: u64,
+    /// Inbound messages dropped by a number that cannot receive.
+    pub inbound_dropped: u64,
+    /// Customers put on the opt-out list.
+    pub opt_outs: u64,
+    /// Keyword responses requested.
+    pub auto_responses: u64,
+    /// Inbound messages published (once per topic).
+    pub published: u64,
+    /// Subscriber deliveries by end state, in [`DeliveryState`] order.
+    pub deliveries: [u64; 4],
+    /// Retries made by every delivery.
+    pub subscriber_retries: u64,
+    /// Per flow outcome: count and time from the conversation's first request.
+    pub outcomes: Vec<Stat>,
 }
 
 impl Metrics {
@@ -203,12 +226,26 @@ impl Metrics {
             latency: Stat::default(),
             spend_limit_hit: None,
             timeseries: Timeseries::new(sc),
+            inbound: 0,
+            inbound_keyword: 0,
+            inbound_dropped: 0,
+            opt_outs: 0,
+            auto_responses: 0,
+            published: 0,
+            deliveries: [0; 4],
+            subscriber_retries: 0,
+            outcomes: vec![Stat::default(); sc.outcomes.len()],
         }
     }
 
     /// Requests in `state`.
     pub fn count(&self, state: EndState) -> u64 {
         self.ends[EndState::ALL.iter().position(|&s| s == state).expect("listed")]
+    }
+
+    /// Subscriber deliveries that ended in `state`.
+    pub fn delivered(&self, state: DeliveryState) -> u64 {
+        self.deliveries[state as usize]
     }
 
     /// Close the time series at the horizon.
@@ -255,5 +292,32 @@ impl Observer for Metrics {
                 }
             }
         }
+    }
+
+    fn inbound(&mut self, i: &InboundObs<'_>) {
+        self.timeseries.advance(i.t);
+        self.inbound += 1;
+        self.inbound_dropped += i.dropped as u64;
+        self.inbound_keyword += i.keyword.is_some() as u64;
+        self.opt_outs += i.opted_out as u64;
+        self.auto_responses += i.auto_response as u64;
+        self.published += i.topics.len() as u64;
+        self.cost_inbound += i.cost;
+        let cost = i.cost;
+        self.timeseries.each_at(i.pool, i.carrier, |s| {
+            s.inbound += 1;
+            s.spend += cost;
+        });
+    }
+
+    fn delivery(&mut self, d: &DeliveryObs) {
+        self.timeseries.advance(d.t);
+        self.deliveries[d.state as usize] += 1;
+        self.subscriber_retries += d.retries;
+    }
+
+    fn outcome(&mut self, t: SimTime, outcome: usize, since: SimTime) {
+        self.timeseries.advance(t);
+        self.outcomes[outcome].record(t - since);
     }
 }

@@ -4,6 +4,7 @@
 pub mod address;
 pub mod observe;
 pub mod pacing;
+pub mod retry;
 pub mod segments;
 pub mod world;
 

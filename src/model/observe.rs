@@ -104,10 +104,101 @@ pub struct Obs {
     pub t_req: SimTime,
 }
 
-/// A consumer of observations.
+/// An inbound message reaching a number (SPEC 4.2).
+#[derive(Debug, Clone, Copy)]
+pub struct InboundObs<'a> {
+    /// Arrival time.
+    pub t: SimTime,
+    /// Inbound id, unique in the run.
+    pub id: u64,
+    /// Pool index.
+    pub pool: u32,
+    /// Number index within the pool.
+    pub number: u32,
+    /// Sending customer.
+    pub customer: u32,
+    /// Customer's carrier.
+    pub carrier: u32,
+    /// Parts.
+    pub parts: u32,
+    /// Inbound charge (price and carrier fee); zero when dropped.
+    pub cost: Money,
+    /// Dropped: the number cannot receive.
+    pub dropped: bool,
+    /// The keyword it matched, if any.
+    pub keyword: Option<&'a str>,
+    /// Its text.
+    pub body: &'a str,
+    /// The outbound message it answers.
+    pub answers: u64,
+    /// The customer went onto the opt-out list.
+    pub opted_out: bool,
+    /// A keyword response was requested.
+    pub auto_response: bool,
+    /// Topics it was published to.
+    pub topics: &'a [usize],
+}
+
+/// How a subscriber delivery ended (SPEC 4.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Processed by the subscriber.
+    Delivered,
+    /// Retries exhausted, kept in the dead-letter queue.
+    DeadLettered,
+    /// Retries exhausted, discarded.
+    Dropped,
+    /// Still in progress at the horizon.
+    Pending,
+}
+
+impl DeliveryState {
+    /// The event name.
+    pub fn name(self) -> &'static str {
+        match self {
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::DeadLettered => "dead_lettered",
+            DeliveryState::Dropped => "dropped",
+            DeliveryState::Pending => "pending",
+        }
+    }
+}
+
+/// The end of one delivery of one publish to one subscription.
+#[derive(Debug, Clone, Copy)]
+pub struct DeliveryObs {
+    /// When it ended.
+    pub t: SimTime,
+    /// Inbound id of the publish.
+    pub inbound: u64,
+    /// Topic index.
+    pub topic: u32,
+    /// Subscription index within the topic.
+    pub subscription: u32,
+    /// How it ended.
+    pub state: DeliveryState,
+    /// Retries made (attempts after the first).
+    pub retries: u64,
+    /// Pool, number, customer and carrier of the inbound message.
+    pub pool: u32,
+    /// Number index within the pool.
+    pub number: u32,
+    /// The customer.
+    pub customer: u32,
+    /// The customer's carrier.
+    pub carrier: u32,
+}
+
+/// A consumer of observations, called in simulated time order.
 pub trait Observer {
-    /// Record one observation; called in simulated time order.
+    /// An outbound message event.
     fn observe(&mut self, o: &Obs);
+    /// An inbound message reached a number.
+    fn inbound(&mut self, _i: &InboundObs<'_>) {}
+    /// A subscriber delivery ended.
+    fn delivery(&mut self, _d: &DeliveryObs) {}
+    /// A flow recorded `outcome` at `t` for a conversation that began at `since`.
+    fn outcome(&mut self, _t: SimTime, _outcome: usize, _since: SimTime) {}
 }
 
 impl<A: Observer, B: Observer> Observer for (A, B) {
@@ -115,6 +206,18 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
     fn observe(&mut self, o: &Obs) {
         self.0.observe(o);
         self.1.observe(o);
+    }
+    fn inbound(&mut self, i: &InboundObs<'_>) {
+        self.0.inbound(i);
+        self.1.inbound(i);
+    }
+    fn delivery(&mut self, d: &DeliveryObs) {
+        self.0.delivery(d);
+        self.1.delivery(d);
+    }
+    fn outcome(&mut self, t: SimTime, outcome: usize, since: SimTime) {
+        self.0.outcome(t, outcome, since);
+        self.1.outcome(t, outcome, since);
     }
 }
 
@@ -125,12 +228,36 @@ impl<A: Observer> Observer for Option<A> {
             a.observe(o);
         }
     }
+    fn inbound(&mut self, i: &InboundObs<'_>) {
+        if let Some(a) = self {
+            a.inbound(i);
+        }
+    }
+    fn delivery(&mut self, d: &DeliveryObs) {
+        if let Some(a) = self {
+            a.delivery(d);
+        }
+    }
+    fn outcome(&mut self, t: SimTime, outcome: usize, since: SimTime) {
+        if let Some(a) = self {
+            a.outcome(t, outcome, since);
+        }
+    }
 }
 
 impl<A: Observer + ?Sized> Observer for &mut A {
     #[inline]
     fn observe(&mut self, o: &Obs) {
         (**self).observe(o);
+    }
+    fn inbound(&mut self, i: &InboundObs<'_>) {
+        (**self).inbound(i);
+    }
+    fn delivery(&mut self, d: &DeliveryObs) {
+        (**self).delivery(d);
+    }
+    fn outcome(&mut self, t: SimTime, outcome: usize, since: SimTime) {
+        (**self).outcome(t, outcome, since);
     }
 }
 

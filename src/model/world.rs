@@ -1,12 +1,13 @@
 //! The event enum and its dispatch: the one place that wires numbers, carriers,
 //! customers, the account and the workload together (SPEC 4.1).
 
-use super::observe::{EndState, NO_POOL, Obs, ObsKind, Observer};
+use super::observe::{DeliveryObs, DeliveryState, EndState, InboundObs, NO_POOL, Obs, ObsKind, Observer};
 use super::pacing::{MinTree, Pacer};
+use super::retry::Schedule;
 use crate::engine::rng::{self, Stream, unit};
 use crate::engine::{Model, Scheduler, SimTime};
 use crate::scenario::units::Sampler;
-use crate::scenario::{Money, Scenario, Selection};
+use crate::scenario::{Action, Money, Scenario, Selection};
 use rand_distr::{Distribution, Exp};
 use std::collections::VecDeque;
 
@@ -15,6 +16,8 @@ mod stream {
     pub(super) const CUSTOMER: u64 = 1;
     pub(super) const MESSAGE: u64 = 2;
     pub(super) const TRAFFIC: u64 = 3;
+    pub(super) const REPLY: u64 = 4;
+    pub(super) const DELIVERY: u64 = 5;
 }
 
 const DAY_US: u64 = 86_400_000_000;
@@ -32,6 +35,12 @@ pub enum Event {
     NumberReady(u32),
     /// A message at the carrier reaches its outcome (in-flight slot).
     CarrierDone(u32),
+    /// A reply reaches the number it answers (inbound slot).
+    InboundArrive(u32),
+    /// A delivery's successful attempt starts, or its last attempt fails (delivery slot).
+    Attempt(u32),
+    /// A subscriber finishes processing a delivery (delivery slot).
+    Processed(u32),
 }
 
 /// A message waiting in a number's queue. Kept small: a blast can queue millions.
@@ -46,6 +55,76 @@ struct Queued {
     source: u16,
     carrier: u8,
     parts: u8,
+    /// When the conversation began: the first outbound request it answers back to.
+    root: SimTime,
+}
+
+/// A reply on its way to a number, then a publish being delivered to subscribers.
+#[derive(Debug, Clone, Copy)]
+struct Inbound {
+    id: u64,
+    customer: u32,
+    carrier: u8,
+    /// Global number index it answers to.
+    number: u32,
+    template: u16,
+    reply: u16,
+    answers: u64,
+    answers_origin: u32,
+    root: SimTime,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Delivery {
+    msg: Inbound,
+    /// Global subscription index.
+    sub: u32,
+    start: SimTime,
+    /// The attempt that succeeds, or the last one.
+    attempt: u64,
+    success: bool,
+}
+
+#[derive(Debug)]
+struct SubState {
+    topic: u32,
+    index: u32,
+    schedule: Schedule,
+    latency: Sampler,
+    in_use: u32,
+    waiting: VecDeque<u32>,
+}
+
+/// A slab: values in slots reused after they are freed; memory follows what is in flight.
+#[derive(Debug)]
+struct Slab<T> {
+    items: Vec<T>,
+    free: Vec<u32>,
+}
+
+impl<T: Copy> Slab<T> {
+    fn new() -> Self {
+        Self { items: Vec::new(), free: Vec::new() }
+    }
+    fn insert(&mut self, v: T) -> u32 {
+        match self.free.pop() {
+            Some(s) => {
+                self.items[s as usize] = v;
+                s
+            }
+            None => {
+                self.items.push(v);
+                (self.items.len() - 1) as u32
+            }
+        }
+    }
+    fn take(&mut self, slot: u32) -> T {
+        self.free.push(slot);
+        self.items[slot as usize]
+    }
+    fn get(&self, slot: u32) -> T {
+        self.items[slot as usize]
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -53,6 +132,36 @@ struct InFlight {
     q: Queued,
     number: u32,
     delivered: bool,
+}
+
+impl Req {
+    /// A fresh request of a campaign or traffic source, from the pool's selection.
+    fn new(source: usize, origin: u32, customer: u32, pool: usize) -> Self {
+        Req { source, origin, customer, pool, pin: None, exempt: false, root: None }
+    }
+}
+
+/// Hold `t` to the end of any outage it falls in.
+fn hold(outages: &[(SimTime, SimTime)], mut t: SimTime) -> SimTime {
+    for &(from, to) in outages {
+        if t >= from && t < to {
+            t = to;
+        }
+    }
+    t
+}
+
+/// A request's identity and the conversation it belongs to.
+#[derive(Debug, Clone, Copy)]
+struct Req {
+    source: usize,
+    origin: u32,
+    customer: u32,
+    pool: usize,
+    /// A specific number of the pool (responses go out from the number texted).
+    pin: Option<u32>,
+    exempt: bool,
+    root: Option<SimTime>,
 }
 
 #[derive(Debug)]
@@ -105,9 +214,17 @@ pub struct World<'s, O> {
     spent: Money,
     campaigns: Vec<CampaignState>,
     traffic: Vec<(Stream, u32, Option<Exp<f64>>)>,
-    slab: Vec<InFlight>,
-    free: Vec<u32>,
+    at_carrier: Slab<InFlight>,
+    inbound: Slab<Inbound>,
+    deliveries: Slab<Delivery>,
+    inbound_latency: Vec<Sampler>,
+    reply_after: Vec<Vec<Sampler>>,
+    topics_of_pool: Vec<Vec<usize>>,
+    subs: Vec<SubState>,
+    /// First global subscription index of each topic.
+    sub_base: Vec<u32>,
     next_id: u64,
+    next_inbound: u64,
 }
 
 impl<'s, O: Observer> World<'s, O> {
@@ -209,9 +326,40 @@ impl<'s, O: Observer> World<'s, O> {
             spent: sc.spent,
             campaigns,
             traffic,
-            slab: Vec::new(),
-            free: Vec::new(),
+            at_carrier: Slab::new(),
+            inbound: Slab::new(),
+            deliveries: Slab::new(),
+            inbound_latency: sc.carriers.iter().map(|c| c.inbound_latency.sampler()).collect(),
+            reply_after: sc.templates.iter().map(|t| t.replies.iter().map(|r| r.after.sampler()).collect()).collect(),
+            topics_of_pool: (0..sc.pools.len())
+                .map(|p| sc.topics.iter().enumerate().filter(|(_, t)| t.pools.contains(&p)).map(|(i, _)| i).collect())
+                .collect(),
+            subs: sc
+                .topics
+                .iter()
+                .enumerate()
+                .flat_map(|(ti, t)| {
+                    t.subscriptions.iter().enumerate().map(move |(si, s)| SubState {
+                        topic: ti as u32,
+                        index: si as u32,
+                        schedule: Schedule::new(&s.retry),
+                        latency: s.latency.sampler(),
+                        in_use: 0,
+                        waiting: VecDeque::new(),
+                    })
+                })
+                .collect(),
+            sub_base: sc
+                .topics
+                .iter()
+                .scan(0u32, |acc, t| {
+                    let b = *acc;
+                    *acc += t.subscriptions.len() as u32;
+                    Some(b)
+                })
+                .collect(),
             next_id: 0,
+            next_inbound: 0,
         }
     }
 
@@ -240,41 +388,36 @@ impl<'s, O: Observer> World<'s, O> {
         self.emit(t, ObsKind::End { state, queued }, q, (pool, number), (Money::ZERO, Money::ZERO));
     }
 
-    /// A new outbound request from `source` (template index) to `customer` via `pool`.
-    fn request(
-        &mut self,
-        now: SimTime,
-        source: usize,
-        origin: u32,
-        customer: u32,
-        pool: usize,
-        sched: &mut Scheduler<Event>,
-    ) {
+    /// A new outbound request (SPEC 4.1.1-3).
+    fn request(&mut self, now: SimTime, r: Req, sched: &mut Scheduler<Event>) {
         let q = Queued {
             id: self.next_id,
             t_req: now,
-            customer,
-            origin,
-            source: source as u16,
-            carrier: self.cust_carrier[customer as usize],
-            parts: self.sc.templates[source].parts as u8,
+            customer: r.customer,
+            origin: r.origin,
+            source: r.source as u16,
+            carrier: self.cust_carrier[r.customer as usize],
+            parts: self.sc.templates[r.source].parts as u8,
+            root: r.root.unwrap_or(now),
         };
         self.next_id += 1;
         self.emit(now, ObsKind::Requested, &q, (NO_POOL, 0), (Money::ZERO, Money::ZERO));
-        if self.cust_flags[customer as usize] & OPTED_OUT != 0 {
+        if !r.exempt && self.cust_flags[r.customer as usize] & OPTED_OUT != 0 {
             self.end(now, EndState::BlockedOptOut, false, &q, NO_POOL, 0);
             return;
         }
+        let pool = r.pool;
         let cfg = &self.sc.pools[pool];
         let ps = &mut self.pools[pool];
-        let idx = match cfg.selection {
-            Selection::LeastLoaded => ps.loads.min(),
-            Selection::RoundRobin => {
+        let idx = match (r.pin, cfg.selection) {
+            (Some(n), _) => n,
+            (None, Selection::LeastLoaded) => ps.loads.min(),
+            (None, Selection::RoundRobin) => {
                 let i = ps.rr;
                 ps.rr = (ps.rr + 1) % cfg.count;
                 i
             }
-            Selection::Sticky => (rng::mix64(customer as u64 ^ 0x5354_4943_4b59) % cfg.count as u64) as u32,
+            (None, Selection::Sticky) => (rng::mix64(r.customer as u64 ^ 0x5354_4943_4b59) % cfg.count as u64) as u32,
         };
         let g = (ps.first + idx) as usize;
         let num = &mut self.numbers[g];
@@ -394,35 +537,258 @@ impl<'s, O: Observer> World<'s, O> {
             return;
         }
         let latency = self.latency[q.carrier as usize].sample(&mut r);
-        let mut handoff = now;
-        for &(from, to) in &carrier.outages {
-            if handoff >= from && handoff < to {
-                handoff = to;
-            }
-        }
+        let handoff = hold(&carrier.outages, now);
         let deadline = q.t_req + self.sc.pools[p as usize].ttl;
         let at = handoff + latency;
         let (t, delivered) = if at > deadline { (deadline, false) } else { (at, true) };
-        let item = InFlight { q, number: g as u32, delivered };
-        let slot = match self.free.pop() {
-            Some(s) => {
-                self.slab[s as usize] = item;
-                s
-            }
-            None => {
-                self.slab.push(item);
-                (self.slab.len() - 1) as u32
-            }
-        };
+        let slot = self.at_carrier.insert(InFlight { q, number: g as u32, delivered });
         sched.at(t, Event::CarrierDone(slot));
     }
 
-    fn carrier_done(&mut self, now: SimTime, slot: u32) {
-        let f = self.slab[slot as usize];
-        self.free.push(slot);
+    fn carrier_done(&mut self, now: SimTime, slot: u32, sched: &mut Scheduler<Event>) {
+        let f = self.at_carrier.take(slot);
         let (p, idx) = (self.numbers[f.number as usize].pool, self.numbers[f.number as usize].index);
         let state = if f.delivered { EndState::Delivered } else { EndState::Expired };
         self.end(now, state, false, &f.q, p, idx);
+        if f.delivered && !self.sc.templates[f.q.source as usize].replies.is_empty() {
+            self.maybe_reply(now, f, sched);
+        }
+    }
+
+    /// A delivered message may draw a reply (SPEC 3.6, 4.2). The draws come from a stream
+    /// keyed by the customer and the message it answers, never by the number, so that
+    /// variants changing numbers see the same customers answer the same way after delivery.
+    fn maybe_reply(&mut self, now: SimTime, f: InFlight, sched: &mut Scheduler<Event>) {
+        let q = f.q;
+        let t = &self.sc.templates[q.source as usize];
+        let mut r = rng::stream(self.seed, &[stream::REPLY, q.customer as u64, q.source as u64, q.origin as u64]);
+        let u = unit(&mut r);
+        let mut acc = 0.0;
+        let Some(k) = t.replies.iter().position(|rep| {
+            acc += rep.p;
+            u < acc
+        }) else {
+            return;
+        };
+        let after = self.reply_after[q.source as usize][k].sample(&mut r);
+        let travel = self.inbound_latency[q.carrier as usize].sample(&mut r);
+        let sent = hold(&self.sc.carriers[q.carrier as usize].outages, now + after);
+        let slot = self.inbound.insert(Inbound {
+            id: 0,
+            customer: q.customer,
+            carrier: q.carrier,
+            number: f.number,
+            template: q.source,
+            reply: k as u16,
+            answers: q.id,
+            answers_origin: q.origin,
+            root: q.root,
+        });
+        sched.at(sent + travel, Event::InboundArrive(slot));
+    }
+
+    /// A reply reaches its number: charge, keywords, publish (SPEC 4.2-4.4).
+    fn inbound_arrives(&mut self, now: SimTime, slot: u32, sched: &mut Scheduler<Event>) {
+        let mut m = self.inbound.take(slot);
+        m.id = self.next_inbound;
+        self.next_inbound += 1;
+        let sc = self.sc;
+        let g = m.number as usize;
+        let (p, idx) = (self.numbers[g].pool as usize, self.numbers[g].index);
+        let pool = &sc.pools[p];
+        let reply = &sc.templates[m.template as usize].replies[m.reply as usize];
+        let mut obs = InboundObs {
+            t: now,
+            id: m.id,
+            pool: p as u32,
+            number: idx,
+            customer: m.customer,
+            carrier: m.carrier as u32,
+            parts: reply.parts,
+            cost: Money::ZERO,
+            dropped: !pool.two_way,
+            keyword: None,
+            body: &reply.body,
+            answers: m.answers,
+            opted_out: false,
+            auto_response: false,
+            topics: &[],
+        };
+        if !pool.two_way {
+            self.obs.inbound(&obs);
+            return;
+        }
+        let fee = sc.carriers[m.carrier as usize].inbound_fee_per_part[pool.kind.index()];
+        obs.cost = (pool.inbound_price_per_part + fee).times(reply.parts as u64);
+        self.spent += obs.cost;
+        // Origin of responses: the answered message's origin and this reply, so a
+        // customer's conversation is keyed the same in every variant.
+        let origin = (rng::mix64(((m.template as u64) << 48) ^ ((m.reply as u64) << 32) ^ m.answers_origin as u64)
+            & 0xffff_ffff) as u32;
+        let mut response = None;
+        if let Some(kw) = pool.keywords.iter().find(|k| k.word == reply.word) {
+            obs.keyword = Some(&kw.word);
+            let flags = &mut self.cust_flags[m.customer as usize];
+            match kw.action {
+                Action::OptOut => {
+                    obs.opted_out = *flags & OPTED_OUT == 0;
+                    *flags |= OPTED_OUT;
+                }
+                Action::OptIn => *flags &= !OPTED_OUT,
+                Action::AutoReply => {}
+            }
+            obs.auto_response = true;
+            response = Some(Req {
+                source: kw.template,
+                origin,
+                customer: m.customer,
+                pool: p,
+                pin: Some(idx),
+                exempt: kw.action == Action::OptOut,
+                root: Some(m.root),
+            });
+        }
+        obs.topics = &self.topics_of_pool[p];
+        let topics = self.topics_of_pool[p].len();
+        self.obs.inbound(&obs);
+        if let Some(r) = response {
+            self.request(now, r, sched);
+        }
+        for ti in 0..topics {
+            let topic = self.topics_of_pool[p][ti];
+            for si in 0..sc.topics[topic].subscriptions.len() {
+                let sub = self.sub_base[topic] + si as u32;
+                self.publish(now, m, sub, sched);
+            }
+        }
+    }
+
+    /// Start the delivery of `m` to subscription `sub`: work out at once which attempt
+    /// succeeds (or that none does), skipping over outages arithmetically, and schedule
+    /// one event for it.
+    fn publish(&mut self, now: SimTime, m: Inbound, sub: u32, sched: &mut Scheduler<Event>) {
+        let st = &self.subs[sub as usize];
+        let cfg = &self.sc.topics[st.topic as usize].subscriptions[st.index as usize];
+        let s = &st.schedule;
+        let mut r = rng::stream(self.seed, &[stream::DELIVERY, sub as u64, m.id]);
+        let last = s.attempts() - 1;
+        let mut k = 0u64;
+        let success = loop {
+            let t = now + s.offset(k);
+            if let Some(&(_, to)) = cfg.outages.iter().find(|&&(from, to)| t >= from && t < to) {
+                match s.first_at_or_after(k, to - now) {
+                    Some(next) => {
+                        k = next;
+                        continue;
+                    }
+                    None => {
+                        k = last;
+                        break false;
+                    }
+                }
+            }
+            if cfg.failure_rate >= 1.0 {
+                k = last;
+                break false;
+            }
+            if cfg.failure_rate > 0.0 && unit(&mut r) < cfg.failure_rate {
+                if k == last {
+                    break false;
+                }
+                k += 1;
+                continue;
+            }
+            break true;
+        };
+        let at = now + s.offset(k);
+        let slot = self.deliveries.insert(Delivery { msg: m, sub, start: now, attempt: k, success });
+        sched.at(at, Event::Attempt(slot));
+    }
+
+    fn delivery_end(&mut self, now: SimTime, d: &Delivery, state: DeliveryState, retries: u64) {
+        let st = &self.subs[d.sub as usize];
+        let g = d.msg.number as usize;
+        self.obs.delivery(&DeliveryObs {
+            t: now,
+            inbound: d.msg.id,
+            topic: st.topic,
+            subscription: st.index,
+            state,
+            retries,
+            pool: self.numbers[g].pool,
+            number: self.numbers[g].index,
+            customer: d.msg.customer,
+            carrier: d.msg.carrier as u32,
+        });
+    }
+
+    fn attempt(&mut self, now: SimTime, slot: u32, sched: &mut Scheduler<Event>) {
+        let d = self.deliveries.get(slot);
+        if !d.success {
+            self.deliveries.take(slot);
+            let st = &self.subs[d.sub as usize];
+            let dlq = self.sc.topics[st.topic as usize].subscriptions[st.index as usize].dead_letter_queue;
+            let state = if dlq { DeliveryState::DeadLettered } else { DeliveryState::Dropped };
+            self.delivery_end(now, &d, state, d.attempt);
+            return;
+        }
+        let st = &mut self.subs[d.sub as usize];
+        let cap = self.sc.topics[st.topic as usize].subscriptions[st.index as usize].concurrency;
+        if st.in_use < cap {
+            st.in_use += 1;
+            self.start_processing(now, slot, sched);
+        } else {
+            st.waiting.push_back(slot);
+        }
+    }
+
+    fn start_processing(&mut self, now: SimTime, slot: u32, sched: &mut Scheduler<Event>) {
+        let d = self.deliveries.get(slot);
+        let mut r = rng::stream(self.seed, &[stream::DELIVERY, d.sub as u64, d.msg.id, 1]);
+        let took = self.subs[d.sub as usize].latency.sample(&mut r);
+        sched.at(now + took, Event::Processed(slot));
+    }
+
+    fn processed(&mut self, now: SimTime, slot: u32, sched: &mut Scheduler<Event>) {
+        let d = self.deliveries.take(slot);
+        self.delivery_end(now, &d, DeliveryState::Delivered, d.attempt);
+        let st = &mut self.subs[d.sub as usize];
+        let (topic, index) = (st.topic as usize, st.index as usize);
+        match st.waiting.pop_front() {
+            Some(next) => self.start_processing(now, next, sched),
+            None => st.in_use -= 1,
+        }
+        if let Some(flow) = self.sc.topics[topic].subscriptions[index].handler {
+            self.run_flow(now, flow, &d.msg, sched);
+        }
+    }
+
+    /// A flow's first matching rule answers the customer from the number it texted and
+    /// records its outcome (SPEC 3.10).
+    fn run_flow(&mut self, now: SimTime, flow: usize, m: &Inbound, sched: &mut Scheduler<Event>) {
+        let sc = self.sc;
+        let word = &sc.templates[m.template as usize].replies[m.reply as usize].word;
+        let Some(rule) = sc.flows[flow].rules.iter().find(|r| r.when.iter().any(|w| w == "*" || w == word)) else {
+            return;
+        };
+        if let Some(o) = rule.outcome {
+            self.obs.outcome(now, o, m.root);
+        }
+        if let Some(t) = rule.template {
+            let g = m.number as usize;
+            let origin = (rng::mix64(((m.template as u64) << 48) ^ ((m.reply as u64) << 32) ^ m.answers_origin as u64 ^ (flow as u64) << 40)
+                & 0xffff_ffff) as u32;
+            let req = Req {
+                source: t,
+                origin,
+                customer: m.customer,
+                pool: self.numbers[g].pool as usize,
+                pin: Some(self.numbers[g].index),
+                exempt: false,
+                root: Some(m.root),
+            };
+            self.request(now, req, sched);
+        }
     }
 
     fn campaign(&mut self, now: SimTime, i: usize, sched: &mut Scheduler<Event>) {
@@ -432,11 +798,11 @@ impl<'s, O: Observer> World<'s, O> {
         let mut next = st.next;
         if c.spread == SimTime::ZERO {
             while next < n {
-                self.request(now, c.template, st.occurrence, next, c.pool, sched);
+                self.request(now, Req::new(c.template, st.occurrence, next, c.pool), sched);
                 next += 1;
             }
         } else {
-            self.request(now, c.template, st.occurrence, next, c.pool, sched);
+            self.request(now, Req::new(c.template, st.occurrence, next, c.pool), sched);
             next += 1;
         }
         let st = &mut self.campaigns[i];
@@ -466,7 +832,7 @@ impl<'s, O: Observer> World<'s, O> {
         if next <= t.end {
             sched.at(next, Event::Traffic(i as u32));
         }
-        self.request(now, t.template, origin, customer, t.pool, sched);
+        self.request(now, Req::new(t.template, origin, customer, t.pool), sched);
     }
 
     /// Account for everything still in flight at the horizon: queued messages past their
@@ -483,10 +849,30 @@ impl<'s, O: Observer> World<'s, O> {
         }
         let pending: Vec<(SimTime, Event)> = sched.drain_pending().collect();
         for (_, ev) in pending {
-            if let Event::CarrierDone(slot) = ev {
-                let f = self.slab[slot as usize];
-                let (p, idx) = (self.numbers[f.number as usize].pool, self.numbers[f.number as usize].index);
-                self.end(horizon, EndState::Pending, false, &f.q, p, idx);
+            match ev {
+                Event::CarrierDone(slot) => {
+                    let f = self.at_carrier.take(slot);
+                    let (p, idx) = (self.numbers[f.number as usize].pool, self.numbers[f.number as usize].index);
+                    self.end(horizon, EndState::Pending, false, &f.q, p, idx);
+                }
+                Event::Attempt(slot) => {
+                    // Not yet at its deciding attempt: count the retries made by the horizon.
+                    let d = self.deliveries.take(slot);
+                    let s = &self.subs[d.sub as usize].schedule;
+                    let made = s.first_at_or_after(0, horizon - d.start + SimTime::from_micros(1)).unwrap_or(s.attempts());
+                    self.delivery_end(horizon, &d, DeliveryState::Pending, made.saturating_sub(1));
+                }
+                Event::Processed(slot) => {
+                    let d = self.deliveries.take(slot);
+                    self.delivery_end(horizon, &d, DeliveryState::Pending, d.attempt);
+                }
+                Event::InboundArrive(_) | Event::NumberReady(_) | Event::Campaign(_) | Event::Traffic(_) => {}
+            }
+        }
+        for sub in 0..self.subs.len() {
+            while let Some(slot) = self.subs[sub].waiting.pop_front() {
+                let d = self.deliveries.take(slot);
+                self.delivery_end(horizon, &d, DeliveryState::Pending, d.attempt);
             }
         }
     }
@@ -498,7 +884,10 @@ impl<O: Observer> Model for World<'_, O> {
     fn handle(&mut self, now: SimTime, ev: Event, sched: &mut Scheduler<Event>) {
         match ev {
             Event::NumberReady(g) => self.number_ready(now, g as usize, sched),
-            Event::CarrierDone(slot) => self.carrier_done(now, slot),
+            Event::CarrierDone(slot) => self.carrier_done(now, slot, sched),
+            Event::InboundArrive(slot) => self.inbound_arrives(now, slot, sched),
+            Event::Attempt(slot) => self.attempt(now, slot, sched),
+            Event::Processed(slot) => self.processed(now, slot, sched),
             Event::Campaign(i) => self.campaign(now, i as usize, sched),
             Event::Traffic(i) => self.traffic(now, i as usize, sched),
         }

@@ -105,8 +105,23 @@ pub fn summary_row(sc: &Scenario, variant: &str, seed: u64, replication: u32, m:
     r.push(m.requested.to_string());
     r.push(m.parts_sent.to_string());
     r.extend(EndState::ALL.iter().map(|&s| m.count(s).to_string()));
-    // Inbound, keyword and subscriber columns: the outbound simulator has none yet.
-    r.extend(std::iter::repeat_n("0".to_string(), 11));
+    use crate::model::observe::DeliveryState as D;
+    r.extend(
+        [
+            m.inbound,
+            m.inbound_keyword,
+            m.inbound_dropped,
+            m.opt_outs,
+            m.auto_responses,
+            m.published,
+            m.delivered(D::Delivered),
+            m.subscriber_retries,
+            m.delivered(D::DeadLettered),
+            m.delivered(D::Dropped),
+            m.delivered(D::Pending),
+        ]
+        .map(|v| v.to_string()),
+    );
     r.extend(stat_cols(&m.queue_wait));
     r.extend(stat_cols(&m.latency));
     let leases = cost_leases(sc);
@@ -166,6 +181,18 @@ pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &s
     }
 }
 
+/// `outcomes.csv` columns.
+pub const OUTCOMES_COLUMNS: &str = "outcome,count,p50_s,p95_s,variant";
+
+/// Append the `outcomes.csv` rows of one run: every outcome label the scenario declares,
+/// in order of first appearance, with its count and time from the conversation's first
+/// outbound request.
+pub fn outcome_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &str) {
+    for (label, s) in sc.outcomes.iter().zip(&m.outcomes) {
+        let _ = writeln!(out, "{label},{},{},{},{variant}", s.count(), opt(s.quantile(0.5)), opt(s.quantile(0.95)));
+    }
+}
+
 /// Write `text` to `dir/name`.
 pub fn write_file(dir: &Path, name: &str, text: &str) -> Result<()> {
     let path = dir.join(name);
@@ -210,7 +237,7 @@ pub fn terminal_summary(sc: &Scenario, seed: u64, m: &Metrics, out_dir: &Path, f
         .filter(|&&st| m.count(st) > 0)
         .map(|&st| format!("{} {}", m.count(st), st.name()))
         .collect();
-    let _ = writeln!(s, "  outcomes: {}", if states.is_empty() { "none".into() } else { states.join(", ") });
+    let _ = writeln!(s, "  messages: {}", if states.is_empty() { "none".into() } else { states.join(", ") });
     let _ = writeln!(
         s,
         "  latency:  p50 {}, p95 {}, p99 {}   (queue wait p95 {})",
@@ -222,6 +249,33 @@ pub fn terminal_summary(sc: &Scenario, seed: u64, m: &Metrics, out_dir: &Path, f
     let total = m.cost_messages + m.cost_carrier_fees + m.cost_inbound + cost_leases(sc) + cost_setup(sc);
     let per =
         per_delivered(total, m.count(EndState::Delivered)).map_or(String::new(), |p| format!(" (${p} per delivered)"));
+    if m.inbound > 0 || !sc.topics.is_empty() {
+        use crate::model::observe::DeliveryState as D;
+        let _ = writeln!(
+            s,
+            "  inbound:  {} received ({} keywords, {} dropped), {} opt-outs, {} auto responses; {} published, {} subscriber deliveries ({} retries, {} dead-lettered, {} dropped, {} pending)",
+            m.inbound,
+            m.inbound_keyword,
+            m.inbound_dropped,
+            m.opt_outs,
+            m.auto_responses,
+            m.published,
+            m.delivered(D::Delivered),
+            m.subscriber_retries,
+            m.delivered(D::DeadLettered),
+            m.delivered(D::Dropped),
+            m.delivered(D::Pending)
+        );
+    }
+    if !sc.outcomes.is_empty() {
+        let parts: Vec<String> = sc
+            .outcomes
+            .iter()
+            .zip(&m.outcomes)
+            .map(|(l, st)| format!("{l} {} (p50 {})", st.count(), secs(st.quantile(0.5))))
+            .collect();
+        let _ = writeln!(s, "  outcomes: {}", parts.join(", "));
+    }
     let _ = writeln!(s, "  cost:     ${total} total{per}");
     match m.spend_limit_hit {
         Some(t) => {

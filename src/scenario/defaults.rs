@@ -99,3 +99,60 @@ pub const CARRIER_LATENCY_SECS: u64 = 3;
 pub const SPEND_LIMIT: Money = Money(1_000_000);
 /// Default metrics interval: 1 minute (SPEC 3.1).
 pub const METRICS_INTERVAL_SECS: u64 = 60;
+
+/// The opt-out words built into every two-way number (doc).
+pub const OPT_OUT_WORDS: [&str; 10] =
+    ["ARRET", "CANCEL", "END", "OPT-OUT", "OPTOUT", "QUIT", "REMOVE", "STOP", "TD", "UNSUBSCRIBE"];
+/// The opt-in words built into every two-way number (doc).
+pub const OPT_IN_WORDS: [&str; 2] = ["START", "UNSTOP"];
+/// Built-in response to an opt-out word (our wording; the provider lets users set it).
+pub const OPT_OUT_RESPONSE: &str = "You are unsubscribed and will receive no further messages. Reply START to resubscribe.";
+/// Built-in response to HELP.
+pub const HELP_RESPONSE: &str = "For help, contact the sender. Reply STOP to unsubscribe. Msg&data rates may apply.";
+/// Built-in response to START and UNSTOP.
+pub const OPT_IN_RESPONSE: &str = "You are resubscribed. Reply STOP to unsubscribe.";
+
+/// Default processing time of one subscriber delivery (assumed).
+pub const SUBSCRIBER_LATENCY_MS: u64 = 100;
+/// Default concurrency of a `lambda` subscriber: 1,000 concurrent executions per region (doc).
+pub const LAMBDA_CONCURRENCY: u32 = 1_000;
+
+/// The provider's default delivery policy of `protocol` (doc), in its own terms.
+pub fn retry_policy(protocol: super::Protocol) -> super::RetryPolicy {
+    use super::{Backoff, Protocol, RetryPolicy};
+    use crate::engine::SimTime;
+    match protocol {
+        // AWS-managed endpoints: 3 immediate, 2 pre-backoff 1 s apart, 10 backoff
+        // exponential 1 s to 20 s, 100,000 post-backoff 20 s apart: about 23 days.
+        Protocol::Sqs | Protocol::Lambda | Protocol::Firehose => RetryPolicy {
+            num_retries: 100_015,
+            num_no_delay_retries: 3,
+            num_min_delay_retries: 2,
+            min_delay: SimTime::from_secs(1),
+            num_max_delay_retries: 100_000,
+            max_delay: SimTime::from_secs(20),
+            backoff: Backoff::Exponential,
+        },
+        // Customer-managed email/SMS: 2 pre-backoff 10 s apart, 10 backoff exponential
+        // 10 s to 600 s, 38 post-backoff 600 s apart: about 6 hours.
+        Protocol::Email | Protocol::EmailJson | Protocol::Sms => RetryPolicy {
+            num_retries: 50,
+            num_no_delay_retries: 0,
+            num_min_delay_retries: 2,
+            min_delay: SimTime::from_secs(10),
+            num_max_delay_retries: 38,
+            max_delay: SimTime::from_secs(600),
+            backoff: Backoff::Exponential,
+        },
+        // HTTP/S default: 3 retries 20 s apart, linear; 4 attempts in all.
+        Protocol::Http | Protocol::Https => RetryPolicy {
+            num_retries: 3,
+            num_no_delay_retries: 0,
+            num_min_delay_retries: 0,
+            min_delay: SimTime::from_secs(20),
+            num_max_delay_retries: 0,
+            max_delay: SimTime::from_secs(20),
+            backoff: Backoff::Linear,
+        },
+    }
+}

@@ -13,7 +13,7 @@ pub mod units;
 use crate::engine::SimTime;
 use crate::error::{Error, Result};
 use crate::model::segments::Encoding;
-pub use raw::{Kind, Recipients, Selection};
+pub use raw::{Action, Backoff, Kind, Protocol, Recipients, Selection};
 use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -50,6 +50,104 @@ pub struct Scenario {
     pub campaigns: Vec<Campaign>,
     /// Poisson streams.
     pub traffic: Vec<Traffic>,
+    /// Topics that inbound messages are published to.
+    pub topics: Vec<Topic>,
+    /// Business logic run by subscription handlers.
+    pub flows: Vec<Flow>,
+    /// Flow outcome labels, in order of first appearance.
+    pub outcomes: Vec<String>,
+}
+
+/// A keyword of a number pool (SPEC 3.8).
+#[derive(Debug, Clone)]
+pub struct Keyword {
+    /// The word, upper case.
+    pub word: String,
+    /// What it does.
+    pub action: Action,
+    /// The response's template index.
+    pub template: usize,
+}
+
+/// A topic and its subscriptions (SPEC 3.9).
+#[derive(Debug, Clone)]
+pub struct Topic {
+    /// Unique id.
+    pub id: String,
+    /// Pools whose inbound messages are published here.
+    pub pools: Vec<usize>,
+    /// Its subscriptions.
+    pub subscriptions: Vec<Subscription>,
+}
+
+/// One subscription of a topic.
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    /// Unique id within the scenario.
+    pub id: String,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Processing time of one successful delivery.
+    pub latency: Dist,
+    /// Probability an attempt fails transiently.
+    pub failure_rate: f64,
+    /// Outages `[from, to)`, sorted: every attempt in one fails.
+    pub outages: Vec<(SimTime, SimTime)>,
+    /// Deliveries in progress at once.
+    pub concurrency: u32,
+    /// Delivery retry policy.
+    pub retry: RetryPolicy,
+    /// Exhausted deliveries go to a dead-letter queue rather than being dropped.
+    pub dead_letter_queue: bool,
+    /// Flow index run on each successful delivery.
+    pub handler: Option<usize>,
+}
+
+/// A delivery retry policy in the provider's terms: after the first attempt, immediate
+/// retries, then retries `min_delay` apart, then backoff from `min_delay` to `max_delay`,
+/// then retries `max_delay` apart, `num_retries` in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub num_retries: u32,
+    /// Retries with no delay.
+    pub num_no_delay_retries: u32,
+    /// Retries `min_delay` apart.
+    pub num_min_delay_retries: u32,
+    /// Shortest delay.
+    pub min_delay: SimTime,
+    /// Retries `max_delay` apart, at the end.
+    pub num_max_delay_retries: u32,
+    /// Longest delay.
+    pub max_delay: SimTime,
+    /// How backoff delays grow.
+    pub backoff: Backoff,
+}
+
+/// A flow: rules tried in order on each delivered inbound message (SPEC 3.10).
+#[derive(Debug, Clone)]
+pub struct Flow {
+    /// Unique id.
+    pub id: String,
+    /// Rules, first match wins.
+    pub rules: Vec<Rule>,
+}
+
+/// One rule of a flow.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Upper-case first words that match; `"*"` matches anything.
+    pub when: Vec<String>,
+    /// Response template index.
+    pub template: Option<usize>,
+    /// Outcome index into [`Scenario::outcomes`].
+    pub outcome: Option<usize>,
+}
+
+/// The keyword matched by an inbound `body` on `pool`: its first whitespace-delimited
+/// word, compared case-insensitively.
+pub fn first_word(body: &str) -> &str {
+    body.split_whitespace().next().unwrap_or("")
 }
 
 /// A pool of identical origination numbers.
@@ -85,6 +183,8 @@ pub struct Pool {
     pub setup_fee: Money,
     /// Limits shared by the pool toward one carrier.
     pub limits: Vec<CarrierLimit>,
+    /// Keywords (built-in and declared), for a two-way pool.
+    pub keywords: Vec<Keyword>,
 }
 
 /// A limit shared by every number of a pool for messages to one carrier.
@@ -152,6 +252,10 @@ pub struct Reply {
     pub p: f64,
     /// Delay after delivery.
     pub after: Dist,
+    /// Parts it takes.
+    pub parts: u32,
+    /// Its first word, upper case: what keywords and flow rules match.
+    pub word: String,
 }
 
 /// A blast to the first `recipients` customers.

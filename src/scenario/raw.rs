@@ -20,6 +20,12 @@ pub struct RawScenario {
     pub campaign: Vec<RawCampaign>,
     #[serde(default)]
     pub traffic: Vec<RawTraffic>,
+    #[serde(default)]
+    pub keyword: Vec<RawKeyword>,
+    #[serde(default)]
+    pub topic: Vec<RawTopic>,
+    #[serde(default)]
+    pub flow: Vec<RawFlow>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -209,4 +215,132 @@ pub struct RawTraffic {
     pub rate: Rate,
     pub start: Option<Duration>,
     pub end: Option<Duration>,
+}
+
+/// What a keyword does besides answering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    #[default]
+    AutoReply,
+    OptOut,
+    OptIn,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKeyword {
+    pub number: String,
+    pub word: String,
+    pub body: String,
+    #[serde(default)]
+    pub replies: Vec<RawReply>,
+    pub action: Option<Action>,
+}
+
+/// Subscription protocols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protocol {
+    Http,
+    Https,
+    Sqs,
+    Lambda,
+    Firehose,
+    Email,
+    EmailJson,
+    Sms,
+}
+
+impl Protocol {
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Http => "http",
+            Protocol::Https => "https",
+            Protocol::Sqs => "sqs",
+            Protocol::Lambda => "lambda",
+            Protocol::Firehose => "firehose",
+            Protocol::Email => "email",
+            Protocol::EmailJson => "email-json",
+            Protocol::Sms => "sms",
+        }
+    }
+    /// Whether the provider's HTTP/S policy limits apply.
+    pub fn is_http(self) -> bool {
+        matches!(self, Protocol::Http | Protocol::Https)
+    }
+}
+
+/// How delays grow in the backoff phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backoff {
+    #[default]
+    Linear,
+    Arithmetic,
+    Geometric,
+    Exponential,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetry {
+    pub num_retries: u32,
+    pub num_no_delay_retries: Option<u32>,
+    pub num_min_delay_retries: Option<u32>,
+    pub min_delay_target: Option<Duration>,
+    pub num_max_delay_retries: Option<u32>,
+    pub max_delay_target: Option<Duration>,
+    pub backoff_function: Option<Backoff>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSubscription {
+    pub id: String,
+    pub protocol: Protocol,
+    pub latency: Option<Dist>,
+    pub failure_rate: Option<Probability>,
+    #[serde(default)]
+    pub outages: Vec<RawOutage>,
+    pub concurrency: Option<u32>,
+    pub retry: Option<RawRetry>,
+    pub dead_letter_queue: Option<bool>,
+    pub handler: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTopic {
+    pub id: String,
+    pub numbers: Vec<String>,
+    #[serde(default)]
+    pub subscription: Vec<RawSubscription>,
+}
+
+/// One word or a list of words.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Words {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub when: Words,
+    pub body: Option<String>,
+    #[serde(default)]
+    pub replies: Vec<RawReply>,
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFlow {
+    pub id: String,
+    #[serde(default)]
+    pub rule: Vec<RawRule>,
 }

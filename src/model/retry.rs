@@ -1,0 +1,142 @@
+//! Delivery retry schedules (SPEC 4.4): when each attempt of a delivery happens.
+//!
+//! Attempt 0 is at the publish; retry r (1-based) follows after `delay(r)`. The offset of
+//! attempt k is monotone in k, so "the first attempt at or after t" is a binary search:
+//! a ten-day outage under a 100,000-retry policy costs a few dozen arithmetic steps and
+//! no events.
+
+use crate::engine::SimTime;
+use crate::scenario::{Backoff, RetryPolicy};
+
+/// A policy turned into attempt offsets.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    n0: u64,
+    n1: u64,
+    min: u64,
+    nb: u64,
+    max: u64,
+    total_retries: u64,
+    /// Offsets of the backoff retries relative to the end of the pre-backoff phase.
+    backoff: Vec<u64>,
+}
+
+impl Schedule {
+    /// The schedule of `p`.
+    pub fn new(p: &RetryPolicy) -> Self {
+        let n0 = p.num_no_delay_retries as u64;
+        let n1 = p.num_min_delay_retries as u64;
+        let n3 = p.num_max_delay_retries as u64;
+        let total_retries = p.num_retries as u64;
+        let nb = total_retries.saturating_sub(n0 + n1 + n3);
+        let (min, max) = (p.min_delay.as_micros(), p.max_delay.as_micros());
+        let mut backoff = Vec::with_capacity(nb as usize);
+        let mut acc = 0u64;
+        for i in 1..=nb {
+            acc += backoff_delay(p.backoff, min, max, i, nb);
+            backoff.push(acc);
+        }
+        Self { n0, n1, min, nb, max, total_retries, backoff }
+    }
+
+    /// Attempts in all (the first plus every retry).
+    pub fn attempts(&self) -> u64 {
+        1 + self.total_retries
+    }
+
+    /// Offset of attempt `k` from the first attempt.
+    pub fn offset(&self, k: u64) -> SimTime {
+        let mut k = k.min(self.total_retries);
+        let mut t = 0u64;
+        // Immediate retries add nothing.
+        let a = k.min(self.n0);
+        k -= a;
+        let b = k.min(self.n1);
+        t += b * self.min;
+        k -= b;
+        let c = k.min(self.nb);
+        if c > 0 {
+            t += self.backoff[c as usize - 1];
+        }
+        k -= c;
+        t += k * self.max;
+        SimTime::from_micros(t)
+    }
+
+    /// Offset of the last attempt: how long the policy lasts.
+    pub fn total(&self) -> SimTime {
+        self.offset(self.total_retries)
+    }
+
+    /// The first attempt index `>= from` whose offset is `>= t`, if the policy has one.
+    pub fn first_at_or_after(&self, from: u64, t: SimTime) -> Option<u64> {
+        let (mut lo, mut hi) = (from, self.attempts());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.offset(mid) >= t { hi = mid } else { lo = mid + 1 }
+        }
+        (lo < self.attempts()).then_some(lo)
+    }
+}
+
+/// Delay of backoff retry `i` of `n`, growing from `min` to `max`. The provider names the
+/// shapes but publishes no formula: with f = (i - 1) / (n - 1), linear is
+/// min + (max - min) f, arithmetic min + (max - min) f^2, geometric min (max/min)^f and
+/// exponential min + (max - min) (2^(10 f) - 1) / 1023.
+fn backoff_delay(shape: Backoff, min: u64, max: u64, i: u64, n: u64) -> u64 {
+    let f = if n <= 1 { 1.0 } else { (i - 1) as f64 / (n - 1) as f64 };
+    let (lo, hi) = (min as f64, max as f64);
+    let d = match shape {
+        Backoff::Linear => lo + (hi - lo) * f,
+        Backoff::Arithmetic => lo + (hi - lo) * f * f,
+        Backoff::Geometric if lo > 0.0 => lo * (hi / lo).powf(f),
+        Backoff::Geometric => hi * f,
+        Backoff::Exponential => lo + (hi - lo) * ((2f64).powf(10.0 * f) - 1.0) / 1023.0,
+    };
+    (d.round() as u64).clamp(min, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Protocol;
+    use crate::scenario::defaults::retry_policy;
+
+    #[test]
+    fn https_default_is_four_attempts_20_s_apart() {
+        let s = Schedule::new(&retry_policy(Protocol::Https));
+        assert_eq!(s.attempts(), 4);
+        let offs: Vec<u64> = (0..4).map(|k| s.offset(k).as_micros() / 1_000_000).collect();
+        assert_eq!(offs, vec![0, 20, 40, 60]);
+    }
+
+    #[test]
+    fn managed_default_lasts_about_23_days() {
+        let s = Schedule::new(&retry_policy(Protocol::Lambda));
+        assert_eq!(s.attempts(), 100_016);
+        // 3 immediate, 2 x 1 s, backoff from 1 s to 20 s, then 100,000 x 20 s.
+        assert_eq!(s.offset(3), SimTime::ZERO);
+        assert_eq!(s.offset(5), SimTime::from_secs(2));
+        let days = s.total().as_secs_f64() / 86_400.0;
+        assert!((23.0..23.3).contains(&days), "{days} days");
+    }
+
+    #[test]
+    fn skip_ahead_finds_first_attempt_after_an_outage() {
+        let s = Schedule::new(&retry_policy(Protocol::Lambda));
+        let ten_days = SimTime::from_secs(10 * 86_400);
+        let k = s.first_at_or_after(0, ten_days).unwrap();
+        assert!(s.offset(k) >= ten_days && s.offset(k - 1) < ten_days);
+        assert_eq!(s.first_at_or_after(0, SimTime::from_secs(30 * 86_400)), None);
+    }
+
+    #[test]
+    fn backoff_runs_from_min_to_max() {
+        for shape in [Backoff::Linear, Backoff::Arithmetic, Backoff::Geometric, Backoff::Exponential] {
+            let ds: Vec<u64> = (1..=10).map(|i| backoff_delay(shape, 1_000_000, 20_000_000, i, 10)).collect();
+            assert_eq!(ds[0], 1_000_000, "{shape:?}");
+            assert_eq!(ds[9], 20_000_000, "{shape:?}");
+            assert!(ds.windows(2).all(|w| w[0] <= w[1]), "{shape:?} grows: {ds:?}");
+        }
+    }
+}
