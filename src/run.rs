@@ -35,9 +35,11 @@ pub fn simulate<O: Observer>(
     let mut sched = Scheduler::new();
     let mut world = World::new(sc, seed, (Metrics::new(sc), extra), &mut sched);
     let stats = engine::run(&mut world, &mut sched, sc.horizon, progress);
+    // Close the time series first: what `finish` settles at the horizon (pending,
+    // expired in queue) must not empty the last interval's queue depth.
+    world.obs.0.finish();
     world.finish(sc.horizon, &mut sched);
-    let (mut metrics, extra) = world.obs;
-    metrics.finish();
+    let (metrics, extra) = world.obs;
     let outcome = RunOutcome { seed, metrics, events: stats.events, wall_seconds: start.elapsed().as_secs_f64() };
     (outcome, extra)
 }

@@ -165,7 +165,7 @@ fn bad_set_names_the_override() {
     let out = smsim().args(["check"]).arg(&path).args(["--set", "number.lc.mps=0"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("--set number.lc.mps=0") && err.contains("greater than 0"), "{err}");
+    assert!(err.contains("--set number.lc.mps=0") && err.contains("at least"), "{err}");
 }
 
 #[test]
@@ -231,4 +231,40 @@ fn run_writes_outputs_and_is_byte_identical_per_seed() {
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(a.join("run.json")).unwrap()).unwrap();
     assert_eq!(json["seed"], 3);
     assert!(json["events"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn absurd_money_is_refused_not_wrapped() {
+    let e = bad(
+        "count = 2",
+        "count = 2\nprice_per_part_usd = 5000000000000",
+        "price_per_part_usd",
+        "number.lc.price_per_part_usd",
+    );
+    assert!(e.contains("largest supported"), "{e}");
+}
+
+#[test]
+fn tiny_rates_are_refused() {
+    bad("count = 2", "count = 2\nmps = 1e-15", "mps =", "number.lc.mps");
+}
+
+#[test]
+fn repeats_may_not_overlap_their_spread() {
+    bad("body = \"Hello\"", "body = \"Hello\"\nspread = \"10s\"\nevery = \"5s\"", "every", "campaign.c.every");
+}
+
+#[test]
+fn two_mps_limits_toward_one_carrier_are_refused() {
+    bad(
+        "count = 2\n",
+        "count = 2\n[[number.carrier_limit]]\ncarrier = \"att\"\nmps = 1\n[[number.carrier_limit]]\ncarrier = \"att\"\nmps = 2 # second\n",
+        "# second",
+        "number.lc.carrier_limit[1].mps",
+    );
+}
+
+#[test]
+fn output_folder_name_cannot_escape() {
+    bad("horizon = \"1h\"", "horizon = \"1h\"\nname = \"../../etc\"", "name =", "simulation.name");
 }

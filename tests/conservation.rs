@@ -105,7 +105,13 @@ fn render(g: &Gen) -> String {
         if let Some(q) = ql {
             let _ = writeln!(s, "queue_limit = {q}");
         }
+        let mut with_mps = Vec::new();
         for (c, lmps, daily) in limits {
+            // At most one MPS limit per carrier and pool (a second is a scenario error).
+            let lmps = lmps.filter(|_| !with_mps.contains(c));
+            if lmps.is_some() {
+                with_mps.push(*c);
+            }
             if lmps.is_none() && daily.is_none() {
                 continue;
             }
@@ -151,7 +157,8 @@ fn render(g: &Gen) -> String {
             rec % (g.customers + 1)
         );
         if let Some(e) = every {
-            let _ = writeln!(s, "every = {e}");
+            // A repeat may not start before the previous blast's requests are made.
+            let _ = writeln!(s, "every = {}", (*e).max(*spread).max(1));
         }
     }
     for (i, (p, rate)) in g.traffic.iter().enumerate() {

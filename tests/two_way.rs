@@ -117,7 +117,8 @@ protocol = "lambda"
     let lines: Vec<&str> = std::str::from_utf8(&jsonl).unwrap().lines().collect();
     assert_eq!(lines.len() as u64, o.metrics.published);
     assert!(lines.len() > 150, "about 70% of 300 answer");
-    let e164 = |s: &str| s.starts_with('+') && (8..=16).contains(&s.len()) && s[1..].bytes().all(|b| b.is_ascii_digit());
+    let e164 =
+        |s: &str| s.starts_with('+') && (8..=16).contains(&s.len()) && s[1..].bytes().all(|b| b.is_ascii_digit());
     let mut ids = HashSet::new();
     let mut help = 0;
     for l in &lines {
@@ -143,7 +144,11 @@ protocol = "lambda"
         let id = obj["inboundMessageId"].as_str().unwrap();
         assert_eq!(id.len(), 36, "UUID form: {id}");
         assert!(ids.insert(id.to_string()), "inbound ids are unique");
-        assert_eq!(obj["previousPublishedMessageId"].as_str().unwrap(), delivered_to[from], "answers the message {from} got");
+        assert_eq!(
+            obj["previousPublishedMessageId"].as_str().unwrap(),
+            delivered_to[from],
+            "answers the message {from} got"
+        );
         if obj["messageBody"] == "HELP" {
             assert_eq!(obj["messageKeyword"], "HELP");
             help += 1;
@@ -286,14 +291,17 @@ replies = [
 ]
 "#
     )
-    .replace("latency = \"1s\"\ninbound_latency = \"1s\"", "latency = { dist = \"gamma\", shape = 2.0, mean = \"3s\" }");
+    .replace(
+        "latency = \"1s\"\ninbound_latency = \"1s\"",
+        "latency = { dist = \"gamma\", shape = 2.0, mean = \"3s\" }",
+    );
     let long = scenario(&text);
     let short = smsim::scenario::load_str(&text, "t.toml", "t", &["number.n.kind=short_code".into()]).unwrap();
     let collect = |sc| {
         let (o, r) = run_with(sc, 9, Replies::default());
         assert_eq!(o.metrics.count(EndState::Delivered), 3000, "all delivered");
         let mut v = r.replies;
-        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.sort_by_key(|r| r.0);
         v
     };
     let (a, b) = (collect(&long), collect(&short));

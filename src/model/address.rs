@@ -21,7 +21,7 @@ pub fn number(kind: Kind, pool: usize, n: u32) -> String {
 /// The inbound message `id` as a UUID (version 4 layout), derived from the seed: unique in
 /// a run and the same in every run of the same seed.
 pub fn inbound_uuid(seed: u64, id: u64) -> String {
-    let hi = crate::engine::rng::derive(seed, &[0x1b0c_0de, id]);
+    let hi = crate::engine::rng::derive(seed, &[0x01b0_c0de, id]);
     let lo = crate::engine::rng::mix64(hi ^ id.rotate_left(17) ^ 0x6a09_e667_f3bc_c909);
     let hi = (hi & 0xffff_ffff_ffff_0fff) | 0x0000_0000_0000_4000;
     let lo = (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;

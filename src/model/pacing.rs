@@ -34,7 +34,7 @@ impl Pacer {
         }
         self.parts += parts as u64;
         // The tiny epsilon keeps an exact quotient (3e6 / 3.0) from rounding up by one.
-        self.next_free = self.anchor + (self.parts as f64 * self.us_per_part - 1e-6).ceil() as u64;
+        self.next_free = self.anchor.saturating_add((self.parts as f64 * self.us_per_part - 1e-6).ceil() as u64);
     }
 }
 

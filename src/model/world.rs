@@ -50,7 +50,7 @@ struct Queued {
     t_req: SimTime,
     customer: u32,
     /// Which occurrence (campaign repeat, traffic sequence) of its source it is.
-    origin: u32,
+    origin: u64,
     /// Template / source index.
     source: u16,
     carrier: u8,
@@ -70,7 +70,7 @@ struct Inbound {
     template: u16,
     reply: u16,
     answers: u64,
-    answers_origin: u32,
+    answers_origin: u64,
     root: SimTime,
 }
 
@@ -136,7 +136,7 @@ struct InFlight {
 
 impl Req {
     /// A fresh request of a campaign or traffic source, from the pool's selection.
-    fn new(source: usize, origin: u32, customer: u32, pool: usize) -> Self {
+    fn new(source: usize, origin: u64, customer: u32, pool: usize) -> Self {
         Req { source, origin, customer, pool, pin: None, exempt: false, root: None }
     }
 }
@@ -155,7 +155,7 @@ fn hold(outages: &[(SimTime, SimTime)], mut t: SimTime) -> SimTime {
 #[derive(Debug, Clone, Copy)]
 struct Req {
     source: usize,
-    origin: u32,
+    origin: u64,
     customer: u32,
     pool: usize,
     /// A specific number of the pool (responses go out from the number texted).
@@ -171,7 +171,10 @@ struct Number {
     queue: VecDeque<Queued>,
     queued_parts: u64,
     pacer: Pacer,
-    scheduled: bool,
+    /// A `NumberReady` event is in the queue (at most one at a time).
+    pending: bool,
+    /// Waiting in this limit's FIFO for its turn (limit index within the pool).
+    parked: Option<u16>,
 }
 
 #[derive(Debug)]
@@ -181,6 +184,8 @@ struct LimitState {
     daily: Option<u64>,
     day: u64,
     used: u64,
+    /// Numbers whose head waits for this limit's MPS, served first come, first served.
+    waiters: VecDeque<u32>,
 }
 
 #[derive(Debug)]
@@ -190,12 +195,14 @@ struct PoolState {
     loads: MinTree,
     /// Limit indices by carrier.
     limits_by_carrier: Vec<Vec<u16>>,
+    /// The one limit with an MPS toward each carrier, if any.
+    mps_limit: Vec<Option<u16>>,
     limits: Vec<LimitState>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
 struct CampaignState {
-    occurrence: u32,
+    occurrence: u64,
     next: u32,
     start: SimTime,
 }
@@ -213,7 +220,7 @@ pub struct World<'s, O> {
     cust_flags: Vec<u8>,
     spent: Money,
     campaigns: Vec<CampaignState>,
-    traffic: Vec<(Stream, u32, Option<Exp<f64>>)>,
+    traffic: Vec<(Stream, u64, Option<Exp<f64>>)>,
     at_carrier: Slab<InFlight>,
     inbound: Slab<Inbound>,
     deliveries: Slab<Delivery>,
@@ -241,26 +248,33 @@ impl<'s, O: Observer> World<'s, O> {
                     queue: VecDeque::new(),
                     queued_parts: 0,
                     pacer: Pacer::new(pool.mps),
-                    scheduled: false,
+                    pending: false,
+                    parked: None,
                 });
             }
             let mut limits_by_carrier = vec![Vec::new(); sc.carriers.len()];
+            let mut mps_limit = vec![None; sc.carriers.len()];
             let limits = pool
                 .limits
                 .iter()
                 .enumerate()
                 .map(|(i, l)| {
                     limits_by_carrier[l.carrier].push(i as u16);
+                    if l.mps.is_some() {
+                        mps_limit[l.carrier] = Some(i as u16);
+                    }
                     LimitState {
                         carrier: l.carrier as u8,
                         pacer: l.mps.map(Pacer::new),
                         daily: l.daily_parts,
                         day: 0,
                         used: 0,
+                        waiters: VecDeque::new(),
                     }
                 })
                 .collect();
-            pools.push(PoolState { first, rr: 0, loads: MinTree::new(pool.count as usize), limits_by_carrier, limits });
+            let loads = MinTree::new(pool.count as usize);
+            pools.push(PoolState { first, rr: 0, loads, limits_by_carrier, mps_limit, limits });
         }
 
         // Customers: carrier by share, then the unreachable and opted-out shares, each from
@@ -421,16 +435,19 @@ impl<'s, O: Observer> World<'s, O> {
         };
         let g = (ps.first + idx) as usize;
         let num = &mut self.numbers[g];
-        if cfg.queue_limit.is_some_and(|lim| num.queued_parts + q.parts as u64 > lim) {
+        // Parts that would wait: none when an idle number can send it at once.
+        let idle = num.queue.is_empty() && num.pacer.next_free() <= now.as_micros();
+        let waiting = if idle { 0 } else { num.queued_parts + q.parts as u64 };
+        if cfg.queue_limit.is_some_and(|lim| waiting > lim) {
             self.end(now, EndState::Throttled, false, &q, pool as u32, idx);
             return;
         }
         num.queue.push_back(q);
         num.queued_parts += q.parts as u64;
         ps.loads.set(idx, num.queued_parts);
-        if !num.scheduled {
-            num.scheduled = true;
-            sched.at(SimTime::from_micros(num.pacer.next_free()), Event::NumberReady(g as u32));
+        let at = SimTime::from_micros(num.pacer.next_free()).max(now);
+        if num.parked.is_none() {
+            self.wake(g, at, sched);
         }
         self.emit(now, ObsKind::Queued, &q, (pool as u32, idx), (Money::ZERO, Money::ZERO));
     }
@@ -443,14 +460,50 @@ impl<'s, O: Observer> World<'s, O> {
         q
     }
 
+    /// Give number `g` a `NumberReady` at `at` unless it already has one: the handler
+    /// checks every condition again, so an early wake is harmless.
+    fn wake(&mut self, g: usize, at: SimTime, sched: &mut Scheduler<Event>) {
+        let num = &mut self.numbers[g];
+        if !num.pending {
+            num.pending = true;
+            sched.at(at, Event::NumberReady(g as u32));
+        }
+    }
+
+    /// Take number `g` out of limit `l`'s wait list and wake the next in line.
+    fn unpark(&mut self, p: usize, g: usize, l: u16, now: SimTime, sched: &mut Scheduler<Event>) {
+        self.numbers[g].parked = None;
+        let ls = &mut self.pools[p].limits[l as usize];
+        if let Some(i) = ls.waiters.iter().position(|&x| x as usize == g) {
+            ls.waiters.remove(i);
+        }
+        self.wake_front(p, l, now, sched);
+    }
+
+    /// Wake the first number waiting for limit `l`, when both it and the limit are free.
+    fn wake_front(&mut self, p: usize, l: u16, now: SimTime, sched: &mut Scheduler<Event>) {
+        let ls = &self.pools[p].limits[l as usize];
+        if let Some(&f) = ls.waiters.front() {
+            let free = ls.pacer.as_ref().map_or(0, Pacer::next_free).max(self.numbers[f as usize].pacer.next_free());
+            self.wake(f as usize, SimTime::from_micros(free).max(now), sched);
+        }
+    }
+
     /// Number `g` transmits its head if it can (SPEC 4.1.4-5).
     fn number_ready(&mut self, now: SimTime, g: usize, sched: &mut Scheduler<Event>) {
         let (p, idx) = (self.numbers[g].pool as usize, self.numbers[g].index);
         let cfg = &self.sc.pools[p];
         let nowu = now.as_micros();
+        self.numbers[g].pending = false;
+        if self.numbers[g].pacer.next_free() > nowu {
+            self.wake(g, SimTime::from_micros(self.numbers[g].pacer.next_free()), sched);
+            return;
+        }
         loop {
             let Some(&head) = self.numbers[g].queue.front() else {
-                self.numbers[g].scheduled = false;
+                if let Some(l) = self.numbers[g].parked {
+                    self.unpark(p, g, l, now, sched);
+                }
                 return;
             };
             if now - head.t_req > cfg.ttl {
@@ -458,18 +511,32 @@ impl<'s, O: Observer> World<'s, O> {
                 self.end(now, EndState::Expired, true, &head, p as u32, idx);
                 continue;
             }
-            // Head-of-line blocking on the pool's shared limits toward the head's carrier.
-            let ps = &self.pools[p];
-            let lims = &ps.limits_by_carrier[head.carrier as usize];
-            let wait = lims
-                .iter()
-                .filter_map(|&l| ps.limits[l as usize].pacer.as_ref())
-                .map(Pacer::next_free)
-                .max()
-                .unwrap_or(0);
-            if wait > nowu {
-                sched.at(SimTime::from_micros(wait), Event::NumberReady(g as u32));
-                return;
+            // Head-of-line blocking on the pool's shared MPS toward the head's carrier.
+            // Numbers waiting for it are served first come, first served.
+            let lim = self.pools[p].mps_limit[head.carrier as usize];
+            if let Some(l) = self.numbers[g].parked.filter(|&l| Some(l) != lim) {
+                self.unpark(p, g, l, now, sched);
+            }
+            if let Some(l) = lim {
+                let ls = &mut self.pools[p].limits[l as usize];
+                let free_at = ls.pacer.as_ref().map_or(0, Pacer::next_free);
+                let behind = ls.waiters.front().is_some_and(|&f| f as usize != g);
+                if free_at > nowu || behind {
+                    if self.numbers[g].parked != Some(l) {
+                        ls.waiters.push_back(g as u32);
+                        self.numbers[g].parked = Some(l);
+                    }
+                    if ls.waiters.front() == Some(&(g as u32)) {
+                        // Wake when the limit frees, or when the head expires if sooner.
+                        let expiry = head.t_req + cfg.ttl + SimTime::from_micros(1);
+                        self.wake(g, SimTime::from_micros(free_at).min(expiry), sched);
+                    }
+                    return;
+                }
+                if self.numbers[g].parked == Some(l) {
+                    self.numbers[g].parked = None;
+                    ls.waiters.pop_front();
+                }
             }
             let day = (nowu + self.sc.start_time_of_day.as_micros()) / DAY_US;
             let mut capped = false;
@@ -512,10 +579,11 @@ impl<'s, O: Observer> World<'s, O> {
             }
             self.emit(now, ObsKind::Transmitted, &head, (p as u32, idx), (cost, fee));
             self.carrier_accepts(now, g, head, sched);
-            if self.numbers[g].queue.is_empty() {
-                self.numbers[g].scheduled = false;
-            } else {
-                sched.at(SimTime::from_micros(self.numbers[g].pacer.next_free()), Event::NumberReady(g as u32));
+            if let Some(l) = lim {
+                self.wake_front(p, l, now, sched);
+            }
+            if !self.numbers[g].queue.is_empty() {
+                self.wake(g, SimTime::from_micros(self.numbers[g].pacer.next_free()), sched);
             }
             return;
         }
@@ -531,7 +599,7 @@ impl<'s, O: Observer> World<'s, O> {
             return;
         }
         let carrier = &self.sc.carriers[q.carrier as usize];
-        let mut r = rng::stream(self.seed, &[stream::MESSAGE, q.customer as u64, q.source as u64, q.origin as u64]);
+        let mut r = rng::stream(self.seed, &[stream::MESSAGE, q.customer as u64, q.source as u64, q.origin]);
         if unit(&mut r) < carrier.failure_rate {
             self.end(now, EndState::Failed, false, &q, p, idx);
             return;
@@ -561,7 +629,7 @@ impl<'s, O: Observer> World<'s, O> {
     fn maybe_reply(&mut self, now: SimTime, f: InFlight, sched: &mut Scheduler<Event>) {
         let q = f.q;
         let t = &self.sc.templates[q.source as usize];
-        let mut r = rng::stream(self.seed, &[stream::REPLY, q.customer as u64, q.source as u64, q.origin as u64]);
+        let mut r = rng::stream(self.seed, &[stream::REPLY, q.customer as u64, q.source as u64, q.origin]);
         let u = unit(&mut r);
         let mut acc = 0.0;
         let Some(k) = t.replies.iter().position(|rep| {
@@ -623,8 +691,7 @@ impl<'s, O: Observer> World<'s, O> {
         self.spent += obs.cost;
         // Origin of responses: the answered message's origin and this reply, so a
         // customer's conversation is keyed the same in every variant.
-        let origin = (rng::mix64(((m.template as u64) << 48) ^ ((m.reply as u64) << 32) ^ m.answers_origin as u64)
-            & 0xffff_ffff) as u32;
+        let origin = rng::derive(m.answers_origin, &[m.template as u64, m.reply as u64]);
         let mut response = None;
         if let Some(kw) = pool.keywords.iter().find(|k| k.word == reply.word) {
             obs.keyword = Some(&kw.word);
@@ -776,8 +843,7 @@ impl<'s, O: Observer> World<'s, O> {
         }
         if let Some(t) = rule.template {
             let g = m.number as usize;
-            let origin = (rng::mix64(((m.template as u64) << 48) ^ ((m.reply as u64) << 32) ^ m.answers_origin as u64 ^ (flow as u64) << 40)
-                & 0xffff_ffff) as u32;
+            let origin = rng::derive(m.answers_origin, &[m.template as u64, m.reply as u64, 1 + flow as u64]);
             let req = Req {
                 source: t,
                 origin,
@@ -859,7 +925,8 @@ impl<'s, O: Observer> World<'s, O> {
                     // Not yet at its deciding attempt: count the retries made by the horizon.
                     let d = self.deliveries.take(slot);
                     let s = &self.subs[d.sub as usize].schedule;
-                    let made = s.first_at_or_after(0, horizon - d.start + SimTime::from_micros(1)).unwrap_or(s.attempts());
+                    let made =
+                        s.first_at_or_after(0, horizon - d.start + SimTime::from_micros(1)).unwrap_or(s.attempts());
                     self.delivery_end(horizon, &d, DeliveryState::Pending, made.saturating_sub(1));
                 }
                 Event::Processed(slot) => {

@@ -50,11 +50,27 @@ impl<'s, W: Write, J: Write> EventLog<'s, W, J> {
     }
 
     fn number(&self, pool: u32, n: u32) -> String {
-        if pool == NO_POOL { String::new() } else { address::number(self.sc.pools[pool as usize].kind, pool as usize, n) }
+        if pool == NO_POOL {
+            String::new()
+        } else {
+            address::number(self.sc.pools[pool as usize].kind, pool as usize, n)
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn row(&mut self, t: SimTime, id: u64, dir: &str, event: &str, number: &str, customer: u32, carrier: u32, parts: u32, cost: Money, sub: &str) {
+    fn row(
+        &mut self,
+        t: SimTime,
+        id: u64,
+        dir: &str,
+        event: &str,
+        number: &str,
+        customer: u32,
+        carrier: u32,
+        parts: u32,
+        cost: Money,
+        sub: &str,
+    ) {
         if self.error.is_some() {
             return;
         }

@@ -106,7 +106,8 @@ pub const OPT_OUT_WORDS: [&str; 10] =
 /// The opt-in words built into every two-way number (doc).
 pub const OPT_IN_WORDS: [&str; 2] = ["START", "UNSTOP"];
 /// Built-in response to an opt-out word (our wording; the provider lets users set it).
-pub const OPT_OUT_RESPONSE: &str = "You are unsubscribed and will receive no further messages. Reply START to resubscribe.";
+pub const OPT_OUT_RESPONSE: &str =
+    "You are unsubscribed and will receive no further messages. Reply START to resubscribe.";
 /// Built-in response to HELP.
 pub const HELP_RESPONSE: &str = "For help, contact the sender. Reply STOP to unsubscribe. Msg&data rates may apply.";
 /// Built-in response to START and UNSTOP.

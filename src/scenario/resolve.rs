@@ -2,13 +2,24 @@
 //! cross-field check of SPEC 3. An error is the path of the key at fault and a message.
 
 use super::defaults::{self, for_kind};
-use super::raw::{Action, Kind, RawCampaign, RawReply, RawRetry, RawScenario, RawSubscription, RawTraffic, Recipients, Words};
+use super::raw::{
+    Action, Kind, RawCampaign, RawReply, RawRetry, RawScenario, RawSubscription, RawTraffic, Recipients, Words,
+};
 use super::units::{Dist, Duration};
 use super::*;
 use crate::model::segments::segment;
 use std::collections::HashMap;
 
 type Fail = (Vec<Seg>, String);
+
+/// The slowest pacing rate accepted, parts per second.
+const MIN_RATE: f64 = 1e-6;
+/// The fastest Poisson traffic accepted, requests per second.
+const MAX_TRAFFIC_RATE: f64 = 1e6;
+/// The largest customer population accepted.
+const MAX_CUSTOMERS: u32 = 200_000_000;
+/// The most `timeseries.csv` rows a run may produce.
+const MAX_TIMESERIES_ROWS: u64 = 50_000_000;
 
 fn at(path: &[&dyn PathPart]) -> Vec<Seg> {
     path.iter().map(|p| p.seg()).collect()
@@ -152,8 +163,14 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
             return Err((at(&[&"number", &i, &"count"]), "count must be at least 1".into()));
         }
         let mps = n.mps.map_or(d.mps, |r| r.0);
-        if mps <= 0.0 {
-            return Err((at(&[&"number", &i, &"mps"]), "mps must be greater than 0".into()));
+        if mps < MIN_RATE {
+            return Err((
+                at(&[&"number", &i, &"mps"]),
+                format!("mps must be at least {MIN_RATE} (one part in 11.6 days)"),
+            ));
+        }
+        if count > 1_000_000 {
+            return Err((at(&[&"number", &i, &"count"]), "at most 1,000,000 numbers in a pool".into()));
         }
         if n.kind == Kind::SenderId && n.two_way == Some(true) {
             return Err((
@@ -176,8 +193,17 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
                     "a carrier_limit needs mps, daily_parts or both".into(),
                 ));
             }
-            if l.mps.is_some_and(|r| r.0 <= 0.0) {
-                return Err((at(&[&"number", &i, &"carrier_limit", &j, &"mps"]), "mps must be greater than 0".into()));
+            if l.mps.is_some_and(|r| r.0 < MIN_RATE) {
+                return Err((
+                    at(&[&"number", &i, &"carrier_limit", &j, &"mps"]),
+                    format!("mps must be at least {MIN_RATE}"),
+                ));
+            }
+            if l.mps.is_some() && limits.iter().any(|x: &CarrierLimit| x.carrier == carrier && x.mps.is_some()) {
+                return Err((
+                    at(&[&"number", &i, &"carrier_limit", &j, &"mps"]),
+                    format!("number \"{}\" already has an mps limit toward carrier \"{}\"", n.id, l.carrier),
+                ));
             }
             limits.push(CarrierLimit { carrier, mps: l.mps.map(|r| r.0), daily_parts: l.daily_parts });
         }
@@ -202,8 +228,15 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
     }
 
     let cust = &raw.customers;
-    if cust.count == 0 {
-        return Err((at(&[&"customers", &"count"]), "count must be at least 1".into()));
+    if cust.count == 0 || cust.count > MAX_CUSTOMERS {
+        return Err((at(&[&"customers", &"count"]), format!("count must be from 1 to {MAX_CUSTOMERS}")));
+    }
+    let scopes = 1 + pools.len() as u64 + carriers.len() as u64;
+    if horizon.as_micros().div_ceil(metrics_interval.as_micros()) * scopes > MAX_TIMESERIES_ROWS {
+        return Err((
+            at(&[&"simulation", &"metrics_interval"]),
+            format!("timeseries.csv would have over {MAX_TIMESERIES_ROWS} rows; use a wider metrics_interval"),
+        ));
     }
     let customers = Customers {
         count: cust.count,
@@ -243,9 +276,20 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
         return Err((at(&[&"campaign"]), "more than 65,535 message templates".into()));
     }
 
+    let name = sim.name.clone().unwrap_or_else(|| stem.to_string());
+    if name.is_empty()
+        || name.starts_with('.')
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return Err((
+            at(&[&"simulation", &"name"]),
+            format!("name \"{name}\" names the output folder: use letters, digits, '_', '-' and '.' (not first)"),
+        ));
+    }
+
     Ok(Scenario {
         file: file.to_string(),
-        name: sim.name.clone().unwrap_or_else(|| stem.to_string()),
+        name,
         seed: sim.seed.unwrap_or(1),
         horizon,
         metrics_interval,
@@ -384,7 +428,10 @@ fn retry(raw: &RawRetry, protocol: Protocol, path: &dyn Fn(&str) -> Vec<Seg>) ->
     };
     let phases = p.num_no_delay_retries as u64 + p.num_min_delay_retries as u64 + p.num_max_delay_retries as u64;
     if phases > p.num_retries as u64 {
-        return Err((path("num_retries"), format!("num_retries ({}) is less than the retries of its phases ({phases})", p.num_retries)));
+        return Err((
+            path("num_retries"),
+            format!("num_retries ({}) is less than the retries of its phases ({phases})", p.num_retries),
+        ));
     }
     if p.min_delay > p.max_delay {
         return Err((path("min_delay_target"), "min_delay_target is greater than max_delay_target".into()));
@@ -402,18 +449,16 @@ fn retry(raw: &RawRetry, protocol: Protocol, path: &dyn Fn(&str) -> Vec<Seg>) ->
         }
         let total = crate::model::retry::Schedule::new(&p).total();
         if total > SimTime::from_secs(3600) {
-            return Err((path("num_retries"), format!("an HTTP/S policy's retries must fit in 3,600 s; this one takes {total} s")));
+            return Err((
+                path("num_retries"),
+                format!("an HTTP/S policy's retries must fit in 3,600 s; this one takes {total} s"),
+            ));
         }
     }
     Ok(p)
 }
 
-fn subscription(
-    ti: usize,
-    si: usize,
-    s: &RawSubscription,
-    flows: &[Flow],
-) -> Result<Subscription, Fail> {
+fn subscription(ti: usize, si: usize, s: &RawSubscription, flows: &[Flow]) -> Result<Subscription, Fail> {
     let path = |k: &str| at(&[&"topic", &ti, &"subscription", &si, &k]);
     let retry = match &s.retry {
         Some(r) => retry(r, s.protocol, &|k| at(&[&"topic", &ti, &"subscription", &si, &"retry", &k]))?,
@@ -422,7 +467,10 @@ fn subscription(
     let mut outages = Vec::with_capacity(s.outages.len());
     for (j, o) in s.outages.iter().enumerate() {
         if o.from.0 >= o.to.0 {
-            return Err((at(&[&"topic", &ti, &"subscription", &si, &"outages", &j, &"to"]), "an outage must end after it starts (to > from)".into()));
+            return Err((
+                at(&[&"topic", &ti, &"subscription", &si, &"outages", &j, &"to"]),
+                "an outage must end after it starts (to > from)".into(),
+            ));
         }
         outages.push((o.from.0, o.to.0));
     }
@@ -434,15 +482,21 @@ fn subscription(
         None => u32::MAX,
     };
     let handler = match &s.handler {
-        Some(h) => Some(flows.iter().position(|f| &f.id == h).ok_or_else(|| {
-            (path("handler"), format!("no [[flow]] with id \"{h}\""))
-        })?),
+        Some(h) => Some(
+            flows
+                .iter()
+                .position(|f| &f.id == h)
+                .ok_or_else(|| (path("handler"), format!("no [[flow]] with id \"{h}\"")))?,
+        ),
         None => None,
     };
     Ok(Subscription {
         id: s.id.clone(),
         protocol: s.protocol,
-        latency: s.latency.clone().unwrap_or(Dist::Constant(SimTime::from_micros(defaults::SUBSCRIBER_LATENCY_MS * 1000))),
+        latency: s
+            .latency
+            .clone()
+            .unwrap_or(Dist::Constant(SimTime::from_micros(defaults::SUBSCRIBER_LATENCY_MS * 1000))),
         failure_rate: s.failure_rate.map_or(0.0, |p| p.0),
         outages,
         concurrency,
@@ -452,16 +506,26 @@ fn subscription(
     })
 }
 
-fn topics(raw: &RawScenario, pool_ids: &HashMap<&str, usize>, pools: &[Pool], flows: &[Flow]) -> Result<Vec<Topic>, Fail> {
+fn topics(
+    raw: &RawScenario,
+    pool_ids: &HashMap<&str, usize>,
+    pools: &[Pool],
+    flows: &[Flow],
+) -> Result<Vec<Topic>, Fail> {
     index_ids("topic", raw.topic.iter().map(|t| t.id.as_str()))?;
     let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
     let mut topics = Vec::with_capacity(raw.topic.len());
     for (ti, t) in raw.topic.iter().enumerate() {
         let mut tpools = Vec::with_capacity(t.numbers.len());
         for (k, n) in t.numbers.iter().enumerate() {
-            let p = *pool_ids.get(n.as_str()).ok_or_else(|| (at(&[&"topic", &ti, &"numbers", &k]), format!("no [[number]] with id \"{n}\"")))?;
+            let p = *pool_ids
+                .get(n.as_str())
+                .ok_or_else(|| (at(&[&"topic", &ti, &"numbers", &k]), format!("no [[number]] with id \"{n}\"")))?;
             if !pools[p].two_way {
-                return Err((at(&[&"topic", &ti, &"numbers", &k]), format!("number \"{n}\" cannot receive (two_way = false)")));
+                return Err((
+                    at(&[&"topic", &ti, &"numbers", &k]),
+                    format!("number \"{n}\" cannot receive (two_way = false)"),
+                ));
             }
             if !tpools.contains(&p) {
                 tpools.push(p);
@@ -470,10 +534,16 @@ fn topics(raw: &RawScenario, pool_ids: &HashMap<&str, usize>, pools: &[Pool], fl
         let mut subs = Vec::with_capacity(t.subscription.len());
         for (si, s) in t.subscription.iter().enumerate() {
             if s.id.is_empty() || !s.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-                return Err((at(&[&"topic", &ti, &"subscription", &si, &"id"]), format!("id \"{}\" must be non-empty and use only letters, digits, '_' and '-'", s.id)));
+                return Err((
+                    at(&[&"topic", &ti, &"subscription", &si, &"id"]),
+                    format!("id \"{}\" must be non-empty and use only letters, digits, '_' and '-'", s.id),
+                ));
             }
             if let Some(first) = seen.insert(s.id.as_str(), (ti, si)) {
-                return Err((at(&[&"topic", &ti, &"subscription", &si, &"id"]), format!("subscription id \"{}\" is used twice (also in topic \"{}\")", s.id, raw.topic[first.0].id)));
+                return Err((
+                    at(&[&"topic", &ti, &"subscription", &si, &"id"]),
+                    format!("subscription id \"{}\" is used twice (also in topic \"{}\")", s.id, raw.topic[first.0].id),
+                ));
             }
             subs.push(subscription(ti, si, s, flows)?);
         }
@@ -512,6 +582,15 @@ fn campaign(
     if c.until.is_some_and(|u| u.0 < at_t) {
         return Err((at(&[&"campaign", &i, &"until"]), "until is before at".into()));
     }
+    if let (Some(every), Some(spread)) = (c.every, c.spread) {
+        if every.0 < spread.0 {
+            return Err((
+                at(&[&"campaign", &i, &"every"]),
+                "every is shorter than spread: a repeat would start before the previous blast's requests are made"
+                    .into(),
+            ));
+        }
+    }
     Ok(Campaign {
         id: c.id.clone(),
         pool,
@@ -536,7 +615,11 @@ fn traffic_source(
     let start = dur(t.start, SimTime::ZERO);
     let end = dur(t.end, horizon);
     if start > end {
-        return Err((at(&[&"traffic", &i, &"end"]), "end is before start".into()));
+        let key = if t.end.is_some() { "end" } else { "start" };
+        return Err((at(&[&"traffic", &i, &key]), format!("start ({start} s) is after end ({end} s)")));
+    }
+    if t.rate.0 > MAX_TRAFFIC_RATE {
+        return Err((at(&[&"traffic", &i, &"rate"]), format!("rate is over {MAX_TRAFFIC_RATE} requests per second")));
     }
     Ok(Traffic { id: t.id.clone(), pool, template: templates.len() - 1, rate: t.rate.0, start, end })
 }

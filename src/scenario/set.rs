@@ -27,6 +27,9 @@ pub fn parse(arg: &str) -> Result<Override, String> {
 
 /// Read VALUE as TOML, or as a plain string when it is not valid TOML.
 pub fn parse_value(text: &str) -> toml::Value {
+    if text.contains(['\n', '\r']) {
+        return toml::Value::String(text.to_string());
+    }
     match toml::from_str::<toml::Table>(&format!("v = {text}")) {
         Ok(mut t) => t.remove("v").unwrap_or_else(|| toml::Value::String(text.to_string())),
         Err(_) => toml::Value::String(text.to_string()),

@@ -130,8 +130,8 @@ impl Money {
         if !usd.is_finite() || usd < 0.0 {
             return Err(format!("amount {usd} must be a finite number of dollars >= 0"));
         }
-        if usd > 9.0e12 {
-            return Err(format!("amount {usd} is too large"));
+        if usd > 1.0e9 {
+            return Err(format!("amount {usd} is over the largest supported, $1,000,000,000"));
         }
         let micros = (usd * 1e6).round();
         // A TOML float such as 0.00581 is not exact in binary: allow for that, not for a
@@ -145,21 +145,22 @@ impl Money {
     pub const fn micros(self) -> i64 {
         self.0
     }
-    /// `self * n`.
+    /// `self * n`, saturating: inputs are capped at $1e9, so only absurd totals saturate.
     pub const fn times(self, n: u64) -> Money {
-        Money(self.0 * n as i64)
+        let n = if n > i64::MAX as u64 { i64::MAX } else { n as i64 };
+        Money(self.0.saturating_mul(n))
     }
 }
 
 impl std::ops::Add for Money {
     type Output = Money;
     fn add(self, o: Money) -> Money {
-        Money(self.0 + o.0)
+        Money(self.0.saturating_add(o.0))
     }
 }
 impl std::ops::AddAssign for Money {
     fn add_assign(&mut self, o: Money) {
-        self.0 += o.0;
+        self.0 = self.0.saturating_add(o.0);
     }
 }
 
