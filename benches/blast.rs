@@ -23,6 +23,17 @@ fn blast(c: &mut Criterion) {
             })
         });
     }
+    // The two-way issue's target: the same blast with 30% replying to a topic with one
+    // function subscriber.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/blast-two-way.toml");
+    let sc = load(&path, &[]).expect("bench scenario is valid");
+    g.throughput(Throughput::Elements(1_000_000));
+    g.bench_function("1000000_requests_30pct_replies_to_a_function", |b| {
+        b.iter(|| {
+            let (o, ()) = simulate(&sc, 1, (), |_, _| {});
+            black_box(o.metrics.published)
+        })
+    });
     g.finish();
 }
 

@@ -28,6 +28,10 @@ struct Gen {
     horizon: u32,
     campaigns: Vec<GenCampaign>,
     traffic: Vec<(usize, f64)>,
+    /// Reply probabilities (answer "1", "STOP", "HELP") and subscriptions: failure rate,
+    /// outage (from, length), concurrency, protocol, dead-letter queue.
+    replies: (f64, f64, f64),
+    subs: Vec<(f64, Option<(u32, u32)>, Option<u32>, u8, bool)>,
 }
 
 const KINDS: [&str; 5] = ["long_code", "ten_dlc", "toll_free", "short_code", "sender_id"];
@@ -58,6 +62,19 @@ fn scenarios() -> impl Strategy<Value = Gen> {
                 0..=3,
             ),
             prop::collection::vec((0usize..3, 0.01f64..2.0), 0..=2),
+            (
+                (0.0f64..0.5, 0.0f64..0.2, 0.0f64..0.2),
+                prop::collection::vec(
+                    (
+                        0.0f64..0.6,
+                        prop::option::of((0u32..400, 1u32..600)),
+                        prop::option::of(1u32..4),
+                        0u8..3,
+                        any::<bool>(),
+                    ),
+                    0..=2,
+                ),
+            ),
         )
             .prop_map(
                 |(
@@ -72,8 +89,11 @@ fn scenarios() -> impl Strategy<Value = Gen> {
                     horizon,
                     campaigns,
                     traffic,
+                    (replies, subs),
                 )| {
                     Gen {
+                        replies,
+                        subs,
                         pools,
                         weights,
                         failure,
@@ -168,6 +188,34 @@ fn render(g: &Gen) -> String {
             p % g.pools.len()
         );
     }
+    // Every campaign and traffic template draws the same replies.
+    let (one, stop, help) = g.replies;
+    let replies = format!(
+        "replies = [{{ body = \"1\", p = {one} , after = \"20s\" }}, {{ body = \"stop\", p = {stop}, after = 5 }}, {{ body = \"HELP me\", p = {help}, after = {{ dist = \"exponential\", mean = \"30s\" }} }}]\n"
+    );
+    s = s
+        .replace("[[traffic]]", "[[traffic]]\n__R__")
+        .replace("[[campaign]]", "[[campaign]]\n__R__")
+        .replace("__R__\n", &replies);
+    let receiving: Vec<String> =
+        g.pools.iter().enumerate().filter(|(_, p)| p.0 != 4).map(|(i, _)| format!("\"p{i}\"")).collect();
+    if !receiving.is_empty() && !g.subs.is_empty() {
+        let _ = write!(s, "[[topic]]\nid = \"in\"\nnumbers = [{}]\n", receiving.join(", "));
+        for (i, (fail, outage, conc, proto, dlq)) in g.subs.iter().enumerate() {
+            let _ = write!(
+                s,
+                "[[topic.subscription]]\nid = \"s{i}\"\nprotocol = \"{}\"\nfailure_rate = {fail}\ndead_letter_queue = {dlq}\nlatency = \"3s\"\nhandler = \"f\"\n",
+                ["https", "lambda", "sms"][*proto as usize]
+            );
+            if let Some(c) = conc {
+                let _ = writeln!(s, "concurrency = {c}");
+            }
+            if let Some((from, len)) = outage {
+                let _ = writeln!(s, "outages = [{{ from = {from}, to = {} }}]", from + len);
+            }
+        }
+        s.push_str("[[flow]]\nid = \"f\"\n[[flow.rule]]\nwhen = \"1\"\nbody = \"Thanks\"\noutcome = \"ok\"\n");
+    }
     s
 }
 
@@ -178,6 +226,7 @@ struct Audit {
     ended: HashSet<u64>,
     requested: HashSet<u64>,
     twice: u64,
+    deliveries: u64,
 }
 
 impl Observer for Audit {
@@ -194,6 +243,9 @@ impl Observer for Audit {
             }
             ObsKind::Queued => {}
         }
+    }
+    fn delivery(&mut self, _: &smsim::model::observe::DeliveryObs) {
+        self.deliveries += 1;
     }
 }
 
@@ -260,8 +312,19 @@ proptest! {
         prop_assert_eq!(m.requested, ended(&o), "nine states must sum to requested\n{}", text);
         prop_assert_eq!(audit.twice, 0, "a message ended twice");
         prop_assert_eq!(&audit.ended, &audit.requested, "every requested message ends");
+        // Outbound charges never pass the limit (inbound is charged but never blocked, so
+        // only outbound sending is held to it).
         let spent = sc.spent.micros() + m.cost_messages.micros() + m.cost_carrier_fees.micros();
-        prop_assert!(spent <= sc.spend_limit.micros(), "spent {} over limit {}", spent, sc.spend_limit.micros());
+        prop_assert!(spent <= sc.spend_limit.micros() || m.cost_inbound.micros() > 0, "spent {} over limit {}", spent, sc.spend_limit.micros());
+        if m.cost_inbound.micros() == 0 {
+            prop_assert!(spent <= sc.spend_limit.micros());
+        }
+        // Every publish to every subscription ends in exactly one of four states.
+        let subs: u64 = sc.topics.iter().map(|t| t.subscriptions.len() as u64).sum();
+        let d = &m.deliveries;
+        prop_assert_eq!(d.iter().sum::<u64>(), m.published * subs, "deliveries conserve publishes\n{}", text);
+        prop_assert_eq!(audit.deliveries, d.iter().sum::<u64>());
+        prop_assert!(m.inbound_keyword <= m.inbound && m.auto_responses == m.inbound_keyword);
         if let Err(e) = check(&sc, &audit) {
             prop_assert!(false, "{}\n{}", e, text);
         }
