@@ -12,6 +12,8 @@ use std::fmt::Write;
 
 /// A pool: kind, count, MPS, queue limit, TTL (s), carrier limits (carrier, MPS, daily parts).
 type GenPool = (u8, u32, f64, Option<u64>, u32, Vec<(usize, Option<f64>, Option<u64>)>);
+/// A subscription: failure rate, outage (from, length), concurrency, protocol, dead-letter queue.
+type GenSub = (f64, Option<(u32, u32)>, Option<u32>, u8, bool);
 /// A campaign: pool, at, recipients, spread, every, body.
 type GenCampaign = (usize, u32, u32, u32, Option<u32>, u8);
 
@@ -31,7 +33,7 @@ struct Gen {
     /// Reply probabilities (answer "1", "STOP", "HELP") and subscriptions: failure rate,
     /// outage (from, length), concurrency, protocol, dead-letter queue.
     replies: (f64, f64, f64),
-    subs: Vec<(f64, Option<(u32, u32)>, Option<u32>, u8, bool)>,
+    subs: Vec<GenSub>,
 }
 
 const KINDS: [&str; 5] = ["long_code", "ten_dlc", "toll_free", "short_code", "sender_id"];
