@@ -170,6 +170,47 @@ pub fn report(sc: &Scenario) -> String {
             secs(tr.end)
         );
     }
+    for p in sc.pools.iter().filter(|p| p.two_way) {
+        let words: Vec<&str> = p.keywords.iter().map(|k| k.word.as_str()).collect();
+        let _ = writeln!(w, "keywords on {}: {}", p.id, words.join(" "));
+    }
+    for t in &sc.topics {
+        let pools: Vec<&str> = t.pools.iter().map(|&p| sc.pools[p].id.as_str()).collect();
+        let _ = writeln!(w, "topic {} (inbound of {}):", t.id, pools.join(", "));
+        for s in &t.subscriptions {
+            let sched = crate::model::retry::Schedule::new(&s.retry);
+            let _ = writeln!(
+                w,
+                "  {}: {}, latency mean {:.3} s, failure rate {}, concurrency {}, {} attempts over {}, then {}{}",
+                s.id,
+                s.protocol.name(),
+                s.latency.mean_secs(),
+                s.failure_rate,
+                if s.concurrency == u32::MAX { "unlimited".to_string() } else { s.concurrency.to_string() },
+                sched.attempts(),
+                secs(sched.total()),
+                if s.dead_letter_queue { "dead-letter queue" } else { "dropped" },
+                s.handler.map_or(String::new(), |f| format!(", handler flow {}", sc.flows[f].id)),
+            );
+        }
+    }
+    for f in &sc.flows {
+        let rules: Vec<String> = f
+            .rules
+            .iter()
+            .map(|r| {
+                let mut x = r.when.join("|");
+                if r.template.is_some() {
+                    x.push_str(" -> reply");
+                }
+                if let Some(o) = r.outcome {
+                    x.push_str(&format!(" -> {}", sc.outcomes[o]));
+                }
+                x
+            })
+            .collect();
+        let _ = writeln!(w, "flow {}: {}", f.id, rules.join("; "));
+    }
     let _ = writeln!(
         w,
         "utilisation at nominal rates (offered parts/s over capacity; bursts without spread not included):"

@@ -72,8 +72,7 @@ impl Cli {
             Command::Run(a) => run(a),
             Command::Check(a) => {
                 let sc = scenario::load(&a.scenario, &a.set)?;
-                print!("{}", check::report(&sc));
-                Ok(())
+                say(&check::report(&sc))
             }
             Command::Segments(a) => segments(a),
         }
@@ -107,8 +106,7 @@ fn run(a: RunArgs) -> Result<(), Error> {
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }
-    print!("{}", report::terminal_summary(&sc, outcome.seed, &outcome.metrics, &out, &files));
-    Ok(())
+    say(&report::terminal_summary(&sc, outcome.seed, &outcome.metrics, &out, &files))
 }
 
 fn segments(a: SegmentsArgs) -> Result<(), Error> {
@@ -129,15 +127,25 @@ fn segments(a: SegmentsArgs) -> Result<(), Error> {
     };
     let seg = segment(&text);
     if a.json {
-        println!("{}", seg.to_json());
+        say(&format!("{}\n", seg.to_json()))
     } else {
-        println!(
-            "encoding {}, {} characters, {} units, {} part(s)",
+        say(&format!(
+            "encoding {}, {} characters, {} units, {} part(s)\n",
             seg.encoding.name(),
             seg.characters,
             seg.units,
             seg.parts
-        );
+        ))
     }
-    Ok(())
+}
+
+/// Write to standard output; a reader that went away (`smsim check x | head`) is not an
+/// error worth a message, anything else is.
+fn say(text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Input(format!("standard output: {e}"))),
+        _ => Ok(()),
+    }
 }

@@ -212,25 +212,59 @@ fn check_prints_drain_time_and_utilisation() {
 
 #[test]
 fn run_writes_outputs_and_is_byte_identical_per_seed() {
+    // Every shipped scenario, run twice with one seed and once with another.
     let dir = tempfile::tempdir().unwrap();
-    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reminders-long-codes.toml");
-    let run = |out: &str, seed: &str| {
-        let o = dir.path().join(out);
-        smsim().arg("run").arg(&scenario).args(["--seed", seed, "--events", "--out"]).arg(&o).assert().success();
-        o
-    };
-    let (a, b, c) = (run("a", "3"), run("b", "3"), run("c", "4"));
-    for f in ["summary.csv", "timeseries.csv", "events.csv"] {
-        let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
-        assert!(x == y, "{f} differs between two runs of seed 3");
-        assert!(x.len() > 100, "{f} has content");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut scenarios: Vec<PathBuf> = std::fs::read_dir(root.join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    scenarios.sort();
+    assert!(scenarios.len() >= 3);
+    for (k, scenario) in scenarios.iter().enumerate() {
+        let run = |out: &str, seed: &str| {
+            let o = dir.path().join(format!("{k}-{out}"));
+            smsim()
+                .arg("run")
+                .arg(scenario)
+                .args(["--seed", seed, "--events", "--quiet", "--out"])
+                .arg(&o)
+                .assert()
+                .success();
+            o
+        };
+        let (a, b, c) = (run("a", "3"), run("b", "3"), run("c", "4"));
+        for f in ["summary.csv", "timeseries.csv", "outcomes.csv", "events.csv", "inbound.jsonl"] {
+            let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
+            assert!(x == y, "{}: {f} differs between two runs of seed 3", scenario.display());
+        }
+        let summary_a = std::fs::read_to_string(a.join("summary.csv")).unwrap();
+        let summary_c = std::fs::read_to_string(c.join("summary.csv")).unwrap();
+        assert_ne!(summary_a, summary_c, "{}: another seed, another summary", scenario.display());
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(a.join("run.json")).unwrap()).unwrap();
+        assert_eq!(json["seed"], 3);
+        assert!(json["events"].as_u64().unwrap() > 0);
     }
-    let summary_a = std::fs::read_to_string(a.join("summary.csv")).unwrap();
-    let summary_c = std::fs::read_to_string(c.join("summary.csv")).unwrap();
-    assert_ne!(summary_a, summary_c, "another seed, another summary");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(a.join("run.json")).unwrap()).unwrap();
-    assert_eq!(json["seed"], 3);
-    assert!(json["events"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn output_pipe_closed_early_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), GOOD);
+    // `check` output read by nobody: no panic, no message.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("smsim"))
+        .arg("check")
+        .arg(&path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains("panicked"), "{err}");
 }
 
 #[test]
