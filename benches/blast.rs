@@ -18,7 +18,7 @@ fn blast(c: &mut Criterion) {
         g.throughput(Throughput::Elements(n as u64));
         g.bench_function(format!("{n}_requests_20_long_codes"), |b| {
             b.iter(|| {
-                let (o, ()) = simulate(&sc, 1, (), |_, _| {});
+                let (o, ()) = simulate(&sc, 1, (), |_| {});
                 black_box(o.metrics.requested)
             })
         });
@@ -30,7 +30,7 @@ fn blast(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1_000_000));
     g.bench_function("1000000_requests_30pct_replies_to_a_function", |b| {
         b.iter(|| {
-            let (o, ()) = simulate(&sc, 1, (), |_, _| {});
+            let (o, ()) = simulate(&sc, 1, (), |_| {});
             black_box(o.metrics.published)
         })
     });

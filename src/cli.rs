@@ -1,9 +1,8 @@
 //! The command line (SPEC 1): flag parsing apart from the work each command does.
 
 use clap::{Args, Parser, Subcommand};
-use smsim::engine::SimTime;
 use smsim::model::segments::segment;
-use smsim::run::{RunOptions, run_and_write};
+use smsim::run::{Progress, RunOptions, run_and_write};
 use smsim::{Error, check, report, scenario};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
@@ -88,18 +87,18 @@ fn run(a: RunArgs) -> Result<(), Error> {
         let pb = indicatif::ProgressBar::new(horizon_s.max(1));
         pb.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} simulated {pos}/{len} s  {msg}",
+                "{spinner} [{elapsed_precise}] {bar:30} simulated {pos}/{len} s, {msg}",
             )
             .expect("valid template"),
         );
         pb
     });
     let started = std::time::Instant::now();
-    let progress = |t: SimTime, events: u64| {
+    let progress = |p: Progress| {
         if let Some(pb) = &bar {
-            pb.set_position(t.as_micros() / 1_000_000);
-            let eps = events as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            pb.set_message(format!("{events} events, {eps:.0} events/s"));
+            pb.set_position(p.t.as_micros() / 1_000_000);
+            let eps = p.events as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            pb.set_message(format!("{} messages settled, {} events, {eps:.0} events/s", p.settled, p.events));
         }
     };
     let (outcome, out, files) = run_and_write(&sc, &opts, progress)?;

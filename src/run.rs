@@ -23,18 +23,31 @@ pub struct RunOutcome {
     pub wall_seconds: f64,
 }
 
+/// Progress of a run, reported now and then while it goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Simulated time reached.
+    pub t: SimTime,
+    /// Events handled so far.
+    pub events: u64,
+    /// Outbound requests that reached an end state so far.
+    pub settled: u64,
+}
+
 /// Simulate `sc` under `seed`, feeding every observation to `extra` as well as to the
-/// metrics. `progress` is called now and then with simulated time and events so far.
+/// metrics. `progress` is called now and then.
 pub fn simulate<O: Observer>(
     sc: &Scenario,
     seed: u64,
     extra: O,
-    progress: impl FnMut(SimTime, u64),
+    mut progress: impl FnMut(Progress),
 ) -> (RunOutcome, O) {
     let start = Instant::now();
     let mut sched = Scheduler::new();
     let mut world = World::new(sc, seed, (Metrics::new(sc), extra), &mut sched);
-    let stats = engine::run(&mut world, &mut sched, sc.horizon, progress);
+    let stats = engine::run(&mut world, &mut sched, sc.horizon, |t, events, w| {
+        progress(Progress { t, events, settled: w.obs.0.ends.iter().sum() })
+    });
     // Close the time series first: what `finish` settles at the horizon (pending,
     // expired in queue) must not empty the last interval's queue depth.
     world.obs.0.finish();
@@ -64,7 +77,7 @@ pub fn default_out(sc: &Scenario) -> PathBuf {
 pub fn run_and_write(
     sc: &Scenario,
     opts: &RunOptions,
-    progress: impl FnMut(SimTime, u64),
+    progress: impl FnMut(Progress),
 ) -> Result<(RunOutcome, PathBuf, Vec<&'static str>)> {
     let seed = opts.seed.unwrap_or(sc.seed);
     let out = opts.out.clone().unwrap_or_else(|| default_out(sc));

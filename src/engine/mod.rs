@@ -83,12 +83,13 @@ pub const PROGRESS_EVERY: u64 = 1 << 16;
 
 /// Run `model` until the queue is empty or the next event lies after `horizon`.
 /// Events at exactly `horizon` are handled. `progress` is called every
-/// [`PROGRESS_EVERY`] events with the current time and the events handled so far.
+/// [`PROGRESS_EVERY`] events with the current time, the events handled so far and the
+/// model (to report its own progress).
 pub fn run<M: Model>(
     model: &mut M,
     sched: &mut Scheduler<M::Event>,
     horizon: SimTime,
-    mut progress: impl FnMut(SimTime, u64),
+    mut progress: impl FnMut(SimTime, u64, &M),
 ) -> RunStats {
     let mut events = 0u64;
     while let Some(t) = sched.queue.peek_time() {
@@ -100,7 +101,7 @@ pub fn run<M: Model>(
         model.handle(t, ev, sched);
         events += 1;
         if events % PROGRESS_EVERY == 0 {
-            progress(t, events);
+            progress(t, events, model);
         }
     }
     sched.now = horizon;
@@ -133,7 +134,7 @@ mod tests {
         let mut s = Scheduler::new();
         s.at(SimTime::ZERO, 1);
         s.at(SimTime::ZERO, 2);
-        let stats = run(&mut m, &mut s, SimTime::from_secs(1), |_, _| {});
+        let stats = run(&mut m, &mut s, SimTime::from_secs(1), |_, _, _| {});
         assert_eq!(m.seen, vec![(0, 1), (0, 2), (1_000_000, 11), (1_000_000, 12), (1_000_000, 21), (1_000_000, 22)]);
         assert_eq!(stats.events, 6);
         assert_eq!(s.pending(), 0);
@@ -144,7 +145,7 @@ mod tests {
         let mut m = Echo { seen: vec![] };
         let mut s = Scheduler::new();
         s.at(SimTime::ZERO, 2);
-        let stats = run(&mut m, &mut s, SimTime::from_micros(999_999), |_, _| {});
+        let stats = run(&mut m, &mut s, SimTime::from_micros(999_999), |_, _, _| {});
         assert_eq!(stats.events, 1);
         assert_eq!(s.pending(), 2);
     }

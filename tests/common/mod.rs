@@ -12,12 +12,12 @@ pub fn scenario(text: &str) -> Scenario {
 
 /// Run a scenario under `seed`.
 pub fn run(sc: &Scenario, seed: u64) -> RunOutcome {
-    simulate(sc, seed, (), |_, _| {}).0
+    simulate(sc, seed, (), |_| {}).0
 }
 
 /// Run with an extra observer and get it back.
 pub fn run_with<O: Observer>(sc: &Scenario, seed: u64, obs: O) -> (RunOutcome, O) {
-    simulate(sc, seed, obs, |_, _| {})
+    simulate(sc, seed, obs, |_| {})
 }
 
 /// Sum of the nine end states.
