@@ -302,3 +302,13 @@ fn two_mps_limits_toward_one_carrier_are_refused() {
 fn output_folder_name_cannot_escape() {
     bad("horizon = \"1h\"", "horizon = \"1h\"\nname = \"../../etc\"", "name =", "simulation.name");
 }
+
+#[test]
+fn a_keyword_declared_twice_on_a_number_is_refused() {
+    bad(
+        "",
+        "[[keyword]]\nnumber = \"lc\"\nword = \"info\"\nbody = \"a\"\n[[keyword]]\nnumber = \"lc\"\nword = \"INFO\" # twice\nbody = \"b\"\n",
+        "# twice",
+        "keyword[1].word",
+    );
+}

@@ -358,3 +358,83 @@ outcome = "cancelled"
     // Outcome times run from the first request: at least delivery + 1 m + inbound.
     assert!(o.metrics.outcomes[0].quantile(0.5).unwrap() >= SimTime::from_secs(62));
 }
+
+#[test]
+fn near_certain_subscriber_failure_costs_no_event_per_retry() {
+    // failure_rate 0.999999 under the 100,016-attempt function policy: each delivery
+    // fails ~1e6 times on average before success, so about 90% exhaust the policy
+    // (0.999999^100016 = 0.905). The outcome is drawn as one geometric number.
+    let text = format!(
+        r#"{BASE}
+[customers]
+count = 2000
+[[campaign]]
+id = "ask"
+from = "n"
+body = "Confirm?"
+replies = [{{ body = "1", p = 1.0, after = "1m" }}]
+[[topic]]
+id = "t"
+numbers = ["n"]
+[[topic.subscription]]
+id = "fn"
+protocol = "lambda"
+failure_rate = 0.999999
+"#
+    )
+    .replace("kind = \"long_code\"", "kind = \"short_code\"")
+    .replace("horizon = \"1d\"", "horizon = \"30d\"");
+    let o = run(&scenario(&text), 1);
+    let m = &o.metrics;
+    let dropped = m.delivered(DeliveryState::Dropped) as f64;
+    // Binomial(2000, 0.905): sd 13.1; 5 sd = 66.
+    assert!((dropped - 2000.0 * 0.905).abs() < 66.0, "dropped {dropped}");
+    assert_eq!(m.delivered(DeliveryState::Delivered) + m.delivered(DeliveryState::Dropped), 2000);
+    assert!(o.events < 2000 * 10, "{} events", o.events);
+}
+
+/// Records each customer's subscriber delivery states.
+#[derive(Default)]
+struct SubStates(Vec<(u32, u32, &'static str, u64)>);
+impl Observer for SubStates {
+    fn observe(&mut self, _: &Obs) {}
+    fn delivery(&mut self, d: &DeliveryObs) {
+        self.0.push((d.customer, d.subscription, d.state.name(), d.retries));
+    }
+}
+
+#[test]
+fn subscriber_outcomes_stay_paired_across_number_kinds() {
+    // A flaky webhook (60% of attempts fail) behind the same replies: with another number
+    // kind, the same customers' deliveries succeed or fail the same way, with the same
+    // retries, because delivery draws are keyed by the conversation, not arrival order.
+    let text = format!(
+        r#"{BASE}
+[customers]
+count = 1500
+[[campaign]]
+id = "ask"
+from = "n"
+body = "Confirm?"
+replies = [{{ body = "1", p = 0.8, after = {{ dist = "exponential", mean = "10m" }} }}]
+[[topic]]
+id = "t"
+numbers = ["n"]
+[[topic.subscription]]
+id = "hook"
+protocol = "https"
+failure_rate = 0.6
+"#
+    );
+    let collect = |sets: &[String]| {
+        let sc = smsim::scenario::load_str(&text, "t.toml", "t", sets).unwrap();
+        let (o, s) = run_with(&sc, 4, SubStates::default());
+        assert_eq!(o.metrics.count(EndState::Delivered), 1500);
+        let mut v = s.0;
+        v.sort();
+        v
+    };
+    let (a, b) = (collect(&[]), collect(&["number.n.kind=toll_free".into(), "number.n.count=3".into()]));
+    assert!(a.iter().any(|x| x.2 == "dropped") && a.iter().any(|x| x.2 == "delivered"));
+    assert_eq!(a, b);
+}

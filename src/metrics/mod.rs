@@ -243,6 +243,25 @@ impl Metrics {
         self.ends[EndState::ALL.iter().position(|&s| s == state).expect("listed")]
     }
 
+    /// The inbound and subscriber counts in `summary.csv` order, `inbound` to
+    /// `subscriber_pending`.
+    pub fn inbound_columns(&self) -> [u64; 11] {
+        use DeliveryState as D;
+        [
+            self.inbound,
+            self.inbound_keyword,
+            self.inbound_dropped,
+            self.opt_outs,
+            self.auto_responses,
+            self.published,
+            self.delivered(D::Delivered),
+            self.subscriber_retries,
+            self.delivered(D::DeadLettered),
+            self.delivered(D::Dropped),
+            self.delivered(D::Pending),
+        ]
+    }
+
     /// Subscriber deliveries that ended in `state`.
     pub fn delivered(&self, state: DeliveryState) -> u64 {
         self.deliveries[state as usize]

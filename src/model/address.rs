@@ -8,12 +8,15 @@ pub fn customer(i: u32) -> String {
     format!("+1{}", 2_000_000_000u64 + i as u64)
 }
 
-/// Number `n` of pool `pool`, in a form fitting its kind.
+/// Number `n` of pool `pool`, in a form fitting its kind: E.164 for long codes, 10DLC and
+/// toll-free numbers; digits for short codes and letters for sender IDs, which are not
+/// E.164 numbers. Unique per (pool, n) since a pool holds at most 1,000,000 numbers.
 pub fn number(kind: Kind, pool: usize, n: u32) -> String {
+    let k = pool as u64 * 1_000_000 + n as u64;
     match kind {
-        Kind::LongCode | Kind::TenDlc => format!("+1{}", 3_000_000_000u64 + pool as u64 * 1_000_000 + n as u64),
-        Kind::TollFree => format!("+1833{:07}", (pool as u64 * 100_000 + n as u64) % 10_000_000),
-        Kind::ShortCode => format!("{}", 200_000 + pool as u64 * 1_000 + n as u64),
+        Kind::LongCode | Kind::TenDlc => format!("+1{}", 3_000_000_000u64 + k),
+        Kind::TollFree => format!("+1{}", 8_330_000_000u64 + k),
+        Kind::ShortCode => format!("{}", 100_000 + k),
         Kind::SenderId => format!("SMSIM{pool}X{n}"),
     }
 }

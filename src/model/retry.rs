@@ -33,7 +33,7 @@ impl Schedule {
         let mut backoff = Vec::with_capacity(nb as usize);
         let mut acc = 0u64;
         for i in 1..=nb {
-            acc += backoff_delay(p.backoff, min, max, i, nb);
+            acc = acc.saturating_add(backoff_delay(p.backoff, min, max, i, nb));
             backoff.push(acc);
         }
         Self { n0, n1, min, nb, max, total_retries, backoff }
@@ -51,15 +51,16 @@ impl Schedule {
         // Immediate retries add nothing.
         let a = k.min(self.n0);
         k -= a;
+        // Saturating throughout, so that absurd policies stay monotone rather than wrap.
         let b = k.min(self.n1);
-        t += b * self.min;
+        t = t.saturating_add(b.saturating_mul(self.min));
         k -= b;
         let c = k.min(self.nb);
         if c > 0 {
-            t += self.backoff[c as usize - 1];
+            t = t.saturating_add(self.backoff[c as usize - 1]);
         }
         k -= c;
-        t += k * self.max;
+        t = t.saturating_add(k.saturating_mul(self.max));
         SimTime::from_micros(t)
     }
 
@@ -76,6 +77,58 @@ impl Schedule {
             if self.offset(mid) >= t { hi = mid } else { lo = mid + 1 }
         }
         (lo < self.attempts()).then_some(lo)
+    }
+}
+
+impl Schedule {
+    /// The attempt that decides a delivery published at `start`: every attempt inside an
+    /// outage `[from, to)` fails, and `failures` more fail transiently outside outages.
+    /// Returns the attempt index and whether it succeeds (else it is the last, failed).
+    /// Runs of attempts between outages are crossed in one step each, so the cost is
+    /// about (outages + 1) binary searches whatever the number of retries or failures.
+    pub fn decide(&self, start: SimTime, outages: &[(SimTime, SimTime)], mut failures: u64) -> (u64, bool) {
+        let n = self.attempts();
+        let mut k = 0u64;
+        while k < n {
+            let t = start + self.offset(k);
+            if let Some(&(_, to)) = outages.iter().find(|&&(from, to)| t >= from && t < to) {
+                match self.first_at_or_after(k, to - start) {
+                    Some(next) => {
+                        k = next;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            // Attempts from k up to the next outage's start all fall outside outages.
+            let run_end = outages
+                .iter()
+                .filter(|&&(from, _)| from > t)
+                .map(|&(from, _)| self.first_at_or_after(k, from - start).unwrap_or(n))
+                .min()
+                .unwrap_or(n);
+            let run = run_end - k;
+            if failures < run {
+                return (k + failures, true);
+            }
+            failures -= run;
+            k = run_end;
+        }
+        (n - 1, false)
+    }
+}
+
+/// How many transient failures, each with probability `p`, come before the first success:
+/// a geometric draw by inversion (`u64::MAX` when `p >= 1`).
+pub fn failures_before_success(p: f64, u: f64) -> u64 {
+    if p <= 0.0 {
+        0
+    } else if p >= 1.0 {
+        u64::MAX
+    } else {
+        // u in [0, 1): 1 - u in (0, 1], so the logarithm is finite.
+        let k = ((1.0 - u).ln() / p.ln()).floor();
+        if k >= u64::MAX as f64 { u64::MAX } else { k as u64 }
     }
 }
 
@@ -128,6 +181,50 @@ mod tests {
         let k = s.first_at_or_after(0, ten_days).unwrap();
         assert!(s.offset(k) >= ten_days && s.offset(k - 1) < ten_days);
         assert_eq!(s.first_at_or_after(0, SimTime::from_secs(30 * 86_400)), None);
+    }
+
+    #[test]
+    fn decide_skips_outages_and_counts_failures_outside_them() {
+        let s = Schedule::new(&retry_policy(Protocol::Https)); // attempts at +0, 20, 40, 60 s
+        let t0 = SimTime::from_secs(100);
+        let sec = SimTime::from_secs;
+        assert_eq!(s.decide(t0, &[], 0), (0, true));
+        assert_eq!(s.decide(t0, &[], 2), (2, true));
+        assert_eq!(s.decide(t0, &[], 4), (3, false));
+        // Down over the first two attempts: the third is the first outside.
+        assert_eq!(s.decide(t0, &[(sec(90), sec(130))], 0), (2, true));
+        // One failure after the outage, then success on the last attempt.
+        assert_eq!(s.decide(t0, &[(sec(90), sec(130))], 1), (3, true));
+        // An outage in the middle: attempt 0 fails transiently, 1 and 2 are down.
+        assert_eq!(s.decide(t0, &[(sec(110), sec(141))], 1), (3, true));
+        // Outage ends exactly at an attempt: that attempt is outside it.
+        assert_eq!(s.decide(t0, &[(sec(0), sec(140))], 0), (2, true));
+        // Down past the policy: the last attempt fails.
+        assert_eq!(s.decide(t0, &[(sec(0), sec(1000))], 0), (3, false));
+    }
+
+    #[test]
+    fn geometric_failures_have_the_right_mean() {
+        // Mean failures before success is p / (1 - p) = 3 for p = 0.75; over 100,000
+        // draws the standard error is sqrt(p)/(1-p)/sqrt(n) = 0.011, so 0.06 is 5 sigma.
+        let mut r = crate::engine::rng::stream(5, &[]);
+        let n = 100_000;
+        let mean = (0..n).map(|_| failures_before_success(0.75, crate::engine::rng::unit(&mut r)) as f64).sum::<f64>()
+            / n as f64;
+        assert!((mean - 3.0).abs() < 0.06, "{mean}");
+        assert_eq!(failures_before_success(0.0, 0.5), 0);
+        assert_eq!(failures_before_success(1.0, 0.5), u64::MAX);
+    }
+
+    #[test]
+    fn absurd_policies_saturate_instead_of_wrapping() {
+        let mut p = retry_policy(Protocol::Sqs);
+        p.num_retries = 10_000_000;
+        p.num_max_delay_retries = 9_999_000;
+        p.max_delay = SimTime::from_secs(100_000_000 * 86_400);
+        let s = Schedule::new(&p);
+        assert!(s.offset(s.attempts() - 1) >= s.offset(s.attempts() - 2));
+        assert!(s.first_at_or_after(0, SimTime::from_secs(1)).is_some());
     }
 
     #[test]

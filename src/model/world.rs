@@ -736,40 +736,30 @@ impl<'s, O: Observer> World<'s, O> {
     fn publish(&mut self, now: SimTime, m: Inbound, sub: u32, sched: &mut Scheduler<Event>) {
         let st = &self.subs[sub as usize];
         let cfg = &self.sc.topics[st.topic as usize].subscriptions[st.index as usize];
-        let s = &st.schedule;
-        let mut r = rng::stream(self.seed, &[stream::DELIVERY, sub as u64, m.id]);
-        let last = s.attempts() - 1;
-        let mut k = 0u64;
-        let success = loop {
-            let t = now + s.offset(k);
-            if let Some(&(_, to)) = cfg.outages.iter().find(|&&(from, to)| t >= from && t < to) {
-                match s.first_at_or_after(k, to - now) {
-                    Some(next) => {
-                        k = next;
-                        continue;
-                    }
-                    None => {
-                        k = last;
-                        break false;
-                    }
-                }
-            }
-            if cfg.failure_rate >= 1.0 {
-                k = last;
-                break false;
-            }
-            if cfg.failure_rate > 0.0 && unit(&mut r) < cfg.failure_rate {
-                if k == last {
-                    break false;
-                }
-                k += 1;
-                continue;
-            }
-            break true;
-        };
-        let at = now + s.offset(k);
-        let slot = self.deliveries.insert(Delivery { msg: m, sub, start: now, attempt: k, success });
+        let mut r = self.delivery_stream(sub, &m, 0);
+        let failures = super::retry::failures_before_success(cfg.failure_rate, unit(&mut r));
+        let (attempt, success) = st.schedule.decide(now, &cfg.outages, failures);
+        let at = now + st.schedule.offset(attempt);
+        let slot = self.deliveries.insert(Delivery { msg: m, sub, start: now, attempt, success });
         sched.at(at, Event::Attempt(slot));
+    }
+
+    /// A delivery's stream: keyed by the subscription and the conversation (customer, the
+    /// message answered and the answer), never by arrival order, so that variants stay
+    /// paired through the subscribers too.
+    fn delivery_stream(&self, sub: u32, m: &Inbound, purpose: u64) -> Stream {
+        rng::stream(
+            self.seed,
+            &[
+                stream::DELIVERY,
+                sub as u64,
+                m.customer as u64,
+                m.answers_origin,
+                m.template as u64,
+                m.reply as u64,
+                purpose,
+            ],
+        )
     }
 
     fn delivery_end(&mut self, now: SimTime, d: &Delivery, state: DeliveryState, retries: u64) {
@@ -811,7 +801,7 @@ impl<'s, O: Observer> World<'s, O> {
 
     fn start_processing(&mut self, now: SimTime, slot: u32, sched: &mut Scheduler<Event>) {
         let d = self.deliveries.get(slot);
-        let mut r = rng::stream(self.seed, &[stream::DELIVERY, d.sub as u64, d.msg.id, 1]);
+        let mut r = self.delivery_stream(d.sub, &d.msg, 1);
         let took = self.subs[d.sub as usize].latency.sample(&mut r);
         sched.at(now + took, Event::Processed(slot));
     }
@@ -826,13 +816,13 @@ impl<'s, O: Observer> World<'s, O> {
             None => st.in_use -= 1,
         }
         if let Some(flow) = self.sc.topics[topic].subscriptions[index].handler {
-            self.run_flow(now, flow, &d.msg, sched);
+            self.run_flow(now, flow, d.sub, &d.msg, sched);
         }
     }
 
     /// A flow's first matching rule answers the customer from the number it texted and
     /// records its outcome (SPEC 3.10).
-    fn run_flow(&mut self, now: SimTime, flow: usize, m: &Inbound, sched: &mut Scheduler<Event>) {
+    fn run_flow(&mut self, now: SimTime, flow: usize, sub: u32, m: &Inbound, sched: &mut Scheduler<Event>) {
         let sc = self.sc;
         let word = &sc.templates[m.template as usize].replies[m.reply as usize].word;
         let Some(rule) = sc.flows[flow].rules.iter().find(|r| r.when.iter().any(|w| w == "*" || w == word)) else {
@@ -843,7 +833,9 @@ impl<'s, O: Observer> World<'s, O> {
         }
         if let Some(t) = rule.template {
             let g = m.number as usize;
-            let origin = rng::derive(m.answers_origin, &[m.template as u64, m.reply as u64, 1 + flow as u64]);
+            // Two subscriptions running flows on one message answer with distinct origins.
+            let origin =
+                rng::derive(m.answers_origin, &[m.template as u64, m.reply as u64, 1 + flow as u64, sub as u64]);
             let req = Req {
                 source: t,
                 origin,

@@ -61,7 +61,7 @@ impl<'s, W: Write, J: Write> EventLog<'s, W, J> {
     fn row(
         &mut self,
         t: SimTime,
-        id: u64,
+        id: &str,
         dir: &str,
         event: &str,
         number: &str,
@@ -93,18 +93,31 @@ impl<W: Write, J: Write> Observer for EventLog<'_, W, J> {
             ObsKind::End { state, .. } => state.name(),
         };
         let number = self.number(o.pool, o.number);
-        self.row(o.t, o.msg, "outbound", event, &number, o.customer, o.carrier, o.parts, o.cost + o.fee, "");
+        self.row(
+            o.t,
+            &o.msg.to_string(),
+            "outbound",
+            event,
+            &number,
+            o.customer,
+            o.carrier,
+            o.parts,
+            o.cost + o.fee,
+            "",
+        );
     }
 
     fn inbound(&mut self, i: &InboundObs<'_>) {
         let number = self.number(i.pool, i.number);
         let event = if i.dropped { "dropped" } else { "received" };
-        self.row(i.t, i.id, "inbound", event, &number, i.customer, i.carrier, i.parts, i.cost, "");
+        // Inbound messages are identified by their UUID, as in inbound.jsonl, so that
+        // they never collide with outbound message ids.
+        let uuid = address::inbound_uuid(self.seed, i.id);
+        self.row(i.t, &uuid, "inbound", event, &number, i.customer, i.carrier, i.parts, i.cost, "");
         if self.error.is_some() || i.topics.is_empty() {
             return;
         }
         let customer = address::customer(i.customer);
-        let uuid = address::inbound_uuid(self.seed, i.id);
         let answers = i.answers.to_string();
         let payload = Payload {
             origination_number: &customer,
@@ -129,6 +142,7 @@ impl<W: Write, J: Write> Observer for EventLog<'_, W, J> {
         let number = self.number(d.pool, d.number);
         let sub = &self.sc.topics[d.topic as usize].subscriptions[d.subscription as usize].id;
         let sub = sub.clone();
-        self.row(d.t, d.inbound, "subscription", d.state.name(), &number, d.customer, d.carrier, 0, Money::ZERO, &sub);
+        let uuid = address::inbound_uuid(self.seed, d.inbound);
+        self.row(d.t, &uuid, "subscription", d.state.name(), &number, d.customer, d.carrier, 0, Money::ZERO, &sub);
     }
 }

@@ -74,6 +74,13 @@ pub fn cost_leases(sc: &Scenario) -> Money {
     Money(((monthly as u128 * h + MONTH_US / 2) / MONTH_US) as i64)
 }
 
+/// The five cost columns and their total: messages, carrier fees, inbound, leases, setup.
+pub fn costs(sc: &Scenario, m: &Metrics) -> [Money; 6] {
+    let (leases, setup) = (cost_leases(sc), cost_setup(sc));
+    let total = m.cost_messages + m.cost_carrier_fees + m.cost_inbound + leases + setup;
+    [m.cost_messages, m.cost_carrier_fees, m.cost_inbound, leases, setup, total]
+}
+
 /// One-time setup fees of every pool.
 pub fn cost_setup(sc: &Scenario) -> Money {
     Money(sc.pools.iter().map(|p| p.setup_fee.micros()).sum())
@@ -105,31 +112,12 @@ pub fn summary_row(sc: &Scenario, variant: &str, seed: u64, replication: u32, m:
     r.push(m.requested.to_string());
     r.push(m.parts_sent.to_string());
     r.extend(EndState::ALL.iter().map(|&s| m.count(s).to_string()));
-    use crate::model::observe::DeliveryState as D;
-    r.extend(
-        [
-            m.inbound,
-            m.inbound_keyword,
-            m.inbound_dropped,
-            m.opt_outs,
-            m.auto_responses,
-            m.published,
-            m.delivered(D::Delivered),
-            m.subscriber_retries,
-            m.delivered(D::DeadLettered),
-            m.delivered(D::Dropped),
-            m.delivered(D::Pending),
-        ]
-        .map(|v| v.to_string()),
-    );
+    r.extend(m.inbound_columns().map(|v| v.to_string()));
     r.extend(stat_cols(&m.queue_wait));
     r.extend(stat_cols(&m.latency));
-    let leases = cost_leases(sc);
-    let setup = cost_setup(sc);
-    let total = m.cost_messages + m.cost_carrier_fees + m.cost_inbound + leases + setup;
-    for c in [m.cost_messages, m.cost_carrier_fees, m.cost_inbound, leases, setup, total] {
-        r.push(c.to_string());
-    }
+    let costs = costs(sc, m);
+    let total = costs[5];
+    r.extend(costs.map(|c| c.to_string()));
     r.push(opt(per_delivered(total, m.count(EndState::Delivered))));
     r.push(opt(m.spend_limit_hit));
     r.push(events.to_string());
@@ -246,25 +234,17 @@ pub fn terminal_summary(sc: &Scenario, seed: u64, m: &Metrics, out_dir: &Path, f
         secs(m.latency.quantile(0.99)),
         secs(m.queue_wait.quantile(0.95))
     );
-    let total = m.cost_messages + m.cost_carrier_fees + m.cost_inbound + cost_leases(sc) + cost_setup(sc);
+    let total = costs(sc, m)[5];
     let per =
         per_delivered(total, m.count(EndState::Delivered)).map_or(String::new(), |p| format!(" (${p} per delivered)"));
     if m.inbound > 0 || !sc.topics.is_empty() {
-        use crate::model::observe::DeliveryState as D;
+        let [inb, kw, dropped, opt_outs, auto, published, delivered, retries, dead, sub_dropped, pending] =
+            m.inbound_columns();
         let _ = writeln!(
             s,
-            "  inbound:  {} received ({} keywords, {} dropped), {} opt-outs, {} auto responses; {} published, {} subscriber deliveries ({} retries, {} dead-lettered, {} dropped, {} pending)",
-            m.inbound,
-            m.inbound_keyword,
-            m.inbound_dropped,
-            m.opt_outs,
-            m.auto_responses,
-            m.published,
-            m.delivered(D::Delivered),
-            m.subscriber_retries,
-            m.delivered(D::DeadLettered),
-            m.delivered(D::Dropped),
-            m.delivered(D::Pending)
+            "  inbound:  {inb} received ({kw} keywords, {dropped} dropped), {opt_outs} opt-outs, {auto} auto responses; \
+             {published} published; subscribers: {delivered} delivered, {dead} dead-lettered, {sub_dropped} dropped, \
+             {pending} pending ({retries} retries)"
         );
     }
     if !sc.outcomes.is_empty() {

@@ -336,6 +336,7 @@ fn keywords(
             .collect();
     }
     let mut declared = vec![0usize; pools.len()];
+    let mut seen: HashMap<(usize, String), usize> = HashMap::new();
     for (i, k) in raw.keyword.iter().enumerate() {
         let pool = *pool_ids
             .get(k.number.as_str())
@@ -356,6 +357,17 @@ fn keywords(
         }
         templates.push(template("keyword", i, &k.body, &k.replies)?);
         let word = word.to_uppercase();
+        if let Some(first) = seen.insert((pool, word.clone()), i) {
+            return Err((
+                at(&[&"keyword", &i, &"word"]),
+                format!(
+                    "keyword \"{word}\" is declared twice on number \"{}\" ([[keyword]] entries {} and {})",
+                    k.number,
+                    first + 1,
+                    i + 1
+                ),
+            ));
+        }
         let kw = Keyword { word: word.clone(), action: k.action.unwrap_or_default(), template: templates.len() - 1 };
         let list = &mut pools[pool].keywords;
         match list.iter_mut().find(|x| x.word == word) {
