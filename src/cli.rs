@@ -21,8 +21,29 @@ enum Command {
     Run(RunArgs),
     /// Validate a scenario and print the resolved values and analytic estimates.
     Check(CheckArgs),
+    /// Run the base scenario and every [[variant]] on one seed; one summary row each and a
+    /// table of key figures.
+    Compare(CompareArgs),
     /// Count SMS segments (encoding, units, parts) of TEXT or standard input.
     Segments(SegmentsArgs),
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// The scenario file (TOML) with [[variant]] entries.
+    scenario: PathBuf,
+    /// Seed for every variant (overrides simulation.seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output folder (default output/<simulation.name>/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Override a value of the base and every variant: PATH=VALUE (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +94,7 @@ impl Cli {
                 let sc = scenario::load(&a.scenario, &a.set)?;
                 say(&check::report(&sc))
             }
+            Command::Compare(a) => compare(a),
             Command::Segments(a) => segments(a),
         }
     }
@@ -106,6 +128,50 @@ fn run(a: RunArgs) -> Result<(), Error> {
         pb.finish_and_clear();
     }
     say(&report::terminal_summary(&sc, outcome.seed, &outcome.metrics, &out, &files))
+}
+
+fn compare(a: CompareArgs) -> Result<(), Error> {
+    let all = scenario::load_all(&a.scenario, &a.set)?;
+    if all.len() < 2 {
+        return Err(Error::Input(format!(
+            "{}: no [[variant]] to compare with the base scenario",
+            a.scenario.display()
+        )));
+    }
+    let opts = RunOptions { seed: a.seed, out: a.out, events: false };
+    let bar = (!a.quiet && std::io::stderr().is_terminal()).then(|| {
+        let pb = indicatif::ProgressBar::new(all.len() as u64);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} variant {pos}/{len}, {msg}",
+            )
+            .expect("valid template"),
+        );
+        pb
+    });
+    let (outcomes, out) = smsim::run::compare_and_write(&all, &opts, |i, p: Progress| {
+        if let Some(pb) = &bar {
+            pb.set_position(i as u64);
+            pb.set_message(format!(
+                "{}: simulated {} s, {} messages settled",
+                all[i].variant,
+                p.t.as_micros() / 1_000_000,
+                p.settled
+            ));
+        }
+    })?;
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
+    let runs: Vec<_> = all.iter().zip(&outcomes).map(|(sc, o)| (sc, &o.metrics)).collect();
+    let seed = outcomes[0].seed;
+    say(&format!(
+        "{} (seed {seed}), {} variants paired by common random numbers:\n{}wrote {}: summary.csv, timeseries.csv, outcomes.csv, run.json\n",
+        all[0].name,
+        all.len(),
+        report::compare_table(&runs),
+        out.display()
+    ))
 }
 
 fn segments(a: SegmentsArgs) -> Result<(), Error> {

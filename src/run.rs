@@ -96,16 +96,60 @@ pub fn run_and_write(
     } else {
         simulate(sc, seed, None::<EventLog<'_, std::io::Sink, std::io::Sink>>, progress).0
     };
-    let row = report::summary_row(sc, "base", seed, 0, &outcome.metrics, outcome.events);
-    report::write_file(&out, "summary.csv", &report::summary_csv(&[row]))?;
-    let mut ts = String::with_capacity(outcome.metrics.timeseries.rows.len() * 48 + 128);
-    ts.push_str(report::TIMESERIES_COLUMNS);
-    ts.push('\n');
-    report::timeseries_rows(&mut ts, sc, &outcome.metrics, "base");
-    report::write_file(&out, "timeseries.csv", &ts)?;
-    let mut oc = format!("{}\n", report::OUTCOMES_COLUMNS);
-    report::outcome_rows(&mut oc, sc, &outcome.metrics, "base");
-    report::write_file(&out, "outcomes.csv", &oc)?;
+    write_tables(&out, &tables(&[(sc, &outcome)]))?;
     report::write_file(&out, "run.json", &report::run_json(&sc.file, seed, 1, outcome.wall_seconds, outcome.events))?;
     Ok((outcome, out, files))
+}
+
+/// The CSV outputs of one or more runs: `summary.csv`, `timeseries.csv`, `outcomes.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    /// `summary.csv`.
+    pub summary: String,
+    /// `timeseries.csv`.
+    pub timeseries: String,
+    /// `outcomes.csv`.
+    pub outcomes: String,
+}
+
+/// The tables of `runs`, one summary row each, in order; each row's variant is its
+/// scenario's.
+pub fn tables(runs: &[(&Scenario, &RunOutcome)]) -> Tables {
+    let rows: Vec<Vec<String>> =
+        runs.iter().map(|(sc, o)| report::summary_row(sc, &sc.variant, o.seed, 0, &o.metrics, o.events)).collect();
+    let mut ts = format!("{}\n", report::TIMESERIES_COLUMNS);
+    let mut oc = format!("{}\n", report::OUTCOMES_COLUMNS);
+    for (sc, o) in runs {
+        report::timeseries_rows(&mut ts, sc, &o.metrics, &sc.variant);
+        report::outcome_rows(&mut oc, sc, &o.metrics, &sc.variant);
+    }
+    Tables { summary: report::summary_csv(&rows), timeseries: ts, outcomes: oc }
+}
+
+/// Write `t` into `out`.
+pub fn write_tables(out: &Path, t: &Tables) -> Result<()> {
+    report::write_file(out, "summary.csv", &t.summary)?;
+    report::write_file(out, "timeseries.csv", &t.timeseries)?;
+    report::write_file(out, "outcomes.csv", &t.outcomes)
+}
+
+/// Run the base scenario and every variant on one seed (the base's, or `opts.seed`), so
+/// that they are paired by common random numbers; write the tables and `run.json`.
+pub fn compare_and_write(
+    all: &[Scenario],
+    opts: &RunOptions,
+    mut progress: impl FnMut(usize, Progress),
+) -> Result<(Vec<RunOutcome>, PathBuf)> {
+    let base = all.first().ok_or_else(|| Error::Input("no scenario to compare".into()))?;
+    let seed = opts.seed.unwrap_or(base.seed);
+    let out = opts.out.clone().unwrap_or_else(|| default_out(base));
+    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+    let outcomes: Vec<RunOutcome> =
+        all.iter().enumerate().map(|(i, sc)| simulate(sc, seed, (), |p| progress(i, p)).0).collect();
+    let runs: Vec<(&Scenario, &RunOutcome)> = all.iter().zip(&outcomes).collect();
+    write_tables(&out, &tables(&runs))?;
+    let wall = outcomes.iter().map(|o| o.wall_seconds).sum();
+    let events = outcomes.iter().map(|o| o.events).sum();
+    report::write_file(&out, "run.json", &report::run_json(&base.file, seed, 1, wall, events))?;
+    Ok((outcomes, out))
 }

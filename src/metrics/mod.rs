@@ -190,6 +190,8 @@ pub struct Metrics {
     pub latency: Stat,
     /// First `blocked_spend_limit`.
     pub spend_limit_hit: Option<SimTime>,
+    /// Last transmission: when the outbound queues last drained.
+    pub last_transmit: Option<SimTime>,
     /// The time series.
     pub timeseries: Timeseries,
     /// Inbound messages that reached a number (dropped ones included).
@@ -225,6 +227,7 @@ impl Metrics {
             queue_wait: Stat::default(),
             latency: Stat::default(),
             spend_limit_hit: None,
+            last_transmit: None,
             timeseries: Timeseries::new(sc),
             inbound: 0,
             inbound_keyword: 0,
@@ -281,6 +284,7 @@ impl Observer for Metrics {
             ObsKind::Requested => self.requested += 1,
             ObsKind::Queued => self.timeseries.each(o, |s| s.queue_depth += 1),
             ObsKind::Transmitted => {
+                self.last_transmit = Some(o.t);
                 self.parts_sent += o.parts as u64;
                 self.cost_messages += o.cost;
                 self.cost_carrier_fees += o.fee;

@@ -59,8 +59,9 @@ pub const SUMMARY_COLUMNS: [&str; 44] = [
     "spend_limit_hit_s",
 ];
 
-/// `summary.csv` has one more column after these: `events`.
-pub const SUMMARY_HEADER_TAIL: &str = "events";
+/// Columns after the contract's: `events` (SPEC 5), then `drain_s`, the time of the last
+/// transmission (empty when nothing was sent).
+pub const SUMMARY_HEADER_TAIL: [&str; 2] = ["events", "drain_s"];
 
 /// `timeseries.csv` columns.
 pub const TIMESERIES_COLUMNS: &str = "t_s,scope,queue_depth,sent_parts,delivered,failed,inbound,spend_usd,variant";
@@ -121,21 +122,19 @@ pub fn summary_row(sc: &Scenario, variant: &str, seed: u64, replication: u32, m:
     r.push(opt(per_delivered(total, m.count(EndState::Delivered))));
     r.push(opt(m.spend_limit_hit));
     r.push(events.to_string());
+    r.push(opt(m.last_transmit));
     r
 }
 
 /// The `summary.csv` header line.
 pub fn summary_header() -> String {
-    let mut h = SUMMARY_COLUMNS.join(",");
-    h.push(',');
-    h.push_str(SUMMARY_HEADER_TAIL);
-    h
+    SUMMARY_COLUMNS.iter().chain(SUMMARY_HEADER_TAIL.iter()).copied().collect::<Vec<_>>().join(",")
 }
 
 /// `summary.csv` text for these rows.
 pub fn summary_csv(rows: &[Vec<String>]) -> String {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    let header: Vec<&str> = SUMMARY_COLUMNS.iter().copied().chain([SUMMARY_HEADER_TAIL]).collect();
+    let header: Vec<&str> = SUMMARY_COLUMNS.iter().chain(SUMMARY_HEADER_TAIL.iter()).copied().collect();
     // Writing to memory cannot fail.
     w.write_record(&header).expect("in-memory write");
     for r in rows {
@@ -266,5 +265,49 @@ pub fn terminal_summary(sc: &Scenario, seed: u64, m: &Metrics, out_dir: &Path, f
         }
     }
     let _ = writeln!(s, "  wrote {}: {}", out_dir.display(), files.join(", "));
+    s
+}
+
+/// The `compare` table: variants as columns, key figures as rows.
+pub fn compare_table(runs: &[(&Scenario, &Metrics)]) -> String {
+    let sec = |t: Option<SimTime>| t.map_or("-".to_string(), |t| format!("{:.3} s", t.as_secs_f64()));
+    let usd = |m: Option<Money>| m.map_or("-".to_string(), |m| format!("${m}"));
+    type Row<'a> = (&'a str, Box<dyn Fn(&Scenario, &Metrics) -> String + 'a>);
+    let rows: Vec<Row<'_>> = vec![
+        ("delivered", Box::new(|_, m| m.count(EndState::Delivered).to_string())),
+        ("latency p50", Box::new(move |_, m| sec(m.latency.quantile(0.5)))),
+        ("latency p95", Box::new(move |_, m| sec(m.latency.quantile(0.95)))),
+        ("latency p99", Box::new(move |_, m| sec(m.latency.quantile(0.99)))),
+        ("drain time", Box::new(move |_, m| sec(m.last_transmit))),
+        ("total cost", Box::new(move |sc, m| usd(Some(costs(sc, m)[5])))),
+        (
+            "cost per delivered",
+            Box::new(move |sc, m| usd(per_delivered(costs(sc, m)[5], m.count(EndState::Delivered)))),
+        ),
+        (
+            "spend limit hit",
+            Box::new(move |_, m| {
+                m.spend_limit_hit.map_or("no".to_string(), |t| format!("at {:.3} s", t.as_secs_f64()))
+            }),
+        ),
+    ];
+    let mut cells: Vec<Vec<String>> =
+        vec![std::iter::once(String::new()).chain(runs.iter().map(|(sc, _)| sc.variant.clone())).collect()];
+    for (label, f) in &rows {
+        cells.push(std::iter::once(label.to_string()).chain(runs.iter().map(|(sc, m)| f(sc, m))).collect());
+    }
+    let widths: Vec<usize> =
+        (0..cells[0].len()).map(|c| cells.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let mut s = String::new();
+    for r in &cells {
+        for (c, cell) in r.iter().enumerate() {
+            if c == 0 {
+                let _ = write!(s, "{cell:<w$}", w = widths[c]);
+            } else {
+                let _ = write!(s, "  {cell:>w$}", w = widths[c]);
+            }
+        }
+        s.push('\n');
+    }
     s
 }

@@ -56,6 +56,10 @@ pub struct Scenario {
     pub flows: Vec<Flow>,
     /// Flow outcome labels, in order of first appearance.
     pub outcomes: Vec<String>,
+    /// Which variant this is: `base`, or a `[[variant]]` name.
+    pub variant: String,
+    /// Names of the file's `[[variant]]` entries, in order.
+    pub variants: Vec<String>,
 }
 
 /// A keyword of a number pool (SPEC 3.8).
@@ -329,8 +333,27 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Scenario> {
     load_str(&text, &label, &stem, sets)
 }
 
+/// Load the base scenario at `path` and each of its `[[variant]]`s, base first.
+pub fn load_all(path: &Path, sets: &[String]) -> Result<Vec<Scenario>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let label = path.display().to_string();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+    let base = load_str(&text, &label, &stem, sets)?;
+    let mut all = Vec::with_capacity(1 + base.variants.len());
+    for i in 0..base.variants.len() {
+        all.push(load_variant(&text, &label, &stem, sets, Some(i))?);
+    }
+    all.insert(0, base);
+    Ok(all)
+}
+
 /// Load and validate scenario `text`; `file` labels errors, `stem` is the default name.
 pub fn load_str(text: &str, file: &str, stem: &str, sets: &[String]) -> Result<Scenario> {
+    load_variant(text, file, stem, sets, None)
+}
+
+/// Load `text` with `--set` overrides and then those of `[[variant]]` number `variant`.
+pub fn load_variant(text: &str, file: &str, stem: &str, sets: &[String], variant: Option<usize>) -> Result<Scenario> {
     let spanned = DeTable::parse(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
         Error::Scenario { file: file.into(), line, column, message: e.message().trim().to_string() }
@@ -342,6 +365,13 @@ pub fn load_str(text: &str, file: &str, stem: &str, sets: &[String]) -> Result<S
         set::apply(&mut doc, &ov).map_err(|message| Error::Set { file: file.into(), arg: arg.clone(), message })?;
         overrides.push(ov);
     }
+    let variant_name = match variant {
+        Some(i) => Some(apply_variant(&mut doc, i, &mut overrides).map_err(|(path, message)| {
+            let (line, column) = span_of(&spanned, &path).map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+            Error::Scenario { file: file.into(), line, column, message }
+        })?),
+        None => None,
+    };
     let located = |path: Vec<Seg>, message: String| locate(text, file, &spanned, &doc, &overrides, path, message);
 
     let raw: raw::RawScenario = serde_path_to_error::deserialize(toml::Value::Table(doc.clone())).map_err(|e| {
@@ -357,7 +387,84 @@ pub fn load_str(text: &str, file: &str, stem: &str, sets: &[String]) -> Result<S
         }
         located(path, message.replace('`', "\""))
     })?;
-    resolve::resolve(raw, file, stem).map_err(|(path, message)| located(path, message))
+    let variants = check_variants(&raw).map_err(|(path, message)| located(path, message))?;
+    let mut sc = resolve::resolve(raw, file, stem).map_err(|(path, message)| located(path, message))?;
+    sc.variant = variant_name.unwrap_or_else(|| "base".to_string());
+    sc.variants = variants;
+    Ok(sc)
+}
+
+/// The variant names, checked: non-empty, unique, not `base`.
+fn check_variants(raw: &raw::RawScenario) -> Result<Vec<String>, (Vec<Seg>, String)> {
+    let mut names: Vec<String> = Vec::with_capacity(raw.variant.len());
+    for (i, v) in raw.variant.iter().enumerate() {
+        let at = vec![Seg::Key("variant".into()), Seg::Index(i), Seg::Key("name".into())];
+        if v.name.trim().is_empty() || v.name.contains([',', '"', '\n', ';']) {
+            return Err((at, "a variant name is non-empty, without commas, semicolons or quotes".into()));
+        }
+        if v.name == "base" {
+            return Err((at, "\"base\" names the scenario itself; choose another variant name".into()));
+        }
+        if names.contains(&v.name) {
+            return Err((at, format!("variant name \"{}\" is used twice", v.name)));
+        }
+        names.push(v.name.clone());
+    }
+    Ok(names)
+}
+
+/// Apply the `set` table of `[[variant]]` number `i` to `doc`; returns its name.
+fn apply_variant(
+    doc: &mut toml::Table,
+    i: usize,
+    overrides: &mut Vec<set::Override>,
+) -> Result<String, (Vec<Seg>, String)> {
+    let at = |k: &str| vec![Seg::Key("variant".into()), Seg::Index(i), Seg::Key(k.into())];
+    let entry =
+        doc.get("variant").and_then(|v| v.as_array()).and_then(|a| a.get(i)).and_then(|v| v.as_table()).cloned();
+    let Some(entry) = entry else {
+        return Err((vec![Seg::Key("variant".into())], format!("no variant number {}", i + 1)));
+    };
+    let name = entry
+        .get("name")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| (at("name"), "a variant needs a name".into()))?
+        .to_string();
+    let sets = match entry.get("set") {
+        Some(toml::Value::Table(t)) => t.clone(),
+        Some(_) => return Err((at("set"), "set is a table of \"path\" = value".into())),
+        None => toml::Table::new(),
+    };
+    // `"number.lc.kind" = ...` is one key; `number.lc.kind = ...` (unquoted) arrives as
+    // nested tables: flatten both to dotted paths.
+    fn flatten(prefix: &str, t: &toml::Table, out: &mut Vec<(String, String, toml::Value)>, top: &str) {
+        for (k, v) in t {
+            let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            let top = if prefix.is_empty() { k.as_str() } else { top };
+            match v {
+                toml::Value::Table(inner) if !inner.is_empty() => flatten(&path, inner, out, top),
+                _ => out.push((path, top.to_string(), v.clone())),
+            }
+        }
+    }
+    let mut flat = Vec::new();
+    flatten("", &sets, &mut flat, "");
+    for (path, top, value) in flat {
+        let mut where_ = at("set");
+        where_.push(Seg::Key(top));
+        let ov = set::Override {
+            raw: format!("variant \"{name}\": {path} = {value}"),
+            path: path.clone(),
+            value,
+            at: Some(where_.clone()),
+        };
+        if path.split('.').any(|s| s.trim().is_empty()) {
+            return Err((where_, format!("variant \"{name}\": invalid path \"{path}\"")));
+        }
+        set::apply(doc, &ov).map_err(|m| (where_.clone(), format!("variant \"{name}\": {m}")))?;
+        overrides.push(ov);
+    }
+    Ok(name)
 }
 
 fn segs_of(p: &serde_path_to_error::Path) -> Vec<Seg> {
@@ -468,6 +575,12 @@ fn locate(
     let shown = display_path(doc, &path);
     let message = if shown.is_empty() { message } else { format!("{shown}: {message}") };
     if let Some(ov) = overrides.iter().rev().find(|o| shown == o.path || shown.starts_with(&format!("{}.", o.path))) {
+        if let Some(at) = &ov.at {
+            // From a [[variant]] in the file: point at its line there.
+            let (line, column) = span_of(root, at).map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+            let name = ov.raw.split(':').next().unwrap_or_default();
+            return Error::Scenario { file: file.into(), line, column, message: format!("{name}: {message}") };
+        }
         return Error::Set { file: file.into(), arg: ov.raw.clone(), message };
     }
     let (line, column) = span_of(root, &path).map(|s| line_col(text, s.start)).unwrap_or((1, 1));

@@ -26,6 +26,17 @@ pub struct RawScenario {
     pub topic: Vec<RawTopic>,
     #[serde(default)]
     pub flow: Vec<RawFlow>,
+    #[serde(default)]
+    pub variant: Vec<RawVariant>,
+}
+
+/// A named set of overrides, compared against the base scenario.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVariant {
+    pub name: String,
+    #[serde(default)]
+    pub set: toml::Table,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -305,6 +305,8 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
         topics,
         flows,
         outcomes,
+        variant: "base".to_string(),
+        variants: Vec::new(),
     })
 }
 

@@ -13,6 +13,8 @@ pub struct Override {
     pub value: toml::Value,
     /// The override as the user wrote it.
     pub raw: String,
+    /// Where the file says it (a `[[variant]]` entry), if it came from the file.
+    pub at: Option<Vec<super::Seg>>,
 }
 
 /// Parse `PATH=VALUE`.
@@ -22,7 +24,7 @@ pub fn parse(arg: &str) -> Result<Override, String> {
     if path.is_empty() || path.split('.').any(|s| s.trim().is_empty()) {
         return Err(format!("invalid path \"{path}\""));
     }
-    Ok(Override { path: path.to_string(), value: parse_value(value.trim()), raw: arg.to_string() })
+    Ok(Override { path: path.to_string(), value: parse_value(value.trim()), raw: arg.to_string(), at: None })
 }
 
 /// Read VALUE as TOML, or as a plain string when it is not valid TOML.
