@@ -1,0 +1,93 @@
+//! `compare` on the long-versus-short-code blast: the short code drains fastest and costs
+//! most; carrier fees follow the kind; the same customers are delivered in every variant.
+
+mod common;
+use smsim::model::{EndState, Obs, ObsKind, Observer};
+use smsim::run::simulate;
+use smsim::scenario::{Money, load_all};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Delivered customers, and parts transmitted per carrier.
+#[derive(Default)]
+struct Watch {
+    delivered: BTreeSet<u32>,
+    parts_by_carrier: Vec<u64>,
+}
+impl Observer for Watch {
+    fn observe(&mut self, o: &Obs) {
+        match o.kind {
+            ObsKind::End { state: EndState::Delivered, .. } => {
+                self.delivered.insert(o.customer);
+            }
+            ObsKind::Transmitted => {
+                let c = o.carrier as usize;
+                if self.parts_by_carrier.len() <= c {
+                    self.parts_by_carrier.resize(c + 1, 0);
+                }
+                self.parts_by_carrier[c] += o.parts as u64;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn short_code_drains_fastest_costs_most_and_customers_are_paired() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/long-vs-short-code.toml");
+    let all = load_all(&path, &[]).unwrap();
+    assert_eq!(
+        all.iter().map(|s| s.variant.as_str()).collect::<Vec<_>>(),
+        ["base", "toll_free", "ten_dlc", "short_code"]
+    );
+    let seed = all[0].seed;
+    let runs: Vec<_> = all.iter().map(|sc| (sc, simulate(sc, seed, Watch::default(), |_| {}))).collect();
+
+    let drain = |i: usize| runs[i].1.0.metrics.last_transmit.unwrap();
+    let total = |i: usize| smsim::report::costs(runs[i].0, &runs[i].1.0.metrics)[5];
+    let sc = runs.iter().position(|(s, _)| s.variant == "short_code").unwrap();
+    for i in 0..runs.len() {
+        if i != sc {
+            assert!(drain(sc) < drain(i), "short code drains before {}", runs[i].0.variant);
+            assert!(total(sc) > total(i), "short code costs more than {}", runs[i].0.variant);
+        }
+    }
+    // The short code's 100 parts/s drain 50,000 single-part texts in (50,000 - 1) / 100 s.
+    assert_eq!(drain(sc).to_string(), "499.990000");
+
+    // Carrier fees: parts to each carrier times that carrier's fee for the pool's kind.
+    for (s, (o, w)) in &runs {
+        let kind = s.pools[0].kind.index();
+        let expect: i64 = w
+            .parts_by_carrier
+            .iter()
+            .enumerate()
+            .map(|(c, &p)| p as i64 * s.carriers[c].fee_per_part[kind].micros())
+            .sum();
+        assert_eq!(o.metrics.cost_carrier_fees, Money(expect), "{}", s.variant);
+    }
+    let fees: Vec<i64> = runs.iter().map(|(_, (o, _))| o.metrics.cost_carrier_fees.micros()).collect();
+    assert_eq!(fees[0], 0, "long codes carry no fee in this scenario");
+    assert!(fees[1] < fees[2] && fees[2] < fees[3], "toll-free < 10DLC < short code fees: {fees:?}");
+
+    // Common random numbers: the very same customers are delivered in every variant.
+    let base = &runs[0].1.1.delivered;
+    assert!(base.len() > 49_000);
+    for (s, (_, w)) in &runs[1..] {
+        assert_eq!(&w.delivered, base, "{}", s.variant);
+    }
+}
+
+#[test]
+fn a_bad_variant_value_is_located_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/long-vs-short-code.toml"))
+        .unwrap()
+        .replace("\"number.pool.count\" = 3 }", "\"number.pool.count\" = 0 }");
+    let p = dir.path().join("v.toml");
+    std::fs::write(&p, &text).unwrap();
+    let err = load_all(&p, &[]).unwrap_err().to_string();
+    let line = text.lines().position(|l| l.contains("\"number.pool.count\" = 0")).unwrap() + 1;
+    assert!(err.starts_with(&format!("{}:{line}:", p.display())), "{err}");
+    assert!(err.contains("variant \"toll_free\"") && err.contains("number.pool.count"), "{err}");
+}
