@@ -46,11 +46,9 @@ fn short_code_drains_fastest_costs_most_and_customers_are_paired() {
     let drain = |i: usize| runs[i].1.0.metrics.last_transmit.unwrap();
     let total = |i: usize| smsim::report::costs(runs[i].0, &runs[i].1.0.metrics)[5];
     let sc = runs.iter().position(|(s, _)| s.variant == "short_code").unwrap();
-    for i in 0..runs.len() {
-        if i != sc {
-            assert!(drain(sc) < drain(i), "short code drains before {}", runs[i].0.variant);
-            assert!(total(sc) > total(i), "short code costs more than {}", runs[i].0.variant);
-        }
+    for (i, (s, _)) in runs.iter().enumerate().filter(|&(i, _)| i != sc) {
+        assert!(drain(sc) < drain(i), "short code drains before {}", s.variant);
+        assert!(total(sc) > total(i), "short code costs more than {}", s.variant);
     }
     // The short code's 100 parts/s drain 50,000 single-part texts in (50,000 - 1) / 100 s.
     assert_eq!(drain(sc).to_string(), "499.990000");
