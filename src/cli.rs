@@ -44,6 +44,9 @@ struct CompareArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Do not draw the charts.
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(Debug, Args)]
@@ -65,6 +68,9 @@ struct RunArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Do not draw the charts.
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(Debug, Args)]
@@ -102,7 +108,7 @@ impl Cli {
 
 fn run(a: RunArgs) -> Result<(), Error> {
     let sc = scenario::load(&a.scenario, &a.set)?;
-    let opts = RunOptions { seed: a.seed, out: a.out, events: a.events };
+    let opts = RunOptions { seed: a.seed, out: a.out, events: a.events, no_charts: a.no_charts };
     let show = !a.quiet && std::io::stderr().is_terminal();
     let bar = show.then(|| {
         let horizon_s = sc.horizon.as_secs_f64().ceil() as u64;
@@ -138,7 +144,7 @@ fn compare(a: CompareArgs) -> Result<(), Error> {
             a.scenario.display()
         )));
     }
-    let opts = RunOptions { seed: a.seed, out: a.out, events: false };
+    let opts = RunOptions { seed: a.seed, out: a.out, events: false, no_charts: a.no_charts };
     let bar = (!a.quiet && std::io::stderr().is_terminal()).then(|| {
         let pb = indicatif::ProgressBar::new(all.len() as u64);
         pb.set_style(
@@ -166,11 +172,12 @@ fn compare(a: CompareArgs) -> Result<(), Error> {
     let runs: Vec<_> = all.iter().zip(&outcomes).map(|(sc, o)| (sc, &o.metrics)).collect();
     let seed = outcomes[0].seed;
     say(&format!(
-        "{} (seed {seed}), {} variants paired by common random numbers:\n{}wrote {}: summary.csv, timeseries.csv, outcomes.csv, run.json\n",
+        "{} (seed {seed}), {} variants paired by common random numbers:\n{}wrote {}: summary.csv, timeseries.csv, outcomes.csv, run.json{}\n",
         all[0].name,
         all.len(),
         report::compare_table(&runs),
-        out.display()
+        out.display(),
+        if a.no_charts { "" } else { ", charts/" }
     ))
 }
 

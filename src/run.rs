@@ -66,6 +66,8 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     /// Also write `events.csv`.
     pub events: bool,
+    /// Skip the charts.
+    pub no_charts: bool,
 }
 
 /// The default output folder of `sc`.
@@ -97,6 +99,10 @@ pub fn run_and_write(
         simulate(sc, seed, None::<EventLog<'_, std::io::Sink, std::io::Sink>>, progress).0
     };
     write_tables(&out, &tables(&[(sc, &outcome)]))?;
+    if !opts.no_charts {
+        report::charts::write(&out.join("charts"), &[(sc, &outcome.metrics)])?;
+        files.push("charts/");
+    }
     report::write_file(&out, "run.json", &report::run_json(&sc.file, seed, 1, outcome.wall_seconds, outcome.events))?;
     Ok((outcome, out, files))
 }
@@ -148,6 +154,10 @@ pub fn compare_and_write(
         all.iter().enumerate().map(|(i, sc)| simulate(sc, seed, (), |p| progress(i, p)).0).collect();
     let runs: Vec<(&Scenario, &RunOutcome)> = all.iter().zip(&outcomes).collect();
     write_tables(&out, &tables(&runs))?;
+    if !opts.no_charts {
+        let metrics: Vec<_> = runs.iter().map(|(sc, o)| (*sc, &o.metrics)).collect();
+        report::charts::write(&out.join("charts"), &metrics)?;
+    }
     let wall = outcomes.iter().map(|o| o.wall_seconds).sum();
     let events = outcomes.iter().map(|o| o.events).sum();
     report::write_file(&out, "run.json", &report::run_json(&base.file, seed, 1, wall, events))?;

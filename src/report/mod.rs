@@ -1,6 +1,7 @@
 //! Writers: `summary.csv`, `timeseries.csv`, `events.csv`, `run.json` and the terminal
 //! summary (SPEC 5). Each format is its own function; none of them simulates.
 
+pub mod charts;
 pub mod events;
 
 use crate::engine::SimTime;

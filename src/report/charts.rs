@@ -1,0 +1,385 @@
+//! Charts (SPEC 5) with plotters, as PNG and SVG: latency CDF, queue depth over time per
+//! number pool, delivered per interval, cumulative spend against the limit, and the cost
+//! breakdown. With several runs (`compare`) the same charts show every variant side by
+//! side: CDFs and curves overlaid, one cost bar per variant.
+//!
+//! Text renders from DejaVu Sans, bundled in `assets/fonts` (with its licence) and
+//! registered with plotters' `ab_glyph` feature: no system fonts or fontconfig needed.
+
+use crate::error::{Error, Result};
+use crate::metrics::Metrics;
+use crate::report::costs;
+use crate::scenario::Scenario;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+
+/// Pixel size of the PNG charts (the SVGs use the same size in user units).
+pub const SIZE: (u32, u32) = (1000, 600);
+
+const FONT: &str = "sans-serif";
+static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+fn register_font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // The bundled file is a valid TrueType font: registration cannot fail.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
+    });
+}
+
+/// What the charts need from one run.
+struct Series {
+    name: String,
+    /// (latency in s, fraction of delivered messages at or below it).
+    cdf: Vec<(f64, f64)>,
+    /// Per interval of the total scope: (start, queue depth, delivered, spend in $).
+    total: Vec<(f64, f64, f64, f64)>,
+    /// Per pool: name and (start, queue depth).
+    pools: Vec<(String, Vec<(f64, f64)>)>,
+    /// Messages, carrier fees, inbound, leases, setup, in $.
+    costs: [f64; 5],
+    spend_limit: f64,
+}
+
+/// Time axis unit chosen from the span shown: (divisor in s, label).
+fn time_unit(span_s: f64) -> (f64, &'static str) {
+    let h = span_s;
+    if h >= 3.0 * 3600.0 {
+        (3600.0, "h")
+    } else if h >= 180.0 {
+        (60.0, "min")
+    } else {
+        (1.0, "s")
+    }
+}
+
+fn usd(m: crate::scenario::Money) -> f64 {
+    m.micros() as f64 / 1e6
+}
+
+fn series(sc: &Scenario, m: &Metrics) -> Series {
+    let mut cdf = Vec::new();
+    if m.latency.count() > 0 {
+        cdf.push((0.0, 0.0));
+        for i in 1..=200 {
+            let q = i as f64 / 200.0;
+            if let Some(t) = m.latency.quantile(q) {
+                cdf.push((t.as_secs_f64(), q));
+            }
+        }
+    }
+    let scopes = 1 + sc.pools.len();
+    let mut total = Vec::new();
+    let mut pools: Vec<(String, Vec<(f64, f64)>)> = sc.pools.iter().map(|p| (p.id.clone(), Vec::new())).collect();
+    for r in &m.timeseries.rows {
+        // Plot each interval at its end: the value it reports holds there.
+        let t = (r.t + sc.metrics_interval).min(sc.horizon).as_secs_f64();
+        let s = r.scope as usize;
+        if s == 0 {
+            total.push((t, r.queue_depth as f64, r.delivered as f64, usd(r.spend)));
+        } else if s < scopes {
+            pools[s - 1].1.push((t, r.queue_depth as f64));
+        }
+    }
+    let c = costs(sc, m);
+    Series {
+        name: sc.variant.clone(),
+        cdf,
+        total,
+        pools,
+        costs: [usd(c[0]), usd(c[1]), usd(c[2]), usd(c[3]), usd(c[4])],
+        spend_limit: usd(sc.spend_limit),
+    }
+}
+
+fn color(i: usize) -> RGBColor {
+    const PALETTE: [RGBColor; 8] = [
+        RGBColor(31, 119, 180),
+        RGBColor(255, 127, 14),
+        RGBColor(44, 160, 44),
+        RGBColor(214, 39, 40),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(127, 127, 127),
+    ];
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Draw `chart` to `name.png` and `name.svg` in `dir`.
+fn both(dir: &Path, name: &str, chart: &mut dyn ChartTarget) -> Result<()> {
+    let png = dir.join(format!("{name}.png"));
+    let svg = dir.join(format!("{name}.svg"));
+    let fail = |p: &Path, e: String| Error::Input(format!("{}: cannot draw chart: {e}", p.display()));
+    {
+        let root = BitMapBackend::new(&png, SIZE).into_drawing_area();
+        chart.bitmap(&root).map_err(|e| fail(&png, e))?;
+        root.present().map_err(|e| fail(&png, e.to_string()))?;
+    }
+    {
+        let root = SVGBackend::new(&svg, SIZE).into_drawing_area();
+        chart.svg(&root).map_err(|e| fail(&svg, e))?;
+        root.present().map_err(|e| fail(&svg, e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// A chart that can draw itself on either backend.
+trait ChartTarget {
+    fn bitmap(&mut self, root: &DrawingArea<BitMapBackend<'_>, Shift>) -> std::result::Result<(), String>;
+    fn svg(&mut self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> std::result::Result<(), String>;
+}
+
+/// Implement [`ChartTarget`] for a chart by one generic drawing function.
+macro_rules! chart_target {
+    ($ty:ty, $f:ident) => {
+        impl ChartTarget for $ty {
+            fn bitmap(&mut self, root: &DrawingArea<BitMapBackend<'_>, Shift>) -> std::result::Result<(), String> {
+                $f(self, root).map_err(|e| e.to_string())
+            }
+            fn svg(&mut self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> std::result::Result<(), String> {
+                $f(self, root).map_err(|e| e.to_string())
+            }
+        }
+    };
+}
+
+struct Lines<'a> {
+    title: String,
+    x_desc: String,
+    y_desc: String,
+    lines: Vec<(String, &'a [(f64, f64)])>,
+    /// A dashed horizontal reference line (label, y).
+    reference: Option<(String, f64)>,
+}
+
+fn draw_lines<DB: DrawingBackend>(
+    c: &mut Lines<'_>,
+    root: &DrawingArea<DB, Shift>,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let pts = c.lines.iter().flat_map(|(_, l)| l.iter());
+    let (mut x1, mut y1) = pts.fold((0f64, 0f64), |(x, y), &(a, b)| (x.max(a), y.max(b)));
+    if let Some((_, y)) = c.reference {
+        y1 = y1.max(y);
+    }
+    x1 = if x1 > 0.0 { x1 * 1.02 } else { 1.0 };
+    y1 = if y1 > 0.0 { y1 * 1.08 } else { 1.0 };
+    let mut chart = ChartBuilder::on(root)
+        .caption(&c.title, (FONT, 26))
+        .margin(20)
+        .x_label_area_size(55)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0f64..x1, 0f64..y1)?;
+    let fmt = |v: &f64, top: f64| {
+        if top >= 20.0 {
+            format!("{v:.0}")
+        } else if top >= 2.0 {
+            format!("{v:.1}")
+        } else {
+            format!("{v:.2}")
+        }
+    };
+    chart
+        .configure_mesh()
+        .x_desc(c.x_desc.as_str())
+        .y_desc(c.y_desc.as_str())
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
+        .x_label_formatter(&|v| fmt(v, x1))
+        .y_label_formatter(&|v| fmt(v, y1))
+        .draw()?;
+    for (i, (name, line)) in c.lines.iter().enumerate() {
+        let col = color(i);
+        chart
+            .draw_series(LineSeries::new(line.iter().copied(), col.stroke_width(2)))?
+            .label(name.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], col.stroke_width(3)));
+    }
+    if let Some((label, y)) = &c.reference {
+        let y = *y;
+        chart
+            .draw_series(DashedLineSeries::new(vec![(0.0, y), (x1, y)], 10, 6, BLACK.stroke_width(2)))?
+            .label(label.as_str())
+            .legend(move |(x, yy)| PathElement::new(vec![(x, yy), (x + 24, yy)], BLACK.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 16))
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
+}
+chart_target!(Lines<'_>, draw_lines);
+
+struct CostBars<'a> {
+    title: String,
+    bars: Vec<(&'a str, [f64; 5])>,
+}
+
+const COST_PARTS: [&str; 5] = ["messages", "carrier fees", "inbound", "leases and monthly fees", "setup fees"];
+
+fn draw_costs<DB: DrawingBackend>(
+    c: &mut CostBars<'_>,
+    root: &DrawingArea<DB, Shift>,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let n = c.bars.len();
+    let top = c.bars.iter().map(|(_, v)| v.iter().sum::<f64>()).fold(0.0, f64::max);
+    let top = if top > 0.0 { top * 1.15 } else { 1.0 };
+    let names: Vec<String> = c.bars.iter().map(|(n, _)| n.to_string()).collect();
+    let mut chart = ChartBuilder::on(root)
+        .caption(&c.title, (FONT, 26))
+        .margin(20)
+        .x_label_area_size(55)
+        .y_label_area_size(90)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top)?;
+    // Bars sit at whole x positions; label those with the variant names, nothing else.
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n + 1)
+        .x_desc("variant")
+        .y_desc("cost over the horizon (USD)")
+        .y_label_formatter(&|v| if top >= 20.0 { format!("{v:.0}") } else { format!("{v:.2}") })
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .draw()?;
+    for (k, part) in COST_PARTS.iter().enumerate() {
+        let col = color(k);
+        chart
+            .draw_series(c.bars.iter().enumerate().map(|(i, (_, v))| {
+                let base: f64 = v[..k].iter().sum();
+                Rectangle::new([(i as f64 - 0.35, base), (i as f64 + 0.35, base + v[k])], col.filled())
+            }))?
+            .label(*part)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], col.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 16))
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
+}
+chart_target!(CostBars<'_>, draw_costs);
+
+/// The chart files written, without extension (each as `.png` and `.svg`).
+pub const CHARTS: [&str; 5] = ["latency_cdf", "queue_depth", "delivered", "spend", "cost_breakdown"];
+
+/// Write every chart of `runs` (one run, or the variants of a comparison) into `dir`.
+pub fn write(dir: &Path, runs: &[(&Scenario, &Metrics)]) -> Result<()> {
+    register_font();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let Some((first, _)) = runs.first() else { return Ok(()) };
+    let mut s: Vec<Series> = runs.iter().map(|(sc, m)| series(sc, m)).collect();
+    // Show time up to a little after the last interval with anything going on (messages
+    // waiting or delivered, spend moving), not a long quiet tail to the horizon.
+    let horizon = first.horizon.as_secs_f64();
+    let interval = first.metrics_interval.as_secs_f64();
+    let active = s
+        .iter()
+        .flat_map(|x| x.total.windows(2).filter(|w| w[1].1 > 0.0 || w[1].2 > 0.0 || w[1].3 != w[0].3).map(|w| w[1].0))
+        .fold(0.0, f64::max);
+    let span = if active > 0.0 { (active * 1.1).max(active + 2.0 * interval).min(horizon) } else { horizon };
+    let (unit, unit_name) = time_unit(span);
+    for x in &mut s {
+        x.total.retain(|r| r.0 <= span);
+        x.total.iter_mut().for_each(|r| r.0 /= unit);
+        for (_, p) in &mut x.pools {
+            p.retain(|r| r.0 <= span);
+            p.iter_mut().for_each(|r| r.0 /= unit);
+        }
+    }
+    let many = s.len() > 1;
+    let title = |what: &str| {
+        if many { format!("{what}: {} by variant", first.name) } else { format!("{what}: {}", first.name) }
+    };
+    let x_time = format!("time since start ({unit_name})");
+
+    let mut cdf = Lines {
+        title: title("Delivery latency CDF"),
+        x_desc: "latency, request to delivery (s)".into(),
+        y_desc: "fraction of delivered messages".into(),
+        lines: s.iter().map(|x| (x.name.clone(), x.cdf.as_slice())).collect(),
+        reference: None,
+    };
+    both(dir, "latency_cdf", &mut cdf)?;
+
+    let depth_total: Vec<Vec<(f64, f64)>> = s.iter().map(|x| x.total.iter().map(|r| (r.0, r.1)).collect()).collect();
+    let mut depth = if many {
+        Lines {
+            title: title("Messages waiting"),
+            x_desc: x_time.clone(),
+            y_desc: "messages queued at the interval's end".into(),
+            lines: s.iter().zip(&depth_total).map(|(x, d)| (x.name.clone(), d.as_slice())).collect(),
+            reference: None,
+        }
+    } else {
+        Lines {
+            title: title("Messages waiting, per number pool"),
+            x_desc: x_time.clone(),
+            y_desc: "messages queued at the interval's end".into(),
+            lines: s[0].pools.iter().map(|(n, d)| (format!("number:{n}"), d.as_slice())).collect(),
+            reference: None,
+        }
+    };
+    both(dir, "queue_depth", &mut depth)?;
+
+    let delivered: Vec<Vec<(f64, f64)>> = s
+        .iter()
+        .map(|x| {
+            if many {
+                // Side by side, the drain curves: cumulative deliveries from the origin.
+                std::iter::once((0.0, 0.0))
+                    .chain(x.total.iter().scan(0.0, |acc, r| {
+                        *acc += r.2;
+                        Some((r.0, *acc))
+                    }))
+                    .collect()
+            } else {
+                x.total.iter().map(|r| (r.0, r.2)).collect()
+            }
+        })
+        .collect();
+    let mut deliv = Lines {
+        title: title(if many { "Delivered so far" } else { "Delivered per interval" }),
+        x_desc: x_time.clone(),
+        y_desc: if many {
+            "messages delivered, cumulative".into()
+        } else {
+            "messages delivered in the interval".into()
+        },
+        lines: s.iter().zip(&delivered).map(|(x, d)| (x.name.clone(), d.as_slice())).collect(),
+        reference: None,
+    };
+    both(dir, "delivered", &mut deliv)?;
+
+    let spend: Vec<Vec<(f64, f64)>> = s.iter().map(|x| x.total.iter().map(|r| (r.0, r.3)).collect()).collect();
+    let mut sp = Lines {
+        title: title("Month's spend against the limit"),
+        x_desc: x_time,
+        y_desc: "spend this month (USD)".into(),
+        lines: s.iter().zip(&spend).map(|(x, d)| (x.name.clone(), d.as_slice())).collect(),
+        reference: Some((format!("spend limit ${:.2}", s[0].spend_limit), s[0].spend_limit)),
+    };
+    both(dir, "spend", &mut sp)?;
+
+    let mut bars =
+        CostBars { title: title("Cost breakdown"), bars: s.iter().map(|x| (x.name.as_str(), x.costs)).collect() };
+    both(dir, "cost_breakdown", &mut bars)?;
+    Ok(())
+}
