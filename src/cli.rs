@@ -59,9 +59,12 @@ struct RunArgs {
     /// Output folder (default output/<simulation.name>/).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Also write events.csv.
+    /// Also write events.csv and inbound.jsonl (of replication 0).
     #[arg(long)]
     events: bool,
+    /// Independent replications, run in parallel; adds summary_stats.csv.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    replications: u32,
     /// Override a scenario value: PATH=VALUE (repeatable), e.g. number.lc.count=4.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
@@ -121,6 +124,29 @@ fn run(a: RunArgs) -> Result<(), Error> {
         );
         pb
     });
+    if a.replications > 1 {
+        if let Some(pb) = &bar {
+            pb.set_length(a.replications as u64);
+            pb.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:30} replication {pos}/{len}",
+                )
+                .expect("valid template"),
+            );
+        }
+        let (outcomes, out, files) = smsim::run::run_replications(&sc, &opts, a.replications, |n| {
+            bar.iter().for_each(|b| b.set_position(n as u64))
+        })?;
+        if let Some(pb) = bar {
+            pb.finish_and_clear();
+        }
+        return say(&report::replications_summary(
+            &sc,
+            &outcomes.iter().map(|o| &o.metrics).collect::<Vec<_>>(),
+            &out,
+            &files,
+        ));
+    }
     let started = std::time::Instant::now();
     let progress = |p: Progress| {
         if let Some(pb) = &bar {

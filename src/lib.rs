@@ -9,6 +9,7 @@
 pub mod check;
 pub mod engine;
 pub mod error;
+pub mod experiment;
 pub mod metrics;
 pub mod model;
 pub mod report;

@@ -2,6 +2,7 @@
 
 use crate::engine::{self, Scheduler, SimTime};
 use crate::error::{Error, Result};
+use crate::experiment;
 use crate::metrics::Metrics;
 use crate::model::{Observer, World};
 use crate::report::{self, events::EventLog};
@@ -17,6 +18,8 @@ pub struct RunOutcome {
     pub seed: u64,
     /// Statistics and time series.
     pub metrics: Metrics,
+    /// Replication index (0 for a plain run).
+    pub replication: u32,
     /// Events the kernel handled.
     pub events: u64,
     /// Wall-clock seconds of the simulation proper.
@@ -53,7 +56,8 @@ pub fn simulate<O: Observer>(
     world.obs.0.finish();
     world.finish(sc.horizon, &mut sched);
     let (metrics, extra) = world.obs;
-    let outcome = RunOutcome { seed, metrics, events: stats.events, wall_seconds: start.elapsed().as_secs_f64() };
+    let outcome =
+        RunOutcome { seed, replication: 0, metrics, events: stats.events, wall_seconds: start.elapsed().as_secs_f64() };
     (outcome, extra)
 }
 
@@ -119,13 +123,15 @@ pub struct Tables {
 }
 
 /// The tables of `runs`, one summary row each, in order; each row's variant is its
-/// scenario's.
+/// scenario's. The time series and outcomes are those of replication 0 (SPEC 5).
 pub fn tables(runs: &[(&Scenario, &RunOutcome)]) -> Tables {
-    let rows: Vec<Vec<String>> =
-        runs.iter().map(|(sc, o)| report::summary_row(sc, &sc.variant, o.seed, 0, &o.metrics, o.events)).collect();
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|(sc, o)| report::summary_row(sc, &sc.variant, o.seed, o.replication, &o.metrics, o.events))
+        .collect();
     let mut ts = format!("{}\n", report::TIMESERIES_COLUMNS);
     let mut oc = format!("{}\n", report::OUTCOMES_COLUMNS);
-    for (sc, o) in runs {
+    for (sc, o) in runs.iter().filter(|(_, o)| o.replication == 0) {
         report::timeseries_rows(&mut ts, sc, &o.metrics, &sc.variant);
         report::outcome_rows(&mut oc, sc, &o.metrics, &sc.variant);
     }
@@ -162,4 +168,54 @@ pub fn compare_and_write(
     let events = outcomes.iter().map(|o| o.events).sum();
     report::write_file(&out, "run.json", &report::run_json(&base.file, seed, 1, wall, events))?;
     Ok((outcomes, out))
+}
+
+/// `run --replications R` (R > 1): replication k under the seed derived from (seed, k),
+/// replication 0 equal to the plain run, in parallel; one summary row each, the time
+/// series, outcomes, charts and events of replication 0, and `summary_stats.csv`.
+pub fn run_replications(
+    sc: &Scenario,
+    opts: &RunOptions,
+    replications: u32,
+    done: impl Fn(usize) + Sync,
+) -> Result<(Vec<RunOutcome>, PathBuf, Vec<&'static str>)> {
+    let seed = opts.seed.unwrap_or(sc.seed);
+    let out = opts.out.clone().unwrap_or_else(|| default_out(sc));
+    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+    let jobs = experiment::jobs(std::slice::from_ref(sc), seed, replications);
+    let mut files = vec!["summary.csv", "summary_stats.csv", "timeseries.csv", "outcomes.csv", "run.json"];
+    let outcomes = if opts.events {
+        // Replication 0 with the event log, the rest in parallel.
+        let first = RunOptions { seed: Some(seed), out: Some(out.clone()), events: true, no_charts: true };
+        let (o0, _, _) = run_and_write(sc, &first, |_| {})?;
+        files.extend(["events.csv", "inbound.jsonl"]);
+        std::iter::once(o0).chain(experiment::run_jobs(&jobs[1..], |n| done(n + 1))).collect()
+    } else {
+        experiment::run_jobs(&jobs, done)
+    };
+    let outcomes: Vec<RunOutcome> =
+        outcomes.into_iter().zip(&jobs).map(|(o, j)| RunOutcome { replication: j.replication, ..o }).collect();
+    let runs: Vec<(&Scenario, &RunOutcome)> = outcomes.iter().map(|o| (sc, o)).collect();
+    let t = tables(&runs);
+    write_tables(&out, &t)?;
+    report::write_file(&out, "summary_stats.csv", &stats_of(&runs))?;
+    if !opts.no_charts {
+        report::charts::write(&out.join("charts"), &[(sc, &outcomes[0].metrics)])?;
+        files.push("charts/");
+    }
+    let wall = outcomes.iter().map(|o| o.wall_seconds).sum();
+    let events = outcomes.iter().map(|o| o.events).sum();
+    report::write_file(&out, "run.json", &report::run_json(&sc.file, seed, replications, wall, events))?;
+    Ok((outcomes, out, files))
+}
+
+/// `summary_stats.csv` of `runs`.
+pub fn stats_of(runs: &[(&Scenario, &RunOutcome)]) -> String {
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|(sc, o)| report::summary_row(sc, &sc.variant, o.seed, o.replication, &o.metrics, o.events))
+        .collect();
+    let columns: Vec<&str> =
+        report::SUMMARY_COLUMNS.iter().chain(report::SUMMARY_HEADER_TAIL.iter()).copied().collect();
+    experiment::summary_stats(&columns, &rows)
 }

@@ -132,6 +132,11 @@ pub fn summary_header() -> String {
     SUMMARY_COLUMNS.iter().chain(SUMMARY_HEADER_TAIL.iter()).copied().collect::<Vec<_>>().join(",")
 }
 
+/// One CSV field, quoted when it needs to be.
+pub fn csv_field(f: &str) -> String {
+    if f.contains([',', '"', '\n', '\r']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f.to_string() }
+}
+
 /// `summary.csv` text for these rows.
 pub fn summary_csv(rows: &[Vec<String>]) -> String {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
@@ -310,5 +315,27 @@ pub fn compare_table(runs: &[(&Scenario, &Metrics)]) -> String {
         }
         s.push('\n');
     }
+    s
+}
+
+/// The terminal summary of `run --replications`: mean and 95% interval of key figures.
+pub fn replications_summary(sc: &Scenario, ms: &[&Metrics], out_dir: &Path, files: &[&str]) -> String {
+    let mut s = format!("{} ({} replications):\n", sc.name, ms.len());
+    let line = |s: &mut String, label: &str, xs: Vec<f64>, unit: &str| {
+        let (m, _, lo, hi) = crate::experiment::interval(&xs);
+        if let (Some(m), Some(lo), Some(hi)) = (m, lo, hi) {
+            let _ = writeln!(s, "  {label:<22} {m:.3}{unit}  (95% CI {lo:.3} to {hi:.3}, n = {})", xs.len());
+        }
+    };
+    line(&mut s, "delivered", ms.iter().map(|m| m.count(EndState::Delivered) as f64).collect(), "");
+    line(&mut s, "queue wait mean", ms.iter().filter_map(|m| m.queue_wait.mean_secs()).collect(), " s");
+    line(
+        &mut s,
+        "latency p95",
+        ms.iter().filter_map(|m| m.latency.quantile(0.95)).map(|t| t.as_secs_f64()).collect(),
+        " s",
+    );
+    line(&mut s, "total cost", ms.iter().map(|m| costs(sc, m)[5].micros() as f64 / 1e6).collect(), " USD");
+    let _ = writeln!(s, "  wrote {}: {}", out_dir.display(), files.join(", "));
     s
 }

@@ -1,0 +1,126 @@
+//! Many runs of one model: replications with confidence intervals, run in parallel with
+//! rayon. Results are collected in job order, so outputs are byte-identical whatever the
+//! thread count.
+
+use crate::engine::rng;
+use crate::report;
+use crate::run::{RunOutcome, simulate};
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Domain tag of replication seeds.
+const REPLICATION: u64 = 0x5245_504c;
+
+/// The seed of replication `k` of a run seeded `seed`: replication 0 is the plain run.
+pub fn replication_seed(seed: u64, k: u32) -> u64 {
+    if k == 0 { seed } else { rng::derive(seed, &[REPLICATION, k as u64]) }
+}
+
+/// One simulation to run.
+#[derive(Debug, Clone, Copy)]
+pub struct Job<'a> {
+    /// The scenario (a variant or sweep point).
+    pub sc: &'a Scenario,
+    /// Replication index.
+    pub replication: u32,
+    /// Its seed.
+    pub seed: u64,
+}
+
+/// The jobs of `scenarios` with `replications` each, scenario-major, all under `seed`.
+pub fn jobs(scenarios: &[Scenario], seed: u64, replications: u32) -> Vec<Job<'_>> {
+    scenarios
+        .iter()
+        .flat_map(|sc| (0..replications).map(move |k| Job { sc, replication: k, seed: replication_seed(seed, k) }))
+        .collect()
+}
+
+/// Run `jobs` on the rayon pool; results in job order. `done` is called with the count of
+/// finished jobs after each one.
+pub fn run_jobs(jobs: &[Job<'_>], done: impl Fn(usize) + Sync) -> Vec<RunOutcome> {
+    let finished = AtomicUsize::new(0);
+    jobs.par_iter()
+        .map(|j| {
+            let o = simulate(j.sc, j.seed, (), |_| {}).0;
+            done(finished.fetch_add(1, Ordering::Relaxed) + 1);
+            o
+        })
+        .collect()
+}
+
+/// `summary_stats.csv` columns.
+pub const STATS_COLUMNS: &str = "variant,metric,mean,sd,ci95_low,ci95_high,n";
+
+/// Columns of `summary.csv` that identify a row rather than measure it.
+const IDENTITY: [&str; 4] = ["scenario", "variant", "seed", "replication"];
+
+/// `summary_stats.csv` from summary rows (with their header `columns`): for each variant
+/// in order of appearance and each numeric column, the mean, the sample standard
+/// deviation and a Student t 95% interval over the rows where it has a value.
+pub fn summary_stats(columns: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = format!("{STATS_COLUMNS}\n");
+    let vcol = columns.iter().position(|c| *c == "variant").expect("summary has a variant column");
+    let mut variants: Vec<&str> = Vec::new();
+    for r in rows {
+        if !variants.contains(&r[vcol].as_str()) {
+            variants.push(&r[vcol]);
+        }
+    }
+    for v in variants {
+        let group: Vec<&Vec<String>> = rows.iter().filter(|r| r[vcol] == v).collect();
+        for (c, name) in columns.iter().enumerate() {
+            if IDENTITY.contains(name) || c >= group[0].len() {
+                continue;
+            }
+            let xs: Vec<f64> = group.iter().filter_map(|r| r[c].parse::<f64>().ok()).collect();
+            let n = xs.len();
+            let (mean, sd, lo, hi) = interval(&xs);
+            let f = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x:.6}"));
+            let v = report::csv_field(v);
+            let _ = writeln!(out, "{v},{name},{},{},{},{},{n}", f(mean), f(sd), f(lo), f(hi));
+        }
+    }
+    out
+}
+
+/// Mean, sample sd and the Student t 95% interval of `xs` (what is defined for its size).
+pub fn interval(xs: &[f64]) -> (Option<f64>, Option<f64>, Option<f64>, Option<f64>) {
+    let n = xs.len();
+    if n == 0 {
+        return (None, None, None, None);
+    }
+    let mean = xs.iter().sum::<f64>() / n as f64;
+    if n < 2 {
+        return (Some(mean), None, None, None);
+    }
+    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).expect("n >= 2 degrees of freedom").inverse_cdf(0.975);
+    let half = t * sd / (n as f64).sqrt();
+    (Some(mean), Some(sd), Some(mean - half), Some(mean + half))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replication_zero_is_the_plain_seed() {
+        assert_eq!(replication_seed(42, 0), 42);
+        assert_ne!(replication_seed(42, 1), 42);
+        assert_ne!(replication_seed(42, 1), replication_seed(42, 2));
+    }
+
+    #[test]
+    fn student_t_interval_matches_tables() {
+        // n = 5: t(0.975, 4) = 2.776445; values 1..5: mean 3, sd 1.5811388.
+        let (m, sd, lo, hi) = interval(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(m, Some(3.0));
+        assert!((sd.unwrap() - 1.581_138_8).abs() < 1e-6);
+        let half = 2.776_445 * 1.581_138_8 / 5f64.sqrt();
+        assert!((lo.unwrap() - (3.0 - half)).abs() < 1e-5 && (hi.unwrap() - (3.0 + half)).abs() < 1e-5);
+        assert_eq!(interval(&[7.0]), (Some(7.0), None, None, None));
+    }
+}
