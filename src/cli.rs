@@ -24,8 +24,38 @@ enum Command {
     /// Run the base scenario and every [[variant]] on one seed; one summary row each and a
     /// table of key figures.
     Compare(CompareArgs),
+    /// Run the cartesian product of --set PATH=V1,V2,... (first flag slowest); with
+    /// --target, report the cheapest point that meets it.
+    Sweep(SweepArgs),
     /// Count SMS segments (encoding, units, parts) of TEXT or standard input.
     Segments(SegmentsArgs),
+}
+
+#[derive(Debug, Args)]
+struct SweepArgs {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// A swept value list: PATH=V1,V2,... (repeatable; the first varies slowest).
+    #[arg(long = "set", value_name = "PATH=V1,V2,...", required = true)]
+    set: Vec<String>,
+    /// Targets on summary.csv columns, e.g. 'latency_p95_s<=60,drain_s<3600'.
+    #[arg(long)]
+    target: Option<String>,
+    /// Replications of each point.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    replications: u32,
+    /// Seed (overrides simulation.seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output folder (default output/<simulation.name>/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+    /// Do not draw the charts.
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(Debug, Args)]
@@ -100,10 +130,17 @@ impl Cli {
         match self.command {
             Command::Run(a) => run(a),
             Command::Check(a) => {
-                let sc = scenario::load(&a.scenario, &a.set)?;
-                say(&check::report(&sc))
+                // Every variant is loaded too, so that a bad `set` shows here, not later.
+                let all = scenario::load_all(&a.scenario, &a.set)?;
+                let mut text = check::report(&all[0]);
+                if all.len() > 1 {
+                    let names: Vec<&str> = all[1..].iter().map(|v| v.variant.as_str()).collect();
+                    text.push_str(&format!("variants (all valid): {}\n", names.join(", ")));
+                }
+                say(&text)
             }
             Command::Compare(a) => compare(a),
+            Command::Sweep(a) => sweep(a),
             Command::Segments(a) => segments(a),
         }
     }
@@ -205,6 +242,37 @@ fn compare(a: CompareArgs) -> Result<(), Error> {
         out.display(),
         if a.no_charts { "" } else { ", charts/" }
     ))
+}
+
+fn sweep(a: SweepArgs) -> Result<(), Error> {
+    use smsim::experiment::{parse_axis, parse_targets};
+    let axes = a.set.iter().map(|s| parse_axis(s)).collect::<Result<Vec<_>, _>>().map_err(Error::Usage)?;
+    let columns: Vec<&str> =
+        report::SUMMARY_COLUMNS.iter().chain(report::SUMMARY_HEADER_TAIL.iter()).copied().collect();
+    let targets = match &a.target {
+        Some(t) => parse_targets(t, &columns).map_err(Error::Usage)?,
+        None => Vec::new(),
+    };
+    let n_points: usize = axes.iter().map(|x| x.values.len()).product();
+    let total = n_points as u64 * a.replications as u64;
+    let bar = (!a.quiet && std::io::stderr().is_terminal()).then(|| {
+        let pb = indicatif::ProgressBar::new(total);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} run {pos}/{len} (points x replications)",
+            )
+            .expect("valid template"),
+        );
+        pb
+    });
+    let opts = RunOptions { seed: a.seed, out: a.out, events: false, no_charts: a.no_charts };
+    let r = smsim::run::sweep_and_write(&a.scenario, &axes, &targets, &opts, a.replications, |n| {
+        bar.iter().for_each(|b| b.set_position(n as u64))
+    })?;
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
+    say(&report::sweep_summary(&columns, &r.points, &r.rows, !targets.is_empty(), r.best.as_deref(), &r.out))
 }
 
 fn segments(a: SegmentsArgs) -> Result<(), Error> {

@@ -38,6 +38,9 @@ pub enum Error {
     /// Any other input problem.
     #[error("{0}")]
     Input(String),
+    /// A command line that does not say what to do (exit status 2).
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// Shorthand.

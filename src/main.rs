@@ -38,7 +38,7 @@ fn run() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(1)
+            ExitCode::from(if matches!(e, smsim::Error::Usage(_)) { 2 } else { 1 })
         }
     }
 }

@@ -219,3 +219,121 @@ pub fn stats_of(runs: &[(&Scenario, &RunOutcome)]) -> String {
         report::SUMMARY_COLUMNS.iter().chain(report::SUMMARY_HEADER_TAIL.iter()).copied().collect();
     experiment::summary_stats(&columns, &rows)
 }
+
+/// What a sweep produced.
+#[derive(Debug, Clone)]
+pub struct SweepOutcome {
+    /// The points' labels (`path=value;...`), in sweep order.
+    pub points: Vec<String>,
+    /// `summary.csv` rows, with `meets_target` when there are targets.
+    pub rows: Vec<Vec<String>>,
+    /// The point of least mean `cost_total_usd` that meets every target, if any.
+    pub best: Option<String>,
+    /// Where the files went.
+    pub out: PathBuf,
+}
+
+/// `smsim sweep`: every point of the cartesian product of `axes` (first axis slowest),
+/// `replications` each, in parallel on one seed; with `targets`, the `meets_target`
+/// column (per row) and the best point (its replications' means meet every target).
+pub fn sweep_and_write(
+    path: &Path,
+    axes: &[experiment::Axis],
+    targets: &[experiment::Target],
+    opts: &RunOptions,
+    replications: u32,
+    done: impl Fn(usize) + Sync,
+) -> Result<SweepOutcome> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let label = path.display().to_string();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+    let base = crate::scenario::load_str(&text, &label, &stem, &[])?;
+    let points = experiment::points(axes);
+    let scenarios = points
+        .iter()
+        .map(|sets| {
+            let mut sc = crate::scenario::load_str(&text, &label, &stem, sets)?;
+            sc.variant = sets.join(";");
+            Ok(sc)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let seed = opts.seed.unwrap_or(base.seed);
+    let out = opts.out.clone().unwrap_or_else(|| default_out(&base));
+    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+    let jobs = experiment::jobs(&scenarios, seed, replications);
+    let outcomes: Vec<RunOutcome> = experiment::run_jobs(&jobs, done)
+        .into_iter()
+        .zip(&jobs)
+        .map(|(o, j)| RunOutcome { replication: j.replication, ..o })
+        .collect();
+    let runs: Vec<(&Scenario, &RunOutcome)> = jobs.iter().zip(&outcomes).map(|(j, o)| (j.sc, o)).collect();
+    let t = tables(&runs);
+    let base_columns: Vec<&str> =
+        report::SUMMARY_COLUMNS.iter().chain(report::SUMMARY_HEADER_TAIL.iter()).copied().collect();
+    let mut columns = base_columns.clone();
+    let mut rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|(sc, o)| report::summary_row(sc, &sc.variant, o.seed, o.replication, &o.metrics, o.events))
+        .collect();
+    let value = |row: &[String], col: &str| {
+        base_columns.iter().position(|c| *c == col).and_then(|i| row[i].parse::<f64>().ok())
+    };
+    let mut best = None;
+    if !targets.is_empty() {
+        let mut best_cost = f64::INFINITY;
+        for p in &points {
+            let label = p.join(";");
+            let group: Vec<&Vec<String>> = rows.iter().filter(|r| r[1] == label).collect();
+            let mean = |col: &str| {
+                let xs: Vec<f64> = group.iter().filter_map(|r| value(r, col)).collect();
+                (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+            };
+            if targets.iter().all(|t| t.met_by(mean(&t.column))) {
+                let cost = mean("cost_total_usd").unwrap_or(f64::INFINITY);
+                if cost < best_cost {
+                    best_cost = cost;
+                    best = Some(label);
+                }
+            }
+        }
+        let flags: Vec<bool> = rows.iter().map(|r| targets.iter().all(|t| t.met_by(value(r, &t.column)))).collect();
+        for (r, ok) in rows.iter_mut().zip(flags) {
+            r.push(ok.to_string());
+        }
+        columns.push("meets_target");
+    }
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    w.write_record(&columns).expect("in-memory write");
+    for r in &rows {
+        w.write_record(r).expect("in-memory write");
+    }
+    let summary = String::from_utf8(w.into_inner().expect("in-memory flush")).expect("UTF-8 fields");
+    write_tables(&out, &Tables { summary, ..t })?;
+    if replications > 1 {
+        report::write_file(&out, "summary_stats.csv", &stats_of(&runs))?;
+    }
+    if !opts.no_charts {
+        let labels: Vec<String> = points
+            .iter()
+            .map(|p| p.iter().map(|s| s.rsplit_once('=').map_or(s.as_str(), |x| x.1)).collect::<Vec<_>>().join(" / "))
+            .collect();
+        let metric = |col: &str| -> Vec<Option<f64>> {
+            points
+                .iter()
+                .map(|p| {
+                    let label = p.join(";");
+                    let xs: Vec<f64> = rows.iter().filter(|r| r[1] == label).filter_map(|r| value(r, col)).collect();
+                    (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+                })
+                .collect()
+        };
+        let axes_name = axes.iter().map(|a| a.path.as_str()).collect::<Vec<_>>().join(" / ");
+        for (col, what) in report::charts::SWEEP_METRICS {
+            report::charts::write_sweep(&out.join("charts"), &base.name, &axes_name, &labels, col, what, &metric(col))?;
+        }
+    }
+    let wall = outcomes.iter().map(|o| o.wall_seconds).sum();
+    let events = outcomes.iter().map(|o| o.events).sum();
+    report::write_file(&out, "run.json", &report::run_json(&base.file, seed, replications, wall, events))?;
+    Ok(SweepOutcome { points: points.iter().map(|p| p.join(";")).collect(), rows, best, out })
+}

@@ -109,16 +109,21 @@ fn color(i: usize) -> RGBColor {
 
 /// Draw `chart` to `name.png` and `name.svg` in `dir`.
 fn both(dir: &Path, name: &str, chart: &mut dyn ChartTarget) -> Result<()> {
+    both_sized(dir, name, chart, SIZE)
+}
+
+/// [`both`] at a given size.
+fn both_sized(dir: &Path, name: &str, chart: &mut dyn ChartTarget, size: (u32, u32)) -> Result<()> {
     let png = dir.join(format!("{name}.png"));
     let svg = dir.join(format!("{name}.svg"));
     let fail = |p: &Path, e: String| Error::Input(format!("{}: cannot draw chart: {e}", p.display()));
     {
-        let root = BitMapBackend::new(&png, SIZE).into_drawing_area();
+        let root = BitMapBackend::new(&png, size).into_drawing_area();
         chart.bitmap(&root).map_err(|e| fail(&png, e))?;
         root.present().map_err(|e| fail(&png, e.to_string()))?;
     }
     {
-        let root = SVGBackend::new(&svg, SIZE).into_drawing_area();
+        let root = SVGBackend::new(&svg, size).into_drawing_area();
         chart.svg(&root).map_err(|e| fail(&svg, e))?;
         root.present().map_err(|e| fail(&svg, e.to_string()))?;
     }
@@ -150,8 +155,9 @@ struct Lines<'a> {
     x_desc: String,
     y_desc: String,
     lines: Vec<(String, &'a [(f64, f64)])>,
-    /// A dashed horizontal reference line (label, y).
-    reference: Option<(String, f64)>,
+    /// Dashed horizontal reference lines (label, y), coloured like the line of the same
+    /// index when there are several.
+    reference: Vec<(String, f64)>,
 }
 
 fn draw_lines<DB: DrawingBackend>(
@@ -161,8 +167,8 @@ fn draw_lines<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     let pts = c.lines.iter().flat_map(|(_, l)| l.iter());
     let (mut x1, mut y1) = pts.fold((0f64, 0f64), |(x, y), &(a, b)| (x.max(a), y.max(b)));
-    if let Some((_, y)) = c.reference {
-        y1 = y1.max(y);
+    for (_, y) in &c.reference {
+        y1 = y1.max(*y);
     }
     x1 = if x1 > 0.0 { x1 * 1.02 } else { 1.0 };
     y1 = if y1 > 0.0 { y1 * 1.08 } else { 1.0 };
@@ -197,12 +203,13 @@ fn draw_lines<DB: DrawingBackend>(
             .label(name.as_str())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], col.stroke_width(3)));
     }
-    if let Some((label, y)) = &c.reference {
-        let y = *y;
+    let several = c.reference.len() > 1;
+    for (i, (label, y)) in c.reference.iter().enumerate() {
+        let (y, col) = (*y, if several { color(i) } else { BLACK });
         chart
-            .draw_series(DashedLineSeries::new(vec![(0.0, y), (x1, y)], 10, 6, BLACK.stroke_width(2)))?
+            .draw_series(DashedLineSeries::new(vec![(0.0, y), (x1, y)], 10, 6, col.stroke_width(2)))?
             .label(label.as_str())
-            .legend(move |(x, yy)| PathElement::new(vec![(x, yy), (x + 24, yy)], BLACK.stroke_width(2)));
+            .legend(move |(x, yy)| PathElement::new(vec![(x, yy), (x + 24, yy)], col.stroke_width(2)));
     }
     chart
         .configure_series_labels()
@@ -315,7 +322,7 @@ pub fn write(dir: &Path, runs: &[(&Scenario, &Metrics)]) -> Result<()> {
         x_desc: "latency, request to delivery (s)".into(),
         y_desc: "fraction of delivered messages".into(),
         lines: s.iter().map(|x| (x.name.clone(), x.cdf.as_slice())).collect(),
-        reference: None,
+        reference: Vec::new(),
     };
     both(dir, "latency_cdf", &mut cdf)?;
 
@@ -326,7 +333,7 @@ pub fn write(dir: &Path, runs: &[(&Scenario, &Metrics)]) -> Result<()> {
             x_desc: x_time.clone(),
             y_desc: "messages queued at the interval's end".into(),
             lines: s.iter().zip(&depth_total).map(|(x, d)| (x.name.clone(), d.as_slice())).collect(),
-            reference: None,
+            reference: Vec::new(),
         }
     } else {
         Lines {
@@ -334,7 +341,7 @@ pub fn write(dir: &Path, runs: &[(&Scenario, &Metrics)]) -> Result<()> {
             x_desc: x_time.clone(),
             y_desc: "messages queued at the interval's end".into(),
             lines: s[0].pools.iter().map(|(n, d)| (format!("number:{n}"), d.as_slice())).collect(),
-            reference: None,
+            reference: Vec::new(),
         }
     };
     both(dir, "queue_depth", &mut depth)?;
@@ -364,7 +371,7 @@ pub fn write(dir: &Path, runs: &[(&Scenario, &Metrics)]) -> Result<()> {
             "messages delivered in the interval".into()
         },
         lines: s.iter().zip(&delivered).map(|(x, d)| (x.name.clone(), d.as_slice())).collect(),
-        reference: None,
+        reference: Vec::new(),
     };
     both(dir, "delivered", &mut deliv)?;
 
@@ -374,7 +381,12 @@ pub fn write(dir: &Path, runs: &[(&Scenario, &Metrics)]) -> Result<()> {
         x_desc: x_time,
         y_desc: "spend this month (USD)".into(),
         lines: s.iter().zip(&spend).map(|(x, d)| (x.name.clone(), d.as_slice())).collect(),
-        reference: Some((format!("spend limit ${:.2}", s[0].spend_limit), s[0].spend_limit)),
+        // One limit line, or one per variant when the variants' limits differ.
+        reference: if s.iter().all(|x| x.spend_limit == s[0].spend_limit) {
+            vec![(format!("spend limit ${:.2}", s[0].spend_limit), s[0].spend_limit)]
+        } else {
+            s.iter().map(|x| (format!("{} limit ${:.2}", x.name, x.spend_limit), x.spend_limit)).collect()
+        },
     };
     both(dir, "spend", &mut sp)?;
 
@@ -382,4 +394,84 @@ pub fn write(dir: &Path, runs: &[(&Scenario, &Metrics)]) -> Result<()> {
         CostBars { title: title("Cost breakdown"), bars: s.iter().map(|x| (x.name.as_str(), x.costs)).collect() };
     both(dir, "cost_breakdown", &mut bars)?;
     Ok(())
+}
+
+/// Key metrics charted against the swept parameter: (summary column, what it is).
+pub const SWEEP_METRICS: [(&str, &str); 4] = [
+    ("cost_total_usd", "total cost (USD)"),
+    ("latency_p95_s", "latency p95 (s)"),
+    ("drain_s", "drain time (s)"),
+    ("delivered", "messages delivered"),
+];
+
+struct Bars<'a> {
+    title: String,
+    x_desc: String,
+    y_desc: String,
+    names: &'a [String],
+    values: &'a [Option<f64>],
+}
+
+/// Horizontal bars, one per sweep point, the first point at the top.
+fn draw_bars<DB: DrawingBackend>(
+    c: &mut Bars<'_>,
+    root: &DrawingArea<DB, Shift>,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let n = c.values.len().max(1);
+    let top = c.values.iter().flatten().copied().fold(0.0, f64::max);
+    let top = if top > 0.0 { top * 1.12 } else { 1.0 };
+    let names = c.names;
+    let longest = names.iter().map(|s| s.chars().count()).max().unwrap_or(4) as u32;
+    let mut chart = ChartBuilder::on(root)
+        .caption(&c.title, (FONT, 24))
+        .margin(20)
+        .x_label_area_size(55)
+        .y_label_area_size((longest * 8 + 20).clamp(60, 420))
+        .build_cartesian_2d(0f64..top, -0.5f64..(n as f64 - 0.5))?;
+    // Row i is drawn at y = n - 1 - i, so the sweep reads top to bottom.
+    let at = |y: f64| -> Option<usize> {
+        let i = y.round();
+        ((y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n).then(|| n - 1 - i as usize)
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n + 1)
+        .x_desc(c.y_desc.as_str())
+        .y_desc(c.x_desc.as_str())
+        .label_style((FONT, 14))
+        .axis_desc_style((FONT, 18))
+        .y_label_formatter(&|y| at(*y).and_then(|i| names.get(i).cloned()).unwrap_or_default())
+        .x_label_formatter(&|v| if top >= 20.0 { format!("{v:.0}") } else { format!("{v:.2}") })
+        .draw()?;
+    chart.draw_series(c.values.iter().enumerate().filter_map(|(i, v)| {
+        let y = (n - 1 - i) as f64;
+        v.map(|v| Rectangle::new([(0.0, y - 0.35), (v, y + 0.35)], color(0).filled()))
+    }))?;
+    Ok(())
+}
+chart_target!(Bars<'_>, draw_bars);
+
+/// Write the chart of one key metric against the sweep's points (`sweep_<column>`).
+pub fn write_sweep(
+    dir: &Path,
+    scenario: &str,
+    axes: &str,
+    labels: &[String],
+    column: &str,
+    what: &str,
+    values: &[Option<f64>],
+) -> Result<()> {
+    register_font();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut bars = Bars {
+        title: format!("{what} by sweep point: {scenario}"),
+        x_desc: axes.to_string(),
+        y_desc: what.to_string(),
+        names: labels,
+        values,
+    };
+    let height = (120 + 24 * labels.len() as u32).max(SIZE.1);
+    both_sized(dir, &format!("sweep_{column}"), &mut bars, (SIZE.0, height))
 }

@@ -339,3 +339,49 @@ pub fn replications_summary(sc: &Scenario, ms: &[&Metrics], out_dir: &Path, file
     let _ = writeln!(s, "  wrote {}: {}", out_dir.display(), files.join(", "));
     s
 }
+
+/// The terminal summary of `sweep`: one line per point (means over its replications),
+/// then, with targets, `best: <variant>` or `best: none` as the last line.
+pub fn sweep_summary(
+    columns: &[&str],
+    points: &[String],
+    rows: &[Vec<String>],
+    with_targets: bool,
+    best: Option<&str>,
+    out_dir: &Path,
+) -> String {
+    let show = ["delivered", "latency_p95_s", "drain_s", "cost_total_usd"];
+    let idx: Vec<usize> = show.iter().filter_map(|c| columns.iter().position(|x| x == c)).collect();
+    let width = points.iter().map(|p| p.len()).max().unwrap_or(5).max(5);
+    let mut s = format!("{:<width$}", "point");
+    for c in show {
+        let _ = write!(s, "  {c:>14}");
+    }
+    if with_targets {
+        s.push_str("  meets_target");
+    }
+    s.push('\n');
+    for p in points {
+        let group: Vec<&Vec<String>> = rows.iter().filter(|r| &r[1] == p).collect();
+        let _ = write!(s, "{p:<width$}");
+        for &i in &idx {
+            let xs: Vec<f64> = group.iter().filter_map(|r| r[i].parse::<f64>().ok()).collect();
+            let cell = if xs.is_empty() {
+                "-".to_string()
+            } else {
+                format!("{:.3}", xs.iter().sum::<f64>() / xs.len() as f64)
+            };
+            let _ = write!(s, "  {cell:>14}");
+        }
+        if with_targets {
+            let met = group.iter().filter(|r| r.last().is_some_and(|x| x == "true")).count();
+            let _ = write!(s, "  {met}/{}", group.len());
+        }
+        s.push('\n');
+    }
+    let _ = writeln!(s, "wrote {}", out_dir.display());
+    if with_targets {
+        let _ = writeln!(s, "best: {}", best.unwrap_or("none"));
+    }
+    s
+}

@@ -442,7 +442,8 @@ fn apply_variant(
             let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
             let top = if prefix.is_empty() { k.as_str() } else { top };
             match v {
-                toml::Value::Table(inner) if !inner.is_empty() => flatten(&path, inner, out, top),
+                // A quoted dotted key names a whole path: its value replaces, table or not.
+                toml::Value::Table(inner) if !inner.is_empty() && !k.contains('.') => flatten(&path, inner, out, top),
                 _ => out.push((path, top.to_string(), v.clone())),
             }
         }
@@ -574,7 +575,14 @@ fn locate(
 ) -> Error {
     let shown = display_path(doc, &path);
     let message = if shown.is_empty() { message } else { format!("{shown}: {message}") };
-    if let Some(ov) = overrides.iter().rev().find(|o| shown == o.path || shown.starts_with(&format!("{}.", o.path))) {
+    // The error is at the override's path, below it (`.key` or `[i]`), or at an ancestor
+    // of it (an unknown key that the override introduced).
+    let touches = |o: &set::Override| {
+        shown == o.path
+            || shown.strip_prefix(o.path.as_str()).is_some_and(|rest| rest.starts_with(['.', '[']))
+            || (!shown.is_empty() && o.path.strip_prefix(shown.as_str()).is_some_and(|rest| rest.starts_with('.')))
+    };
+    if let Some(ov) = overrides.iter().rev().find(|o| touches(o)) {
         if let Some(at) = &ov.at {
             // From a [[variant]] in the file: point at its line there.
             let (line, column) = span_of(root, at).map(|s| line_col(text, s.start)).unwrap_or((1, 1));
