@@ -24,6 +24,35 @@ pub fn effective_rate(sc: &Scenario, pool: &Pool) -> f64 {
     rate
 }
 
+/// Erlang's C formula: the probability that an arrival waits in an M/M/c queue with
+/// offered load `a` = lambda / mu erlangs (requires a < c).
+fn erlang_c(c: u32, a: f64) -> f64 {
+    // Erlang B by its stable recursion, then C from B.
+    let mut b = 1.0;
+    for k in 1..=c {
+        b = a * b / (k as f64 + a * b);
+    }
+    let rho = a / c as f64;
+    b / (1.0 - rho * (1.0 - b))
+}
+
+/// Analytic mean wait before transmission for Poisson arrivals at `lambda` per second
+/// with service times of mean `es` and second moment `es2` (seconds), on `c` numbers
+/// served as one queue: Pollaczek-Khinchine for c = 1, otherwise the Allen-Cunneen
+/// approximation W = (1 + cv^2) / 2 * W(M/M/c), exact for c = 1. None when overloaded.
+pub fn mean_wait(lambda: f64, es: f64, es2: f64, c: u32) -> Option<f64> {
+    let a = lambda * es;
+    if lambda <= 0.0 || a >= c as f64 {
+        return None;
+    }
+    if c == 1 {
+        return Some(lambda * es2 / (2.0 * (1.0 - a)));
+    }
+    let cv2 = (es2 - es * es) / (es * es);
+    let mmc = erlang_c(c, a) * es / (c as f64 - a);
+    Some((1.0 + cv2) / 2.0 * mmc)
+}
+
 /// Mean carrier fee per part for messages from `pool`, weighted by carrier share.
 fn mean_fee(sc: &Scenario, pool: &Pool) -> f64 {
     sc.carriers.iter().map(|c| c.share * c.fee_per_part[pool.kind.index()].micros() as f64).sum::<f64>() / 1e6
@@ -211,6 +240,56 @@ pub fn report(sc: &Scenario) -> String {
             .collect();
         let _ = writeln!(w, "flow {}: {}", f.id, rules.join("; "));
     }
+    let mut queues = Vec::new();
+    for (i, p) in sc.pools.iter().enumerate() {
+        // Poisson traffic into this pool: total rate and the moments of a message's
+        // service time (parts / mps).
+        let feeds: Vec<(f64, f64)> = sc
+            .traffic
+            .iter()
+            .filter(|t| t.pool == i && t.rate > 0.0)
+            .map(|t| (t.rate, sc.templates[t.template].parts as f64 / p.mps))
+            .collect();
+        let lambda: f64 = feeds.iter().map(|f| f.0).sum();
+        if lambda <= 0.0 {
+            continue;
+        }
+        let es = feeds.iter().map(|f| f.0 * f.1).sum::<f64>() / lambda;
+        let es2 = feeds.iter().map(|f| f.0 * f.1 * f.1).sum::<f64>() / lambda;
+        let model = if es2 - es * es < 1e-12 { "D" } else { "G" };
+        let line = match p.selection {
+            crate::scenario::Selection::LeastLoaded => {
+                let name = if p.count == 1 {
+                    format!("M/{model}/1, Pollaczek-Khinchine")
+                } else {
+                    // least_loaded commits a message to a number on arrival, which waits
+                    // longer than one shared queue: the M/D/c figure is a lower bound.
+                    format!("M/{model}/{} shared queue, Allen-Cunneen: a lower bound for least_loaded", p.count)
+                };
+                match mean_wait(lambda, es, es2, p.count) {
+                    Some(wq) => format!("mean wait before transmission {wq:.3} s ({name})"),
+                    None => format!("overloaded ({name}): the queue grows while this traffic lasts"),
+                }
+            }
+            _ => match mean_wait(lambda / p.count as f64, es, es2, 1) {
+                Some(wq) => format!(
+                    "mean wait before transmission {wq:.3} s (each number M/{model}/1 at lambda/{}, Pollaczek-Khinchine; an upper bound for round_robin)",
+                    p.count
+                ),
+                None => "overloaded: the queues grow while this traffic lasts".to_string(),
+            },
+        };
+        queues.push(format!(
+            "  {}: Poisson {lambda:.3} requests/s, service {es:.3} s a message: {line}; carrier limits and campaigns not included",
+            p.id
+        ));
+    }
+    if !queues.is_empty() {
+        let _ = writeln!(w, "queueing at nominal rates (compare with queue_wait_mean_s in summary.csv):");
+        for q in queues {
+            let _ = writeln!(w, "{q}");
+        }
+    }
     let _ = writeln!(
         w,
         "utilisation at nominal rates (offered parts/s over capacity; bursts without spread not included):"
@@ -229,4 +308,22 @@ pub fn report(sc: &Scenario) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pollaczek_khinchine_and_erlang_c() {
+        // M/D/1 at rho = 0.8 with 1 s service: 0.8 / (2 * 0.2) = 2 s.
+        assert!((mean_wait(0.8, 1.0, 1.0, 1).unwrap() - 2.0).abs() < 1e-12);
+        // M/M/1 (es2 = 2 es^2) at rho = 0.5, service 1 s: rho / (mu - lambda) = 1 s.
+        assert!((mean_wait(0.5, 1.0, 2.0, 1).unwrap() - 1.0).abs() < 1e-12);
+        // Erlang C for c = 2, a = 1: 1/3 (textbook value).
+        assert!((erlang_c(2, 1.0) - 1.0 / 3.0).abs() < 1e-12);
+        // M/M/2 at a = 1 with 1 s service: C / (c mu - lambda) = (1/3) / 1.5 = 2/9 s.
+        assert!((mean_wait(1.0 / 1.0 * 1.0, 1.0, 2.0, 2).unwrap() - 2.0 / 9.0).abs() < 1e-12);
+        assert_eq!(mean_wait(1.0, 1.0, 1.0, 1), None, "rho = 1 is overloaded");
+    }
 }

@@ -312,3 +312,22 @@ fn a_keyword_declared_twice_on_a_number_is_refused() {
         "keyword[1].word",
     );
 }
+
+#[test]
+fn check_predicts_the_md1_mean_wait() {
+    let text = "[simulation]\nhorizon = 1000\n[[number]]\nid = \"lc\"\nkind = \"long_code\"\n[[carrier]]\nid = \"c\"\nshare = 1\n[customers]\ncount = 100\n[[traffic]]\nid = \"t\"\nfrom = \"lc\"\nbody = \"x\"\nrate = 0.8\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), text);
+    let out = smsim().arg("check").arg(&path).output().unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("mean wait before transmission 2.000 s (M/D/1, Pollaczek-Khinchine)"), "{s}");
+    let out = smsim()
+        .arg("check")
+        .arg(&path)
+        .args(["--set", "number.lc.count=3", "--set", "traffic.t.rate=2.4"])
+        .output()
+        .unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    // Erlang C(3, 2.4) = 0.6472; M/M/3 wait 0.6472 / 0.6 = 1.0787 s; half for D: 0.539 s.
+    assert!(s.contains("mean wait before transmission 0.539 s (M/D/3 shared queue"), "{s}");
+}
