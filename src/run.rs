@@ -129,11 +129,23 @@ pub fn tables(runs: &[(&Scenario, &RunOutcome)]) -> Tables {
         .iter()
         .map(|(sc, o)| report::summary_row(sc, &sc.variant, o.seed, o.replication, &o.metrics, o.events))
         .collect();
+    // Each run's rows are formatted on its own thread, then joined in run order.
+    use rayon::prelude::*;
+    let parts: Vec<(String, String)> = runs
+        .par_iter()
+        .filter(|(_, o)| o.replication == 0)
+        .map(|(sc, o)| {
+            let (mut ts, mut oc) = (String::new(), String::new());
+            report::timeseries_rows(&mut ts, sc, &o.metrics, &sc.variant);
+            report::outcome_rows(&mut oc, sc, &o.metrics, &sc.variant);
+            (ts, oc)
+        })
+        .collect();
     let mut ts = format!("{}\n", report::TIMESERIES_COLUMNS);
     let mut oc = format!("{}\n", report::OUTCOMES_COLUMNS);
-    for (sc, o) in runs.iter().filter(|(_, o)| o.replication == 0) {
-        report::timeseries_rows(&mut ts, sc, &o.metrics, &sc.variant);
-        report::outcome_rows(&mut oc, sc, &o.metrics, &sc.variant);
+    for (t, o) in parts {
+        ts.push_str(&t);
+        oc.push_str(&o);
     }
     Tables { summary: report::summary_csv(&rows), timeseries: ts, outcomes: oc }
 }
