@@ -322,8 +322,9 @@ mod tests {
         assert!((mean_wait(0.5, 1.0, 2.0, 1).unwrap() - 1.0).abs() < 1e-12);
         // Erlang C for c = 2, a = 1: 1/3 (textbook value).
         assert!((erlang_c(2, 1.0) - 1.0 / 3.0).abs() < 1e-12);
-        // M/M/2 at a = 1 with 1 s service: C / (c mu - lambda) = (1/3) / 1.5 = 2/9 s.
-        assert!((mean_wait(1.0 / 1.0 * 1.0, 1.0, 2.0, 2).unwrap() - 2.0 / 9.0).abs() < 1e-12);
+        // M/M/2 at lambda = mu = 1: C / (c mu - lambda) = (1/3) / 1 = 1/3 s, which is also
+        // the closed form rho^2 / (mu (1 - rho^2)) with rho = 0.5.
+        assert!((mean_wait(1.0, 1.0, 2.0, 2).unwrap() - 1.0 / 3.0).abs() < 1e-12);
         assert_eq!(mean_wait(1.0, 1.0, 1.0, 1), None, "rho = 1 is overloaded");
     }
 }
