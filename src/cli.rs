@@ -27,8 +27,21 @@ enum Command {
     /// Run the cartesian product of --set PATH=V1,V2,... (first flag slowest); with
     /// --target, report the cheapest point that meets it.
     Sweep(SweepArgs),
+    /// Join the outputs of the N shards of a run into exactly the files an unsharded run
+    /// would have written.
+    Merge(MergeArgs),
     /// Count SMS segments (encoding, units, parts) of TEXT or standard input.
     Segments(SegmentsArgs),
+}
+
+#[derive(Debug, Args)]
+struct MergeArgs {
+    /// The shard folders, in any order.
+    #[arg(required = true)]
+    dirs: Vec<PathBuf>,
+    /// Where to write the merged outputs.
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +69,9 @@ struct SweepArgs {
     /// Do not draw the charts.
     #[arg(long)]
     no_charts: bool,
+    /// Run only the K-th of N deterministic slices of the runs (join them with `merge`).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +93,9 @@ struct CompareArgs {
     /// Do not draw the charts.
     #[arg(long)]
     no_charts: bool,
+    /// Run only the K-th of N deterministic slices of the runs (join them with `merge`).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +123,9 @@ struct RunArgs {
     /// Do not draw the charts.
     #[arg(long)]
     no_charts: bool,
+    /// Run only the K-th of N deterministic slices of the runs (join them with `merge`).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +163,7 @@ impl Cli {
             }
             Command::Compare(a) => compare(a),
             Command::Sweep(a) => sweep(a),
+            Command::Merge(a) => say(&smsim::run::merge(&a.dirs, &a.out)?),
             Command::Segments(a) => segments(a),
         }
     }
@@ -161,28 +184,16 @@ fn run(a: RunArgs) -> Result<(), Error> {
         );
         pb
     });
-    if a.replications > 1 {
-        if let Some(pb) = &bar {
-            pb.set_length(a.replications as u64);
-            pb.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bar:30} replication {pos}/{len}",
-                )
-                .expect("valid template"),
-            );
+    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    if a.replications > 1 || shard.is_some() {
+        if a.replications < 2 {
+            return Err(Error::Usage("--shard splits replications: give --replications R with R > 1".into()));
         }
-        let (outcomes, out, files) = smsim::run::run_replications(&sc, &opts, a.replications, |n| {
-            bar.iter().for_each(|b| b.set_position(n as u64))
-        })?;
-        if let Some(pb) = bar {
-            pb.finish_and_clear();
+        if a.events && shard.is_some() {
+            return Err(Error::Usage("--events writes one run's events: not with --shard".into()));
         }
-        return say(&report::replications_summary(
-            &sc,
-            &outcomes.iter().map(|o| &o.metrics).collect::<Vec<_>>(),
-            &out,
-            &files,
-        ));
+        let prepared = smsim::run::Prepared::run(sc, &a.set, &opts, a.replications);
+        return execute(prepared, &opts, shard, a.quiet, a.events);
     }
     let started = std::time::Instant::now();
     let progress = |p: Progress| {
@@ -207,72 +218,63 @@ fn compare(a: CompareArgs) -> Result<(), Error> {
             a.scenario.display()
         )));
     }
+    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
     let opts = RunOptions { seed: a.seed, out: a.out, events: false, no_charts: a.no_charts };
-    let bar = (!a.quiet && std::io::stderr().is_terminal()).then(|| {
-        let pb = indicatif::ProgressBar::new(all.len() as u64);
+    let prepared = smsim::run::Prepared::compare(all, &a.set, &opts, 1);
+    execute(prepared, &opts, shard, a.quiet, false)
+}
+
+/// Parse `--shard K/N` (a usage error when malformed).
+fn parse_shard(s: &str) -> Result<(usize, usize), Error> {
+    smsim::experiment::parse_shard(s).map_err(Error::Usage)
+}
+
+/// Run a prepared multi-run command (or one shard of it) with a progress bar over runs,
+/// write its outputs and print its summary. With `events`, replication 0 also writes
+/// `events.csv` and `inbound.jsonl` (run alone first, with the event log).
+fn execute(
+    prepared: smsim::run::Prepared,
+    opts: &RunOptions,
+    shard: Option<(usize, usize)>,
+    quiet: bool,
+    events: bool,
+) -> Result<(), Error> {
+    let out = prepared.out(opts);
+    let total = smsim::experiment::shard_indices(prepared.plan.jobs, shard).len();
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let pb = indicatif::ProgressBar::new(total as u64);
         pb.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} variant {pos}/{len}, {msg}",
-            )
-            .expect("valid template"),
+            indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} run {pos}/{len}")
+                .expect("valid template"),
         );
         pb
     });
-    let (outcomes, out) = smsim::run::compare_and_write(&all, &opts, |i, p: Progress| {
-        if let Some(pb) = &bar {
-            pb.set_position(i as u64);
-            pb.set_message(format!(
-                "{}: simulated {} s, {} messages settled",
-                all[i].variant,
-                p.t.as_micros() / 1_000_000,
-                p.settled
-            ));
-        }
-    })?;
+    if events {
+        let first =
+            RunOptions { seed: Some(prepared.plan.seed), out: Some(out.clone()), events: true, no_charts: true };
+        run_and_write(&prepared.scenarios[0], &first, |_| {})?;
+    }
+    let results = prepared.execute(shard, |n| bar.iter().for_each(|b| b.set_position(n as u64)));
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }
-    let runs: Vec<_> = all.iter().zip(&outcomes).map(|(sc, o)| (sc, &o.metrics)).collect();
-    let seed = outcomes[0].seed;
-    say(&format!(
-        "{} (seed {seed}), {} variants paired by common random numbers:\n{}wrote {}: summary.csv, timeseries.csv, outcomes.csv, run.json{}\n",
-        all[0].name,
-        all.len(),
-        report::compare_table(&runs),
-        out.display(),
-        if a.no_charts { "" } else { ", charts/" }
-    ))
+    let text = match shard {
+        Some(k) => smsim::run::write_shard(&out, k, &prepared.plan, results)?,
+        None => smsim::run::assemble(&prepared.plan, &results, &out)?,
+    };
+    say(&text)
 }
 
 fn sweep(a: SweepArgs) -> Result<(), Error> {
     use smsim::experiment::{parse_axis, parse_targets};
     let axes = a.set.iter().map(|s| parse_axis(s)).collect::<Result<Vec<_>, _>>().map_err(Error::Usage)?;
-    let columns: Vec<&str> =
-        report::SUMMARY_COLUMNS.iter().chain(report::SUMMARY_HEADER_TAIL.iter()).copied().collect();
-    let targets = match &a.target {
-        Some(t) => parse_targets(t, &columns).map_err(Error::Usage)?,
-        None => Vec::new(),
-    };
-    let n_points: usize = axes.iter().map(|x| x.values.len()).product();
-    let total = n_points as u64 * a.replications as u64;
-    let bar = (!a.quiet && std::io::stderr().is_terminal()).then(|| {
-        let pb = indicatif::ProgressBar::new(total);
-        pb.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} run {pos}/{len} (points x replications)",
-            )
-            .expect("valid template"),
-        );
-        pb
-    });
-    let opts = RunOptions { seed: a.seed, out: a.out, events: false, no_charts: a.no_charts };
-    let r = smsim::run::sweep_and_write(&a.scenario, &axes, &targets, &opts, a.replications, |n| {
-        bar.iter().for_each(|b| b.set_position(n as u64))
-    })?;
-    if let Some(pb) = bar {
-        pb.finish_and_clear();
+    if let Some(t) = &a.target {
+        parse_targets(t, &smsim::run::summary_columns()).map_err(Error::Usage)?;
     }
-    say(&report::sweep_summary(&columns, &r.points, &r.rows, !targets.is_empty(), r.best.as_deref(), &r.out))
+    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    let opts = RunOptions { seed: a.seed, out: a.out, events: false, no_charts: a.no_charts };
+    let prepared = smsim::run::Prepared::sweep(&a.scenario, axes, a.target.clone(), &opts, a.replications)?;
+    execute(prepared, &opts, shard, a.quiet, false)
 }
 
 fn segments(a: SegmentsArgs) -> Result<(), Error> {

@@ -126,7 +126,7 @@ mod tests {
 }
 
 /// One axis of a sweep: a path and its values, as given (`number.lc.count=1,2,4`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Axis {
     /// The dotted path.
     pub path: String,
@@ -219,4 +219,107 @@ pub fn parse_targets(expr: &str, columns: &[&str]) -> Result<Vec<Target>, String
             Ok(Target { column: column.to_string(), op, value })
         })
         .collect()
+}
+
+/// Which command a plan carries out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    /// `run --replications R`.
+    Run,
+    /// `compare`.
+    Compare,
+    /// `sweep`.
+    Sweep,
+}
+
+/// Everything that decides a multi-run command's outputs besides the runs themselves:
+/// shards of one plan must agree on it exactly.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Plan {
+    /// The command.
+    pub command: Command,
+    /// The scenario path as given.
+    pub scenario_file: String,
+    /// `simulation.name`.
+    pub scenario_name: String,
+    /// The seed of replication 0.
+    pub seed: u64,
+    /// Replications per scenario.
+    pub replications: u32,
+    /// How many jobs in all (scenarios x replications).
+    pub jobs: usize,
+    /// Charts are not drawn.
+    pub no_charts: bool,
+    /// The sweep's axes.
+    pub axes: Vec<Axis>,
+    /// The sweep's `--target` expression, as given.
+    pub targets: Option<String>,
+    /// The `--set` overrides given to every scenario (compare) or fixed ones.
+    pub sets: Vec<String>,
+}
+
+/// What one job contributes to the outputs; it is all a merge needs.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct JobResult {
+    /// Job index in the plan.
+    pub index: usize,
+    /// Its `summary.csv` row (without `meets_target`).
+    pub summary: Vec<String>,
+    /// Its `timeseries.csv` rows (replication 0 only).
+    pub timeseries: String,
+    /// Its `outcomes.csv` rows (replication 0 only).
+    pub outcomes: String,
+    /// Its chart input (replication 0 only).
+    pub chart: Option<crate::report::charts::ChartInput>,
+    /// Kernel events.
+    pub events: u64,
+    /// Wall-clock seconds.
+    pub wall_seconds: f64,
+}
+
+/// Run job `index` of `jobs` and reduce it to what the outputs need.
+pub fn run_job(index: usize, j: &Job<'_>) -> JobResult {
+    let o = simulate(j.sc, j.seed, (), |_| {}).0;
+    let m = &o.metrics;
+    let summary = report::summary_row(j.sc, &j.sc.variant, j.seed, j.replication, m, o.events);
+    let (mut ts, mut oc, mut chart) = (String::new(), String::new(), None);
+    if j.replication == 0 {
+        report::timeseries_rows(&mut ts, j.sc, m, &j.sc.variant);
+        report::outcome_rows(&mut oc, j.sc, m, &j.sc.variant);
+        chart = Some(crate::report::charts::ChartInput::of(j.sc, m));
+    }
+    JobResult { index, summary, timeseries: ts, outcomes: oc, chart, events: o.events, wall_seconds: o.wall_seconds }
+}
+
+/// The jobs of shard `k` of `n` (1-based): every n-th job from the k-th; all without a shard.
+pub fn shard_indices(total: usize, shard: Option<(usize, usize)>) -> Vec<usize> {
+    match shard {
+        None => (0..total).collect(),
+        Some((k, n)) => (k - 1..total).step_by(n).collect(),
+    }
+}
+
+/// Run the jobs `indices` of `jobs` in parallel; results in index order.
+pub fn run_indices(jobs: &[Job<'_>], indices: &[usize], done: impl Fn(usize) + Sync) -> Vec<JobResult> {
+    let finished = AtomicUsize::new(0);
+    indices
+        .par_iter()
+        .map(|&i| {
+            let r = run_job(i, &jobs[i]);
+            done(finished.fetch_add(1, Ordering::Relaxed) + 1);
+            r
+        })
+        .collect()
+}
+
+/// Parse `K/N` (1 <= K <= N).
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("--shard {s}: expected K/N with 1 <= K <= N, e.g. 2/8");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
 }

@@ -2,7 +2,7 @@
 
 use crate::engine::{self, Scheduler, SimTime};
 use crate::error::{Error, Result};
-use crate::experiment;
+use crate::experiment::{self, Command, JobResult, Plan};
 use crate::metrics::Metrics;
 use crate::model::{Observer, World};
 use crate::report::{self, events::EventLog};
@@ -157,70 +157,6 @@ pub fn write_tables(out: &Path, t: &Tables) -> Result<()> {
     report::write_file(out, "outcomes.csv", &t.outcomes)
 }
 
-/// Run the base scenario and every variant on one seed (the base's, or `opts.seed`), so
-/// that they are paired by common random numbers; write the tables and `run.json`.
-pub fn compare_and_write(
-    all: &[Scenario],
-    opts: &RunOptions,
-    mut progress: impl FnMut(usize, Progress),
-) -> Result<(Vec<RunOutcome>, PathBuf)> {
-    let base = all.first().ok_or_else(|| Error::Input("no scenario to compare".into()))?;
-    let seed = opts.seed.unwrap_or(base.seed);
-    let out = opts.out.clone().unwrap_or_else(|| default_out(base));
-    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-    let outcomes: Vec<RunOutcome> =
-        all.iter().enumerate().map(|(i, sc)| simulate(sc, seed, (), |p| progress(i, p)).0).collect();
-    let runs: Vec<(&Scenario, &RunOutcome)> = all.iter().zip(&outcomes).collect();
-    write_tables(&out, &tables(&runs))?;
-    if !opts.no_charts {
-        let metrics: Vec<_> = runs.iter().map(|(sc, o)| (*sc, &o.metrics)).collect();
-        report::charts::write(&out.join("charts"), &metrics)?;
-    }
-    let wall = outcomes.iter().map(|o| o.wall_seconds).sum();
-    let events = outcomes.iter().map(|o| o.events).sum();
-    report::write_file(&out, "run.json", &report::run_json(&base.file, seed, 1, wall, events))?;
-    Ok((outcomes, out))
-}
-
-/// `run --replications R` (R > 1): replication k under the seed derived from (seed, k),
-/// replication 0 equal to the plain run, in parallel; one summary row each, the time
-/// series, outcomes, charts and events of replication 0, and `summary_stats.csv`.
-pub fn run_replications(
-    sc: &Scenario,
-    opts: &RunOptions,
-    replications: u32,
-    done: impl Fn(usize) + Sync,
-) -> Result<(Vec<RunOutcome>, PathBuf, Vec<&'static str>)> {
-    let seed = opts.seed.unwrap_or(sc.seed);
-    let out = opts.out.clone().unwrap_or_else(|| default_out(sc));
-    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-    let jobs = experiment::jobs(std::slice::from_ref(sc), seed, replications);
-    let mut files = vec!["summary.csv", "summary_stats.csv", "timeseries.csv", "outcomes.csv", "run.json"];
-    let outcomes = if opts.events {
-        // Replication 0 with the event log, the rest in parallel.
-        let first = RunOptions { seed: Some(seed), out: Some(out.clone()), events: true, no_charts: true };
-        let (o0, _, _) = run_and_write(sc, &first, |_| {})?;
-        files.extend(["events.csv", "inbound.jsonl"]);
-        std::iter::once(o0).chain(experiment::run_jobs(&jobs[1..], |n| done(n + 1))).collect()
-    } else {
-        experiment::run_jobs(&jobs, done)
-    };
-    let outcomes: Vec<RunOutcome> =
-        outcomes.into_iter().zip(&jobs).map(|(o, j)| RunOutcome { replication: j.replication, ..o }).collect();
-    let runs: Vec<(&Scenario, &RunOutcome)> = outcomes.iter().map(|o| (sc, o)).collect();
-    let t = tables(&runs);
-    write_tables(&out, &t)?;
-    report::write_file(&out, "summary_stats.csv", &stats_of(&runs))?;
-    if !opts.no_charts {
-        report::charts::write(&out.join("charts"), &[(sc, &outcomes[0].metrics)])?;
-        files.push("charts/");
-    }
-    let wall = outcomes.iter().map(|o| o.wall_seconds).sum();
-    let events = outcomes.iter().map(|o| o.events).sum();
-    report::write_file(&out, "run.json", &report::run_json(&sc.file, seed, replications, wall, events))?;
-    Ok((outcomes, out, files))
-}
-
 /// `summary_stats.csv` of `runs`.
 pub fn stats_of(runs: &[(&Scenario, &RunOutcome)]) -> String {
     let rows: Vec<Vec<String>> = runs
@@ -232,79 +168,204 @@ pub fn stats_of(runs: &[(&Scenario, &RunOutcome)]) -> String {
     experiment::summary_stats(&columns, &rows)
 }
 
-/// What a sweep produced.
-#[derive(Debug, Clone)]
-pub struct SweepOutcome {
-    /// The points' labels (`path=value;...`), in sweep order.
-    pub points: Vec<String>,
-    /// `summary.csv` rows, with `meets_target` when there are targets.
-    pub rows: Vec<Vec<String>>,
-    /// The point of least mean `cost_total_usd` that meets every target, if any.
-    pub best: Option<String>,
-    /// Where the files went.
-    pub out: PathBuf,
+/// The `summary.csv` columns before `meets_target`.
+pub fn summary_columns() -> Vec<&'static str> {
+    report::SUMMARY_COLUMNS.iter().chain(report::SUMMARY_HEADER_TAIL.iter()).copied().collect()
 }
 
-/// `smsim sweep`: every point of the cartesian product of `axes` (first axis slowest),
-/// `replications` each, in parallel on one seed; with `targets`, the `meets_target`
-/// column (per row) and the best point (its replications' means meet every target).
-pub fn sweep_and_write(
-    path: &Path,
-    axes: &[experiment::Axis],
-    targets: &[experiment::Target],
-    opts: &RunOptions,
-    replications: u32,
-    done: impl Fn(usize) + Sync,
-) -> Result<SweepOutcome> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let label = path.display().to_string();
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
-    let base = crate::scenario::load_str(&text, &label, &stem, &[])?;
-    let points = experiment::points(axes);
-    let scenarios = points
-        .iter()
-        .map(|sets| {
-            let mut sc = crate::scenario::load_str(&text, &label, &stem, sets)?;
+/// A multi-run command ready to execute: its plan and the scenario of each job.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// What decides the outputs.
+    pub plan: Plan,
+    /// The scenarios (variants or sweep points), in order.
+    pub scenarios: Vec<Scenario>,
+}
+
+impl Prepared {
+    /// `run --replications R`.
+    pub fn run(sc: Scenario, sets: &[String], opts: &RunOptions, replications: u32) -> Self {
+        Self::new(Command::Run, vec![sc], sets, opts, replications, Vec::new(), None)
+    }
+
+    /// `compare`: the base and every variant.
+    pub fn compare(all: Vec<Scenario>, sets: &[String], opts: &RunOptions, replications: u32) -> Self {
+        Self::new(Command::Compare, all, sets, opts, replications, Vec::new(), None)
+    }
+
+    /// `sweep`: every point of `axes`, each named by its `path=value` pairs.
+    pub fn sweep(
+        path: &Path,
+        axes: Vec<experiment::Axis>,
+        targets: Option<String>,
+        opts: &RunOptions,
+        replications: u32,
+    ) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let label = path.display().to_string();
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+        let base = crate::scenario::load_str(&text, &label, &stem, &[])?;
+        let mut scenarios = vec![];
+        for sets in experiment::points(&axes) {
+            let mut sc = crate::scenario::load_str(&text, &label, &stem, &sets)?;
             sc.variant = sets.join(";");
-            Ok(sc)
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let seed = opts.seed.unwrap_or(base.seed);
-    let out = opts.out.clone().unwrap_or_else(|| default_out(&base));
-    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-    let jobs = experiment::jobs(&scenarios, seed, replications);
-    let outcomes: Vec<RunOutcome> = experiment::run_jobs(&jobs, done)
-        .into_iter()
-        .zip(&jobs)
-        .map(|(o, j)| RunOutcome { replication: j.replication, ..o })
-        .collect();
-    let runs: Vec<(&Scenario, &RunOutcome)> = jobs.iter().zip(&outcomes).map(|(j, o)| (j.sc, o)).collect();
-    let t = tables(&runs);
-    let base_columns: Vec<&str> =
-        report::SUMMARY_COLUMNS.iter().chain(report::SUMMARY_HEADER_TAIL.iter()).copied().collect();
-    let mut columns = base_columns.clone();
-    let mut rows: Vec<Vec<String>> = runs
-        .iter()
-        .map(|(sc, o)| report::summary_row(sc, &sc.variant, o.seed, o.replication, &o.metrics, o.events))
-        .collect();
+            // The sweep's seed and name are the base file's, whatever a point changes.
+            sc.seed = base.seed;
+            sc.name = base.name.clone();
+            scenarios.push(sc);
+        }
+        Ok(Self::new(Command::Sweep, scenarios, &[], opts, replications, axes, targets))
+    }
+
+    fn new(
+        command: Command,
+        scenarios: Vec<Scenario>,
+        sets: &[String],
+        opts: &RunOptions,
+        replications: u32,
+        axes: Vec<experiment::Axis>,
+        targets: Option<String>,
+    ) -> Self {
+        let base = &scenarios[0];
+        let plan = Plan {
+            command,
+            scenario_file: base.file.clone(),
+            scenario_name: base.name.clone(),
+            seed: opts.seed.unwrap_or(base.seed),
+            replications,
+            jobs: scenarios.len() * replications as usize,
+            no_charts: opts.no_charts,
+            axes,
+            targets,
+            sets: sets.to_vec(),
+        };
+        Self { plan, scenarios }
+    }
+
+    /// The output folder: `opts.out`, else `output/<simulation.name>/`.
+    pub fn out(&self, opts: &RunOptions) -> PathBuf {
+        opts.out.clone().unwrap_or_else(|| default_out(&self.scenarios[0]))
+    }
+
+    /// Run the jobs of `shard` (all without one), in parallel.
+    pub fn execute(&self, shard: Option<(usize, usize)>, done: impl Fn(usize) + Sync) -> Vec<JobResult> {
+        let jobs = experiment::jobs(&self.scenarios, self.plan.seed, self.plan.replications);
+        let indices = experiment::shard_indices(jobs.len(), shard);
+        experiment::run_indices(&jobs, &indices, done)
+    }
+}
+
+/// A shard's output: the plan and its jobs' results, for `smsim merge`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ShardFile {
+    /// Which shard, 1-based.
+    pub shard: usize,
+    /// Of how many.
+    pub shards: usize,
+    /// The plan every shard shares.
+    pub plan: Plan,
+    /// Its results.
+    pub results: Vec<JobResult>,
+}
+
+/// The file a shard writes into its folder.
+pub const SHARD_FILE: &str = "shard.json";
+
+/// Write a shard's results into `out`; returns what to print.
+pub fn write_shard(out: &Path, shard: (usize, usize), plan: &Plan, results: Vec<JobResult>) -> Result<String> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let n = results.len();
+    let file = ShardFile { shard: shard.0, shards: shard.1, plan: plan.clone(), results };
+    let text = serde_json::to_string(&file).map_err(|e| Error::Input(format!("shard results: {e}")))?;
+    report::write_file(out, SHARD_FILE, &text)?;
+    Ok(format!(
+        "{}: shard {}/{} ran {n} of {} runs; wrote {}\njoin the shards with: smsim merge DIR... --out DIR\n",
+        plan.scenario_name,
+        shard.0,
+        shard.1,
+        plan.jobs,
+        out.join(SHARD_FILE).display()
+    ))
+}
+
+/// `smsim merge`: read the shard folders (in any order), check that they are the N shards
+/// of one plan, each once, and write what the unsharded command would have.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<String> {
+    let mut files: Vec<ShardFile> = Vec::with_capacity(dirs.len());
+    for d in dirs {
+        let path = d.join(SHARD_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let f: ShardFile = serde_json::from_str(&text)
+            .map_err(|e| Error::Input(format!("{}: not a shard file: {e}", path.display())))?;
+        if let Some(first) = files.first() {
+            if f.plan != first.plan || f.shards != first.shards {
+                return Err(Error::Input(format!(
+                    "{}: shard of another run (scenario, seed, command, options or shard count differ from {})",
+                    path.display(),
+                    dirs[0].display()
+                )));
+            }
+        }
+        if let Some(dup) = files.iter().position(|g| g.shard == f.shard) {
+            return Err(Error::Input(format!(
+                "shard {}/{} given twice: {} and {}",
+                f.shard,
+                f.shards,
+                dirs[dup].display(),
+                d.display()
+            )));
+        }
+        files.push(f);
+    }
+    let Some(first) = files.first() else { return Err(Error::Usage("merge needs at least one shard folder".into())) };
+    let (plan, n) = (first.plan.clone(), first.shards);
+    let missing: Vec<String> =
+        (1..=n).filter(|k| files.iter().all(|f| f.shard != *k)).map(|k| format!("{k}/{n}")).collect();
+    if !missing.is_empty() {
+        return Err(Error::Input(format!("missing shard(s) {} of {}", missing.join(", "), plan.scenario_name)));
+    }
+    let mut results: Vec<JobResult> = files.into_iter().flat_map(|f| f.results).collect();
+    results.sort_by_key(|r| r.index);
+    if results.len() != plan.jobs || results.iter().enumerate().any(|(i, r)| r.index != i) {
+        return Err(Error::Input("the shards' runs do not add up to the plan's: a shard folder is damaged".into()));
+    }
+    assemble(&plan, &results, out)
+}
+
+/// Write every output of `plan` from its complete `results` into `out`; returns what to
+/// print. The unsharded commands and `merge` both end here, so their files are the same.
+pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path) -> Result<String> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let base_columns = summary_columns();
+    let mut rows: Vec<Vec<String>> = results.iter().map(|r| r.summary.clone()).collect();
+    let mut points: Vec<String> = Vec::new();
+    for r in &rows {
+        if !points.contains(&r[1]) {
+            points.push(r[1].clone());
+        }
+    }
+    let targets = match &plan.targets {
+        Some(t) => experiment::parse_targets(t, &base_columns).map_err(Error::Usage)?,
+        None => Vec::new(),
+    };
     let value = |row: &[String], col: &str| {
         base_columns.iter().position(|c| *c == col).and_then(|i| row[i].parse::<f64>().ok())
     };
+    let mean_of = |rows: &[Vec<String>], point: &str, col: &str| {
+        let xs: Vec<f64> = rows.iter().filter(|r| r[1] == point).filter_map(|r| value(r, col)).collect();
+        (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+    };
+    let stats = (plan.replications > 1).then(|| experiment::summary_stats(&base_columns, &rows));
     let mut best = None;
+    let mut columns = base_columns.clone();
     if !targets.is_empty() {
         let mut best_cost = f64::INFINITY;
         for p in &points {
-            let label = p.join(";");
-            let group: Vec<&Vec<String>> = rows.iter().filter(|r| r[1] == label).collect();
-            let mean = |col: &str| {
-                let xs: Vec<f64> = group.iter().filter_map(|r| value(r, col)).collect();
-                (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
-            };
-            if targets.iter().all(|t| t.met_by(mean(&t.column))) {
-                let cost = mean("cost_total_usd").unwrap_or(f64::INFINITY);
+            if targets.iter().all(|t| t.met_by(mean_of(&rows, p, &t.column))) {
+                let cost = mean_of(&rows, p, "cost_total_usd").unwrap_or(f64::INFINITY);
                 if cost < best_cost {
                     best_cost = cost;
-                    best = Some(label);
+                    best = Some(p.clone());
                 }
             }
         }
@@ -320,32 +381,56 @@ pub fn sweep_and_write(
         w.write_record(r).expect("in-memory write");
     }
     let summary = String::from_utf8(w.into_inner().expect("in-memory flush")).expect("UTF-8 fields");
-    write_tables(&out, &Tables { summary, ..t })?;
-    if replications > 1 {
-        report::write_file(&out, "summary_stats.csv", &stats_of(&runs))?;
+    let mut timeseries = format!("{}\n", report::TIMESERIES_COLUMNS);
+    let mut outcomes = format!("{}\n", report::OUTCOMES_COLUMNS);
+    for r in results {
+        timeseries.push_str(&r.timeseries);
+        outcomes.push_str(&r.outcomes);
     }
-    if !opts.no_charts {
-        let labels: Vec<String> = points
-            .iter()
-            .map(|p| p.iter().map(|s| s.rsplit_once('=').map_or(s.as_str(), |x| x.1)).collect::<Vec<_>>().join(" / "))
-            .collect();
-        let metric = |col: &str| -> Vec<Option<f64>> {
-            points
+    write_tables(out, &Tables { summary, timeseries, outcomes })?;
+    let mut files = vec!["summary.csv", "timeseries.csv", "outcomes.csv", "run.json"];
+    if let Some(stats) = stats {
+        report::write_file(out, "summary_stats.csv", &stats)?;
+        files.insert(1, "summary_stats.csv");
+    }
+    if !plan.no_charts {
+        let dir = out.join("charts");
+        if plan.command == Command::Sweep {
+            let labels: Vec<String> = points
                 .iter()
-                .map(|p| {
-                    let label = p.join(";");
-                    let xs: Vec<f64> = rows.iter().filter(|r| r[1] == label).filter_map(|r| value(r, col)).collect();
-                    (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
-                })
-                .collect()
-        };
-        let axes_name = axes.iter().map(|a| a.path.as_str()).collect::<Vec<_>>().join(" / ");
-        for (col, what) in report::charts::SWEEP_METRICS {
-            report::charts::write_sweep(&out.join("charts"), &base.name, &axes_name, &labels, col, what, &metric(col))?;
+                .map(|p| p.split(';').map(|s| s.rsplit_once('=').map_or(s, |x| x.1)).collect::<Vec<_>>().join(" / "))
+                .collect();
+            let axes = plan.axes.iter().map(|a| a.path.as_str()).collect::<Vec<_>>().join(" / ");
+            for (col, what) in report::charts::SWEEP_METRICS {
+                let values: Vec<Option<f64>> = points.iter().map(|p| mean_of(&rows, p, col)).collect();
+                report::charts::write_sweep(&dir, &plan.scenario_name, &axes, &labels, col, what, &values)?;
+            }
+        } else {
+            let inputs: Vec<_> = results.iter().filter_map(|r| r.chart.clone()).collect();
+            report::charts::write_inputs(&dir, &inputs)?;
         }
+        files.push("charts/");
     }
-    let wall = outcomes.iter().map(|o| o.wall_seconds).sum();
-    let events = outcomes.iter().map(|o| o.events).sum();
-    report::write_file(&out, "run.json", &report::run_json(&base.file, seed, replications, wall, events))?;
-    Ok(SweepOutcome { points: points.iter().map(|p| p.join(";")).collect(), rows, best, out })
+    let wall = results.iter().map(|r| r.wall_seconds).sum();
+    let events = results.iter().map(|r| r.events).sum();
+    report::write_file(
+        out,
+        "run.json",
+        &report::run_json(&plan.scenario_file, plan.seed, plan.replications, wall, events),
+    )?;
+    let n = plan.replications;
+    Ok(match plan.command {
+        Command::Run => report::replications_summary(&plan.scenario_name, &base_columns, &rows, out, &files),
+        Command::Compare => format!(
+            "{} (seed {}), {} variants paired by common random numbers{}:\n{}wrote {}: {}\n",
+            plan.scenario_name,
+            plan.seed,
+            points.len(),
+            if n > 1 { format!(", means of {n} replications") } else { String::new() },
+            report::compare_table(&base_columns, &points, &rows),
+            out.display(),
+            files.join(", ")
+        ),
+        Command::Sweep => report::sweep_summary(&columns, &points, &rows, !targets.is_empty(), best.as_deref(), out),
+    })
 }

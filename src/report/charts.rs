@@ -54,43 +54,83 @@ fn time_unit(span_s: f64) -> (f64, &'static str) {
     }
 }
 
-fn usd(m: crate::scenario::Money) -> f64 {
-    m.micros() as f64 / 1e6
+/// What the charts of one run need, in exact integers (microseconds, micro-dollars), so
+/// that a run's charts can be drawn again from it elsewhere (`smsim merge`) and come out
+/// byte for byte the same.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChartInput {
+    /// Variant name.
+    pub variant: String,
+    /// `simulation.name`.
+    pub scenario: String,
+    /// Horizon, microseconds.
+    pub horizon_us: u64,
+    /// Metrics interval, microseconds.
+    pub interval_us: u64,
+    /// Spend limit, micro-dollars.
+    pub spend_limit: i64,
+    /// Pool ids, in order.
+    pub pools: Vec<String>,
+    /// Latency at quantiles 1/200 to 200/200, microseconds (empty: nothing delivered).
+    pub cdf_us: Vec<u64>,
+    /// Time-series rows of the total and pool scopes: (interval start us, scope, queue
+    /// depth, delivered, spend micro-dollars).
+    pub rows: Vec<(u64, u32, u64, u64, i64)>,
+    /// Messages, carrier fees, inbound, leases, setup: micro-dollars.
+    pub costs: [i64; 5],
 }
 
-fn series(sc: &Scenario, m: &Metrics) -> Series {
+impl ChartInput {
+    /// The chart input of one run.
+    pub fn of(sc: &Scenario, m: &Metrics) -> Self {
+        let cdf_us = if m.latency.count() > 0 {
+            (1..=200).filter_map(|i| m.latency.quantile(i as f64 / 200.0)).map(|t| t.as_micros()).collect()
+        } else {
+            Vec::new()
+        };
+        let scopes = 1 + sc.pools.len() as u32;
+        let rows = m
+            .timeseries
+            .rows
+            .iter()
+            .filter(|r| r.scope < scopes)
+            .map(|r| (r.t.as_micros(), r.scope, r.queue_depth, r.delivered, r.spend.micros()))
+            .collect();
+        let c = costs(sc, m);
+        ChartInput {
+            variant: sc.variant.clone(),
+            scenario: sc.name.clone(),
+            horizon_us: sc.horizon.as_micros(),
+            interval_us: sc.metrics_interval.as_micros(),
+            spend_limit: sc.spend_limit.micros(),
+            pools: sc.pools.iter().map(|p| p.id.clone()).collect(),
+            cdf_us,
+            rows,
+            costs: [c[0].micros(), c[1].micros(), c[2].micros(), c[3].micros(), c[4].micros()],
+        }
+    }
+}
+
+fn series(c: &ChartInput) -> Series {
+    let secs = |us: u64| us as f64 / 1e6;
+    let usd = |m: i64| m as f64 / 1e6;
     let mut cdf = Vec::new();
-    if m.latency.count() > 0 {
+    if !c.cdf_us.is_empty() {
         cdf.push((0.0, 0.0));
-        for i in 1..=200 {
-            let q = i as f64 / 200.0;
-            if let Some(t) = m.latency.quantile(q) {
-                cdf.push((t.as_secs_f64(), q));
-            }
-        }
+        cdf.extend(c.cdf_us.iter().enumerate().map(|(i, &t)| (secs(t), (i + 1) as f64 / 200.0)));
     }
-    let scopes = 1 + sc.pools.len();
     let mut total = Vec::new();
-    let mut pools: Vec<(String, Vec<(f64, f64)>)> = sc.pools.iter().map(|p| (p.id.clone(), Vec::new())).collect();
-    for r in &m.timeseries.rows {
+    let mut pools: Vec<(String, Vec<(f64, f64)>)> = c.pools.iter().map(|p| (p.clone(), Vec::new())).collect();
+    for &(t, scope, depth, delivered, spend) in &c.rows {
         // Plot each interval at its end: the value it reports holds there.
-        let t = (r.t + sc.metrics_interval).min(sc.horizon).as_secs_f64();
-        let s = r.scope as usize;
-        if s == 0 {
-            total.push((t, r.queue_depth as f64, r.delivered as f64, usd(r.spend)));
-        } else if s < scopes {
-            pools[s - 1].1.push((t, r.queue_depth as f64));
+        let t = secs((t + c.interval_us).min(c.horizon_us));
+        if scope == 0 {
+            total.push((t, depth as f64, delivered as f64, usd(spend)));
+        } else if let Some(p) = pools.get_mut(scope as usize - 1) {
+            p.1.push((t, depth as f64));
         }
     }
-    let c = costs(sc, m);
-    Series {
-        name: sc.variant.clone(),
-        cdf,
-        total,
-        pools,
-        costs: [usd(c[0]), usd(c[1]), usd(c[2]), usd(c[3]), usd(c[4])],
-        spend_limit: usd(sc.spend_limit),
-    }
+    Series { name: c.variant.clone(), cdf, total, pools, costs: c.costs.map(usd), spend_limit: usd(c.spend_limit) }
 }
 
 fn color(i: usize) -> RGBColor {
@@ -289,14 +329,20 @@ pub const CHARTS: [&str; 5] = ["latency_cdf", "queue_depth", "delivered", "spend
 
 /// Write every chart of `runs` (one run, or the variants of a comparison) into `dir`.
 pub fn write(dir: &Path, runs: &[(&Scenario, &Metrics)]) -> Result<()> {
+    let inputs: Vec<ChartInput> = runs.iter().map(|(sc, m)| ChartInput::of(sc, m)).collect();
+    write_inputs(dir, &inputs)
+}
+
+/// Write every chart of the runs described by `inputs` into `dir`.
+pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
     register_font();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let Some((first, _)) = runs.first() else { return Ok(()) };
-    let mut s: Vec<Series> = runs.iter().map(|(sc, m)| series(sc, m)).collect();
+    let Some(first) = inputs.first() else { return Ok(()) };
+    let mut s: Vec<Series> = inputs.iter().map(series).collect();
     // Show time up to a little after the last interval with anything going on (messages
     // waiting or delivered, spend moving), not a long quiet tail to the horizon.
-    let horizon = first.horizon.as_secs_f64();
-    let interval = first.metrics_interval.as_secs_f64();
+    let horizon = first.horizon_us as f64 / 1e6;
+    let interval = first.interval_us as f64 / 1e6;
     let active = s
         .iter()
         .flat_map(|x| x.total.windows(2).filter(|w| w[1].1 > 0.0 || w[1].2 > 0.0 || w[1].3 != w[0].3).map(|w| w[1].0))
@@ -313,7 +359,7 @@ pub fn write(dir: &Path, runs: &[(&Scenario, &Metrics)]) -> Result<()> {
     }
     let many = s.len() > 1;
     let title = |what: &str| {
-        if many { format!("{what}: {} by variant", first.name) } else { format!("{what}: {}", first.name) }
+        if many { format!("{what}: {} by variant", first.scenario) } else { format!("{what}: {}", first.scenario) }
     };
     let x_time = format!("time since start ({unit_name})");
 

@@ -274,33 +274,33 @@ pub fn terminal_summary(sc: &Scenario, seed: u64, m: &Metrics, out_dir: &Path, f
     s
 }
 
-/// The `compare` table: variants as columns, key figures as rows.
-pub fn compare_table(runs: &[(&Scenario, &Metrics)]) -> String {
-    let sec = |t: Option<SimTime>| t.map_or("-".to_string(), |t| format!("{:.3} s", t.as_secs_f64()));
-    let usd = |m: Option<Money>| m.map_or("-".to_string(), |m| format!("${m}"));
-    type Row<'a> = (&'a str, Box<dyn Fn(&Scenario, &Metrics) -> String + 'a>);
-    let rows: Vec<Row<'_>> = vec![
-        ("delivered", Box::new(|_, m| m.count(EndState::Delivered).to_string())),
-        ("latency p50", Box::new(move |_, m| sec(m.latency.quantile(0.5)))),
-        ("latency p95", Box::new(move |_, m| sec(m.latency.quantile(0.95)))),
-        ("latency p99", Box::new(move |_, m| sec(m.latency.quantile(0.99)))),
-        ("drain time", Box::new(move |_, m| sec(m.last_transmit))),
-        ("total cost", Box::new(move |sc, m| usd(Some(costs(sc, m)[5])))),
-        (
-            "cost per delivered",
-            Box::new(move |sc, m| usd(per_delivered(costs(sc, m)[5], m.count(EndState::Delivered)))),
-        ),
-        (
-            "spend limit hit",
-            Box::new(move |_, m| {
-                m.spend_limit_hit.map_or("no".to_string(), |t| format!("at {:.3} s", t.as_secs_f64()))
-            }),
-        ),
+/// Mean over the rows of `point` of column `col` (rows as in `summary.csv`).
+fn mean_col(columns: &[&str], rows: &[Vec<String>], point: &str, col: &str) -> Option<f64> {
+    let i = columns.iter().position(|c| *c == col)?;
+    let xs: Vec<f64> = rows.iter().filter(|r| r[1] == point).filter_map(|r| r[i].parse::<f64>().ok()).collect();
+    (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+}
+
+/// The `compare` table from `summary.csv` rows: variants as columns, key figures as rows
+/// (means over replications when there are several).
+pub fn compare_table(columns: &[&str], variants: &[String], rows: &[Vec<String>]) -> String {
+    let m = |v: &str, c: &str| mean_col(columns, rows, v, c);
+    let sec = |x: Option<f64>| x.map_or("-".to_string(), |t| format!("{t:.3} s"));
+    let usd = |x: Option<f64>| x.map_or("-".to_string(), |d| format!("${d:.6}"));
+    type Row<'a> = (&'a str, Box<dyn Fn(&str) -> String + 'a>);
+    let table: Vec<Row<'_>> = vec![
+        ("delivered", Box::new(|v| m(v, "delivered").map_or("-".into(), |x| format!("{x:.0}")))),
+        ("latency p50", Box::new(|v| sec(m(v, "latency_p50_s")))),
+        ("latency p95", Box::new(|v| sec(m(v, "latency_p95_s")))),
+        ("latency p99", Box::new(|v| sec(m(v, "latency_p99_s")))),
+        ("drain time", Box::new(|v| sec(m(v, "drain_s")))),
+        ("total cost", Box::new(|v| usd(m(v, "cost_total_usd")))),
+        ("cost per delivered", Box::new(|v| usd(m(v, "cost_per_delivered_usd")))),
+        ("spend limit hit", Box::new(|v| m(v, "spend_limit_hit_s").map_or("no".into(), |t| format!("at {t:.3} s")))),
     ];
-    let mut cells: Vec<Vec<String>> =
-        vec![std::iter::once(String::new()).chain(runs.iter().map(|(sc, _)| sc.variant.clone())).collect()];
-    for (label, f) in &rows {
-        cells.push(std::iter::once(label.to_string()).chain(runs.iter().map(|(sc, m)| f(sc, m))).collect());
+    let mut cells: Vec<Vec<String>> = vec![std::iter::once(String::new()).chain(variants.iter().cloned()).collect()];
+    for (label, f) in &table {
+        cells.push(std::iter::once(label.to_string()).chain(variants.iter().map(|v| f(v))).collect());
     }
     let widths: Vec<usize> =
         (0..cells[0].len()).map(|c| cells.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
@@ -319,23 +319,26 @@ pub fn compare_table(runs: &[(&Scenario, &Metrics)]) -> String {
 }
 
 /// The terminal summary of `run --replications`: mean and 95% interval of key figures.
-pub fn replications_summary(sc: &Scenario, ms: &[&Metrics], out_dir: &Path, files: &[&str]) -> String {
-    let mut s = format!("{} ({} replications):\n", sc.name, ms.len());
-    let line = |s: &mut String, label: &str, xs: Vec<f64>, unit: &str| {
-        let (m, _, lo, hi) = crate::experiment::interval(&xs);
-        if let (Some(m), Some(lo), Some(hi)) = (m, lo, hi) {
+pub fn replications_summary(
+    name: &str,
+    columns: &[&str],
+    rows: &[Vec<String>],
+    out_dir: &Path,
+    files: &[&str],
+) -> String {
+    let mut s = format!("{name} ({} replications):\n", rows.len());
+    for (col, label, unit) in [
+        ("delivered", "delivered", ""),
+        ("queue_wait_mean_s", "queue wait mean", " s"),
+        ("latency_p95_s", "latency p95", " s"),
+        ("cost_total_usd", "total cost", " USD"),
+    ] {
+        let Some(i) = columns.iter().position(|c| *c == col) else { continue };
+        let xs: Vec<f64> = rows.iter().filter_map(|r| r[i].parse::<f64>().ok()).collect();
+        if let (Some(m), _, Some(lo), Some(hi)) = crate::experiment::interval(&xs) {
             let _ = writeln!(s, "  {label:<22} {m:.3}{unit}  (95% CI {lo:.3} to {hi:.3}, n = {})", xs.len());
         }
-    };
-    line(&mut s, "delivered", ms.iter().map(|m| m.count(EndState::Delivered) as f64).collect(), "");
-    line(&mut s, "queue wait mean", ms.iter().filter_map(|m| m.queue_wait.mean_secs()).collect(), " s");
-    line(
-        &mut s,
-        "latency p95",
-        ms.iter().filter_map(|m| m.latency.quantile(0.95)).map(|t| t.as_secs_f64()).collect(),
-        " s",
-    );
-    line(&mut s, "total cost", ms.iter().map(|m| costs(sc, m)[5].micros() as f64 / 1e6).collect(), " USD");
+    }
     let _ = writeln!(s, "  wrote {}: {}", out_dir.display(), files.join(", "));
     s
 }

@@ -1,0 +1,136 @@
+//! `--shard K/N` and `smsim merge`: the merge of N shards writes exactly the files of the
+//! unsharded command (run.json aside: it holds wall-clock seconds), for several N, whatever
+//! the order of the shard folders; a missing or duplicated shard is a clear error.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn smsim() -> Command {
+    Command::cargo_bin("smsim").unwrap()
+}
+
+/// Every file below `dir` (relative paths), run.json excepted.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().unwrap() != "run.json" {
+                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Run `args` unsharded and as N shards merged in a shuffled order; compare every file.
+fn check(args: &[&str], ns: &[usize]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let full = tmp.path().join("full");
+    smsim().args(args).args(["--quiet", "--out"]).arg(&full).assert().success();
+    let expected = files(&full);
+    assert!(expected.len() >= 3, "{expected:?}");
+    for &n in ns {
+        let mut dirs: Vec<PathBuf> = (1..=n)
+            .map(|k| {
+                let d = tmp.path().join(format!("n{n}-shard{k}"));
+                smsim()
+                    .args(args)
+                    .args(["--quiet", "--shard", &format!("{k}/{n}"), "--out"])
+                    .arg(&d)
+                    .assert()
+                    .success();
+                d
+            })
+            .collect();
+        dirs.reverse();
+        dirs.rotate_left(n / 2);
+        let merged = tmp.path().join(format!("merged{n}"));
+        smsim().arg("merge").args(&dirs).arg("--out").arg(&merged).assert().success();
+        assert_eq!(files(&merged), expected, "N = {n}: the same files");
+        for f in &expected {
+            let (a, b) = (std::fs::read(full.join(f)).unwrap(), std::fs::read(merged.join(f)).unwrap());
+            assert!(a == b, "N = {n}: {} differs", f.display());
+        }
+    }
+}
+
+fn scenario(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name).display().to_string()
+}
+
+#[test]
+fn sweep_shards_merge_to_the_unsharded_output() {
+    let s = scenario("spend-limit-default.toml");
+    check(
+        &[
+            "sweep",
+            &s,
+            "--set",
+            "account.monthly_spend_limit_usd=1,2,5",
+            "--set",
+            "number.lc.count=1,2",
+            "--target",
+            "delivered>=400",
+            "--replications",
+            "2",
+        ],
+        &[1, 2, 3, 5],
+    );
+}
+
+#[test]
+fn replication_shards_merge_to_the_unsharded_output() {
+    let s = scenario("dental-appointments.toml");
+    check(&["run", &s, "--replications", "5"], &[2, 3, 7]);
+}
+
+#[test]
+fn compare_shards_merge_to_the_unsharded_output() {
+    let s = scenario("carrier-and-webhook-outage.toml");
+    check(&["compare", &s], &[2]);
+}
+
+#[test]
+fn a_missing_or_duplicated_shard_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scenario("spend-limit-default.toml");
+    let shard = |k: usize| {
+        let d = tmp.path().join(format!("s{k}"));
+        smsim()
+            .args(["run", &s, "--replications", "4", "--quiet", "--shard", &format!("{k}/3"), "--out"])
+            .arg(&d)
+            .assert()
+            .success();
+        d
+    };
+    let (a, b, c) = (shard(1), shard(2), shard(3));
+    let out = tmp.path().join("m");
+    let o = smsim().arg("merge").args([&a, &c]).arg("--out").arg(&out).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("missing shard(s) 2/3"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = smsim().arg("merge").args([&a, &b, &b, &c]).arg("--out").arg(&out).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shard 2/3 given twice"));
+    // A shard of another run (another seed) is refused.
+    let other = tmp.path().join("other");
+    smsim()
+        .args(["run", &s, "--replications", "4", "--seed", "99", "--quiet", "--shard", "2/3", "--out"])
+        .arg(&other)
+        .assert()
+        .success();
+    let o = smsim().arg("merge").args([&a, &other, &c]).arg("--out").arg(&out).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("another run"));
+    // Malformed --shard is a usage error.
+    smsim().args(["run", &s, "--replications", "4", "--shard", "4/3"]).assert().code(2);
+    smsim().args(["run", &s, "--shard", "1/2"]).assert().code(2);
+}
