@@ -38,19 +38,20 @@ impl Pacer {
     }
 }
 
-/// A tournament tree over a pool's numbers: the least loaded, lowest index first, in
-/// O(1), updates in O(log n).
+/// A tournament tree over a pool's numbers: the least loaded in O(1), updates in
+/// O(log n). Load is ordered by parts waiting, then by when the number is next free (so
+/// an idle number beats one still inside its send interval), then by index.
 #[derive(Debug, Clone)]
 pub struct MinTree {
     leaves: usize,
-    tree: Vec<(u64, u32)>,
+    tree: Vec<(u128, u32)>,
 }
 
 impl MinTree {
     /// `n` numbers, all at load 0.
     pub fn new(n: usize) -> Self {
         let leaves = n.next_power_of_two();
-        let mut tree = vec![(u64::MAX, u32::MAX); 2 * leaves];
+        let mut tree = vec![(u128::MAX, u32::MAX); 2 * leaves];
         for i in 0..n {
             tree[leaves + i] = (0, i as u32);
         }
@@ -66,11 +67,11 @@ impl MinTree {
         self.tree[1].1
     }
 
-    /// Set the load of `i`.
+    /// Set the load of `i`: `parts` waiting, next free at `free_at` microseconds.
     #[inline]
-    pub fn set(&mut self, i: u32, load: u64) {
+    pub fn set(&mut self, i: u32, parts: u64, free_at: u64) {
         let mut p = self.leaves + i as usize;
-        self.tree[p] = (load, i);
+        self.tree[p] = (((parts as u128) << 64) | free_at as u128, i);
         while p > 1 {
             p /= 2;
             let m = self.tree[2 * p].min(self.tree[2 * p + 1]);
@@ -111,16 +112,20 @@ mod tests {
     fn min_tree_prefers_least_then_lowest() {
         let mut m = MinTree::new(5);
         assert_eq!(m.min(), 0);
-        m.set(0, 3);
+        m.set(0, 3, 0);
         assert_eq!(m.min(), 1);
-        m.set(1, 1);
-        m.set(2, 1);
-        m.set(3, 1);
-        m.set(4, 1);
+        m.set(1, 1, 0);
+        m.set(2, 1, 0);
+        m.set(3, 1, 0);
+        m.set(4, 1, 0);
         assert_eq!(m.min(), 1);
-        m.set(1, 2);
+        m.set(1, 2, 0);
         assert_eq!(m.min(), 2);
-        m.set(0, 0);
+        m.set(0, 0, 0);
         assert_eq!(m.min(), 0);
+        // Equal parts waiting: the one free sooner wins, whatever its index.
+        m.set(0, 0, 900);
+        m.set(3, 0, 100);
+        assert_eq!(m.min(), 3);
     }
 }

@@ -444,7 +444,7 @@ impl<'s, O: Observer> World<'s, O> {
         }
         num.queue.push_back(q);
         num.queued_parts += q.parts as u64;
-        ps.loads.set(idx, num.queued_parts);
+        ps.loads.set(idx, num.queued_parts, num.pacer.next_free());
         let at = SimTime::from_micros(num.pacer.next_free()).max(now);
         if num.parked.is_none() {
             self.wake(g, at, sched);
@@ -456,7 +456,7 @@ impl<'s, O: Observer> World<'s, O> {
         let num = &mut self.numbers[g];
         let q = num.queue.pop_front().expect("head exists");
         num.queued_parts -= q.parts as u64;
-        self.pools[num.pool as usize].loads.set(num.index, num.queued_parts);
+        self.pools[num.pool as usize].loads.set(num.index, num.queued_parts, num.pacer.next_free());
         q
     }
 
@@ -568,6 +568,8 @@ impl<'s, O: Observer> World<'s, O> {
             self.pop_head(g);
             self.spent += cost + fee;
             self.numbers[g].pacer.take(nowu, head.parts as u32);
+            let num = &self.numbers[g];
+            self.pools[p].loads.set(idx, num.queued_parts, num.pacer.next_free());
             let PoolState { limits_by_carrier, limits, .. } = &mut self.pools[p];
             for &l in &limits_by_carrier[head.carrier as usize] {
                 let ls = &mut limits[l as usize];
