@@ -160,7 +160,11 @@ pub fn report(sc: &Scenario) -> String {
         let drain = (parts / rate).max(c.spread.as_secs_f64());
         let per_msg = t.parts as f64 * (p.price_per_part.micros() as f64 / 1e6 + mean_fee(sc, p));
         let repeats = sc.campaign_starts(c).count();
-        let affordable = ((sc.spend_limit.micros() - sc.spent.micros()).max(0) as f64 / 1e6 / per_msg).floor();
+        let affordable = if per_msg > 0.0 {
+            format!("{}", ((sc.spend_limit.micros() - sc.spent.micros()).max(0) as f64 / 1e6 / per_msg).floor())
+        } else {
+            "any number of".to_string()
+        };
         let _ = writeln!(
             w,
             "  {}: {} recipients x {} part(s) ({}) from {} at {}, {} blast(s); drain {} at {:.2} parts/s; about ${:.6} a message; the spend limit allows about {} messages",

@@ -239,6 +239,10 @@ fn execute(
     quiet: bool,
     events: bool,
 ) -> Result<(), Error> {
+    if shard.is_some() && opts.out.is_none() {
+        return Err(Error::Usage("--shard needs --out DIR: each shard writes its own folder".into()));
+    }
+    let started = std::time::Instant::now();
     let out = prepared.out(opts);
     let total = smsim::experiment::shard_indices(prepared.plan.jobs, shard).len();
     let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
@@ -260,7 +264,7 @@ fn execute(
     }
     let text = match shard {
         Some(k) => smsim::run::write_shard(&out, k, &prepared.plan, results)?,
-        None => smsim::run::assemble(&prepared.plan, &results, &out)?,
+        None => smsim::run::assemble(&prepared.plan, &results, &out, Some(started.elapsed().as_secs_f64()))?,
     };
     say(&text)
 }

@@ -142,9 +142,15 @@ pub fn parse_axis(arg: &str) -> Result<Axis, String> {
         return Err(format!("--set {arg}: invalid path \"{path}\""));
     }
     let mut values = Vec::new();
-    let (mut depth, mut quote, mut cur) = (0i32, None::<char>, String::new());
+    let (mut depth, mut quote, mut cur, mut escaped) = (0i32, None::<char>, String::new(), false);
     for ch in list.chars() {
+        if escaped {
+            escaped = false;
+            cur.push(ch);
+            continue;
+        }
         match (quote, ch) {
+            (Some('"'), '\\') => escaped = true,
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
             (None, '"' | '\'') => quote = Some(ch),
@@ -161,6 +167,14 @@ pub fn parse_axis(arg: &str) -> Result<Axis, String> {
     values.push(cur.trim().to_string());
     if values.iter().any(String::is_empty) {
         return Err(format!("--set {arg}: an empty value in the list"));
+    }
+    if let Some(v) = values.iter().enumerate().find_map(|(i, v)| values[..i].contains(v).then_some(v)) {
+        return Err(format!("--set {arg}: the value {v} is listed twice"));
+    }
+    if path == "simulation.seed" {
+        return Err(format!(
+            "--set {arg}: every sweep point runs on the same seed (that pairs them); use --replications for independent seeds"
+        ));
     }
     Ok(Axis { path: path.to_string(), values })
 }
@@ -257,6 +271,20 @@ pub struct Plan {
     pub targets: Option<String>,
     /// The `--set` overrides given to every scenario (compare) or fixed ones.
     pub sets: Vec<String>,
+    /// A fingerprint of the scenario file's text: shards of an edited file do not merge.
+    pub scenario_hash: String,
+    /// The smsim version that ran it.
+    pub version: String,
+}
+
+/// A stable 64-bit fingerprint of `text` (FNV-1a), as 16 hex digits.
+pub fn fingerprint(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }
 
 /// What one job contributes to the outputs; it is all a merge needs.

@@ -238,6 +238,8 @@ impl Prepared {
             axes,
             targets,
             sets: sets.to_vec(),
+            scenario_hash: std::fs::read_to_string(&base.file).map(|t| experiment::fingerprint(&t)).unwrap_or_default(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
         };
         Self { plan, scenarios }
     }
@@ -297,10 +299,17 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<String> {
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let f: ShardFile = serde_json::from_str(&text)
             .map_err(|e| Error::Input(format!("{}: not a shard file: {e}", path.display())))?;
+        let width = summary_columns().len();
+        if f.shards == 0 || f.shard == 0 || f.shard > f.shards || f.results.iter().any(|r| r.summary.len() != width) {
+            return Err(Error::Input(format!(
+                "{}: damaged shard file (shard numbers or summary rows)",
+                path.display()
+            )));
+        }
         if let Some(first) = files.first() {
             if f.plan != first.plan || f.shards != first.shards {
                 return Err(Error::Input(format!(
-                    "{}: shard of another run (scenario, seed, command, options or shard count differ from {})",
+                    "{}: shard of another run (scenario file, seed, command, options, smsim version or shard count differ from {})",
                     path.display(),
                     dirs[0].display()
                 )));
@@ -329,12 +338,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<String> {
     if results.len() != plan.jobs || results.iter().enumerate().any(|(i, r)| r.index != i) {
         return Err(Error::Input("the shards' runs do not add up to the plan's: a shard folder is damaged".into()));
     }
-    assemble(&plan, &results, out)
+    assemble(&plan, &results, out, None)
 }
 
 /// Write every output of `plan` from its complete `results` into `out`; returns what to
 /// print. The unsharded commands and `merge` both end here, so their files are the same.
-pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path) -> Result<String> {
+pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64>) -> Result<String> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let base_columns = summary_columns();
     let mut rows: Vec<Vec<String>> = results.iter().map(|r| r.summary.clone()).collect();
@@ -351,9 +360,13 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path) -> Result<String
     let value = |row: &[String], col: &str| {
         base_columns.iter().position(|c| *c == col).and_then(|i| row[i].parse::<f64>().ok())
     };
+    // A point's mean of a column, rounded to the 6 decimals the files print (so that a
+    // target every row meets is met by the mean too); none if any row lacks the value.
     let mean_of = |rows: &[Vec<String>], point: &str, col: &str| {
-        let xs: Vec<f64> = rows.iter().filter(|r| r[1] == point).filter_map(|r| value(r, col)).collect();
-        (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+        let group: Vec<&Vec<String>> = rows.iter().filter(|r| r[1] == point).collect();
+        let xs: Vec<f64> = group.iter().filter_map(|r| value(r, col)).collect();
+        (!xs.is_empty() && xs.len() == group.len())
+            .then(|| (xs.iter().sum::<f64>() / xs.len() as f64 * 1e6).round() / 1e6)
     };
     let stats = (plan.replications > 1).then(|| experiment::summary_stats(&base_columns, &rows));
     let mut best = None;
@@ -376,11 +389,13 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path) -> Result<String
         columns.push("meets_target");
     }
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    w.write_record(&columns).expect("in-memory write");
+    let bad = |e: csv::Error| Error::Input(format!("summary rows: {e}"));
+    w.write_record(&columns).map_err(bad)?;
     for r in &rows {
-        w.write_record(r).expect("in-memory write");
+        w.write_record(r).map_err(bad)?;
     }
-    let summary = String::from_utf8(w.into_inner().expect("in-memory flush")).expect("UTF-8 fields");
+    let summary = String::from_utf8(w.into_inner().map_err(|e| Error::Input(e.to_string()))?)
+        .map_err(|e| Error::Input(e.to_string()))?;
     let mut timeseries = format!("{}\n", report::TIMESERIES_COLUMNS);
     let mut outcomes = format!("{}\n", report::OUTCOMES_COLUMNS);
     for r in results {
@@ -411,7 +426,8 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path) -> Result<String
         }
         files.push("charts/");
     }
-    let wall = results.iter().map(|r| r.wall_seconds).sum();
+    // Elapsed time when the caller measured it; after a merge, the shards' summed run time.
+    let wall = wall.unwrap_or_else(|| results.iter().map(|r| r.wall_seconds).sum());
     let events = results.iter().map(|r| r.events).sum();
     report::write_file(
         out,

@@ -134,3 +134,42 @@ fn a_missing_or_duplicated_shard_is_a_clear_error() {
     smsim().args(["run", &s, "--replications", "4", "--shard", "4/3"]).assert().code(2);
     smsim().args(["run", &s, "--shard", "1/2"]).assert().code(2);
 }
+
+#[test]
+fn damaged_or_foreign_shards_are_refused_without_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/spend-limit-default.toml");
+    let file = tmp.path().join("s.toml");
+    std::fs::copy(&src, &file).unwrap();
+    let run = |k: usize| {
+        let d = tmp.path().join(format!("s{k}"));
+        smsim()
+            .arg("run")
+            .arg(&file)
+            .args(["--replications", "4", "--quiet", "--shard", &format!("{k}/2"), "--out"])
+            .arg(&d)
+            .assert()
+            .success();
+        d
+    };
+    let a = run(1);
+    // The scenario file is edited between the shards: refused.
+    let text = std::fs::read_to_string(&file).unwrap().replace("count = 500", "count = 400");
+    std::fs::write(&file, text).unwrap();
+    let b = run(2);
+    let o = smsim().arg("merge").args([&a, &b]).arg("--out").arg(tmp.path().join("m")).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("another run"));
+    // A damaged shard file: an error, not a panic.
+    let json = std::fs::read_to_string(b.join("shard.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut v = v;
+    v["results"][0]["summary"] = serde_json::json!([]);
+    std::fs::write(b.join("shard.json"), v.to_string()).unwrap();
+    let o = smsim().arg("merge").arg(&b).arg("--out").arg(tmp.path().join("m2")).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("damaged shard file") && !err.contains("panicked"), "{err}");
+    // --shard without --out is a usage error (shards would overwrite each other).
+    smsim().arg("run").arg(&file).args(["--replications", "4", "--shard", "1/2"]).assert().code(2);
+}

@@ -12,6 +12,7 @@ cmd=(sweep scenarios/long-vs-short-code.toml
      --target 'drain_s<=3600'
      --replications 10)
 
+mkdir -p "$out_root"   # Slurm does not create the folder of --output
 array_job=$(sbatch --parsable --array=1-$shards --job-name=smsim-shard \
   --cpus-per-task=2 --time=01:00:00 --output="$out_root/slurm-%A_%a.out" \
   --wrap="bash docs/cluster/shard.sh '$out_root' ${cmd[*]@Q}")

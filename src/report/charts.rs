@@ -119,8 +119,11 @@ fn series(c: &ChartInput) -> Series {
         cdf.push((0.0, 0.0));
         cdf.extend(c.cdf_us.iter().enumerate().map(|(i, &t)| (secs(t), (i + 1) as f64 / 200.0)));
     }
-    let mut total = Vec::new();
-    let mut pools: Vec<(String, Vec<(f64, f64)>)> = c.pools.iter().map(|p| (p.clone(), Vec::new())).collect();
+    // Start every curve at t = 0 with nothing queued or delivered, so that even a run
+    // shorter than one interval draws a line rather than a lone point.
+    let spend0 = c.rows.first().map_or(0.0, |r| usd(r.4));
+    let mut total = vec![(0.0, 0.0, 0.0, spend0)];
+    let mut pools: Vec<(String, Vec<(f64, f64)>)> = c.pools.iter().map(|p| (p.clone(), vec![(0.0, 0.0)])).collect();
     for &(t, scope, depth, delivered, spend) in &c.rows {
         // Plot each interval at its end: the value it reports holds there.
         let t = secs((t + c.interval_us).min(c.horizon_us));
@@ -341,7 +344,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
     let mut s: Vec<Series> = inputs.iter().map(series).collect();
     // Show time up to a little after the last interval with anything going on (messages
     // waiting or delivered, spend moving), not a long quiet tail to the horizon.
-    let horizon = first.horizon_us as f64 / 1e6;
+    let horizon = inputs.iter().map(|c| c.horizon_us).max().unwrap_or(first.horizon_us) as f64 / 1e6;
     let interval = first.interval_us as f64 / 1e6;
     let active = s
         .iter()
@@ -518,6 +521,7 @@ pub fn write_sweep(
         names: labels,
         values,
     };
-    let height = (120 + 24 * labels.len() as u32).max(SIZE.1);
+    // Taller with more points, up to a size any viewer opens (labels shrink past that).
+    let height = (120 + 24 * labels.len() as u32).clamp(SIZE.1, 4000);
     both_sized(dir, &format!("sweep_{column}"), &mut bars, (SIZE.0, height))
 }

@@ -152,11 +152,7 @@ pub fn summary_csv(rows: &[Vec<String>]) -> String {
 /// Append the `timeseries.csv` rows of one run (variant `variant`) to `out`.
 pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &str) {
     let names = Timeseries::scope_names(sc);
-    let variant = if variant.contains([',', '"']) {
-        format!("\"{}\"", variant.replace('"', "\"\""))
-    } else {
-        variant.to_string()
-    };
+    let variant = csv_field(variant);
     for r in &m.timeseries.rows {
         let _ = writeln!(
             out,
@@ -181,6 +177,7 @@ pub const OUTCOMES_COLUMNS: &str = "outcome,count,p50_s,p95_s,variant";
 /// in order of first appearance, with its count and time from the conversation's first
 /// outbound request.
 pub fn outcome_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &str) {
+    let variant = csv_field(variant);
     for (label, s) in sc.outcomes.iter().zip(&m.outcomes) {
         let _ = writeln!(out, "{label},{},{},{},{variant}", s.count(), opt(s.quantile(0.5)), opt(s.quantile(0.95)));
     }

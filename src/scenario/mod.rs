@@ -372,7 +372,16 @@ pub fn load_variant(text: &str, file: &str, stem: &str, sets: &[String], variant
         })?),
         None => None,
     };
-    let located = |path: Vec<Seg>, message: String| locate(text, file, &spanned, &doc, &overrides, path, message);
+    let located = |path: Vec<Seg>, message: String| {
+        let e = locate(text, file, &spanned, &doc, &overrides, path, message);
+        // An error in a variant always names it, wherever it is located.
+        match (&variant_name, e) {
+            (Some(v), Error::Scenario { file, line, column, message }) if !message.starts_with("variant \"") => {
+                Error::Scenario { file, line, column, message: format!("variant \"{v}\": {message}") }
+            }
+            (_, e) => e,
+        }
+    };
 
     let raw: raw::RawScenario = serde_path_to_error::deserialize(toml::Value::Table(doc.clone())).map_err(|e| {
         let mut path = segs_of(e.path());
