@@ -45,7 +45,13 @@ impl Pacer {
 pub struct MinTree {
     leaves: usize,
     tree: Vec<(u128, u32)>,
+    /// Few numbers: keep only the leaves and scan them on `min`. Every transmission
+    /// changes a key, so updates outnumber queries and an O(1) update wins.
+    flat: bool,
 }
+
+/// Pools up to this size are scanned rather than kept as a tree.
+const FLAT_MAX: usize = 64;
 
 impl MinTree {
     /// `n` numbers, all at load 0.
@@ -58,12 +64,22 @@ impl MinTree {
         for i in (1..leaves).rev() {
             tree[i] = tree[2 * i].min(tree[2 * i + 1]);
         }
-        Self { leaves, tree }
+        Self { leaves, tree, flat: n <= FLAT_MAX }
     }
 
     /// The least loaded index.
     #[inline]
     pub fn min(&self) -> u32 {
+        if self.flat {
+            let leaves = &self.tree[self.leaves..];
+            let mut best = leaves[0];
+            for &x in &leaves[1..] {
+                if x < best {
+                    best = x;
+                }
+            }
+            return best.1;
+        }
         self.tree[1].1
     }
 
@@ -72,6 +88,9 @@ impl MinTree {
     pub fn set(&mut self, i: u32, parts: u64, free_at: u64) {
         let mut p = self.leaves + i as usize;
         self.tree[p] = (((parts as u128) << 64) | free_at as u128, i);
+        if self.flat {
+            return;
+        }
         while p > 1 {
             p /= 2;
             let m = self.tree[2 * p].min(self.tree[2 * p + 1]);
@@ -127,5 +146,22 @@ mod tests {
         m.set(0, 0, 900);
         m.set(3, 0, 100);
         assert_eq!(m.min(), 3);
+    }
+
+    #[test]
+    fn flat_and_tree_agree() {
+        // 100 numbers use the tree; compare it with a scan after random updates.
+        let mut t = MinTree::new(100);
+        assert!(!t.flat);
+        let mut keys = vec![(0u64, 0u64); 100];
+        let mut x = 12345u64;
+        for _ in 0..10_000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let i = (x >> 33) as usize % 100;
+            keys[i] = ((x >> 20) % 7, (x >> 8) % 1000);
+            t.set(i as u32, keys[i].0, keys[i].1);
+            let want = (0..100).min_by_key(|&j| (keys[j], j)).unwrap() as u32;
+            assert_eq!(t.min(), want);
+        }
     }
 }

@@ -564,11 +564,12 @@ impl<'s, O: Observer> World<'s, O> {
                 self.end(now, EndState::BlockedSpendLimit, true, &head, p as u32, idx);
                 continue;
             }
-            // Transmit.
-            self.pop_head(g);
+            // Transmit: dequeue and pace, then one update of the pool's load tree.
+            let num = &mut self.numbers[g];
+            num.queue.pop_front();
+            num.queued_parts -= head.parts as u64;
+            num.pacer.take(nowu, head.parts as u32);
             self.spent += cost + fee;
-            self.numbers[g].pacer.take(nowu, head.parts as u32);
-            let num = &self.numbers[g];
             self.pools[p].loads.set(idx, num.queued_parts, num.pacer.next_free());
             let PoolState { limits_by_carrier, limits, .. } = &mut self.pools[p];
             for &l in &limits_by_carrier[head.carrier as usize] {
