@@ -44,6 +44,32 @@ struct MergeArgs {
     out: PathBuf,
 }
 
+/// Flags shared by `run`, `compare` and `sweep`.
+#[derive(Debug, Args)]
+struct OutputArgs {
+    /// Seed (overrides simulation.seed; the same for every variant or point).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output folder (default output/<simulation.name>/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+    /// Do not draw the charts.
+    #[arg(long)]
+    no_charts: bool,
+    /// Run only the K-th of N deterministic slices of the runs (join them with `merge`).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+}
+
+impl OutputArgs {
+    fn options(&self, events: bool) -> RunOptions {
+        RunOptions { seed: self.seed, out: self.out.clone(), events, no_charts: self.no_charts }
+    }
+}
+
 #[derive(Debug, Args)]
 struct SweepArgs {
     /// The scenario file (TOML).
@@ -57,57 +83,25 @@ struct SweepArgs {
     /// Replications of each point.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     replications: u32,
-    /// Seed (overrides simulation.seed).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Output folder (default output/<simulation.name>/).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long)]
-    quiet: bool,
-    /// Do not draw the charts.
-    #[arg(long)]
-    no_charts: bool,
-    /// Run only the K-th of N deterministic slices of the runs (join them with `merge`).
-    #[arg(long, value_name = "K/N")]
-    shard: Option<String>,
+    #[command(flatten)]
+    common: OutputArgs,
 }
 
 #[derive(Debug, Args)]
 struct CompareArgs {
     /// The scenario file (TOML) with [[variant]] entries.
     scenario: PathBuf,
-    /// Seed for every variant (overrides simulation.seed).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Output folder (default output/<simulation.name>/).
-    #[arg(long)]
-    out: Option<PathBuf>,
     /// Override a value of the base and every variant: PATH=VALUE (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
-    /// No progress bar.
-    #[arg(long)]
-    quiet: bool,
-    /// Do not draw the charts.
-    #[arg(long)]
-    no_charts: bool,
-    /// Run only the K-th of N deterministic slices of the runs (join them with `merge`).
-    #[arg(long, value_name = "K/N")]
-    shard: Option<String>,
+    #[command(flatten)]
+    common: OutputArgs,
 }
 
 #[derive(Debug, Args)]
 struct RunArgs {
     /// The scenario file (TOML).
     scenario: PathBuf,
-    /// Seed (overrides simulation.seed).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Output folder (default output/<simulation.name>/).
-    #[arg(long)]
-    out: Option<PathBuf>,
     /// Also write events.csv and inbound.jsonl (of replication 0).
     #[arg(long)]
     events: bool,
@@ -117,15 +111,8 @@ struct RunArgs {
     /// Override a scenario value: PATH=VALUE (repeatable), e.g. number.lc.count=4.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
-    /// No progress bar.
-    #[arg(long)]
-    quiet: bool,
-    /// Do not draw the charts.
-    #[arg(long)]
-    no_charts: bool,
-    /// Run only the K-th of N deterministic slices of the runs (join them with `merge`).
-    #[arg(long, value_name = "K/N")]
-    shard: Option<String>,
+    #[command(flatten)]
+    common: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -171,8 +158,8 @@ impl Cli {
 
 fn run(a: RunArgs) -> Result<(), Error> {
     let sc = scenario::load(&a.scenario, &a.set)?;
-    let opts = RunOptions { seed: a.seed, out: a.out, events: a.events, no_charts: a.no_charts };
-    let show = !a.quiet && std::io::stderr().is_terminal();
+    let opts = a.common.options(a.events);
+    let show = !a.common.quiet && std::io::stderr().is_terminal();
     let bar = show.then(|| {
         let horizon_s = sc.horizon.as_secs_f64().ceil() as u64;
         let pb = indicatif::ProgressBar::new(horizon_s.max(1));
@@ -184,7 +171,7 @@ fn run(a: RunArgs) -> Result<(), Error> {
         );
         pb
     });
-    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    let shard = a.common.shard.as_deref().map(parse_shard).transpose()?;
     if a.replications > 1 || shard.is_some() {
         if a.replications < 2 {
             return Err(Error::Usage("--shard splits replications: give --replications R with R > 1".into()));
@@ -193,7 +180,7 @@ fn run(a: RunArgs) -> Result<(), Error> {
             return Err(Error::Usage("--events writes one run's events: not with --shard".into()));
         }
         let prepared = smsim::run::Prepared::run(sc, &a.set, &opts, a.replications);
-        return execute(prepared, &opts, shard, a.quiet, a.events);
+        return execute(prepared, &opts, shard, a.common.quiet, a.events);
     }
     let started = std::time::Instant::now();
     let progress = |p: Progress| {
@@ -218,10 +205,10 @@ fn compare(a: CompareArgs) -> Result<(), Error> {
             a.scenario.display()
         )));
     }
-    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
-    let opts = RunOptions { seed: a.seed, out: a.out, events: false, no_charts: a.no_charts };
+    let shard = a.common.shard.as_deref().map(parse_shard).transpose()?;
+    let opts = a.common.options(false);
     let prepared = smsim::run::Prepared::compare(all, &a.set, &opts, 1);
-    execute(prepared, &opts, shard, a.quiet, false)
+    execute(prepared, &opts, shard, a.common.quiet, false)
 }
 
 /// Parse `--shard K/N` (a usage error when malformed).
@@ -275,10 +262,10 @@ fn sweep(a: SweepArgs) -> Result<(), Error> {
     if let Some(t) = &a.target {
         parse_targets(t, &smsim::run::summary_columns()).map_err(Error::Usage)?;
     }
-    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
-    let opts = RunOptions { seed: a.seed, out: a.out, events: false, no_charts: a.no_charts };
+    let shard = a.common.shard.as_deref().map(parse_shard).transpose()?;
+    let opts = a.common.options(false);
     let prepared = smsim::run::Prepared::sweep(&a.scenario, axes, a.target.clone(), &opts, a.replications)?;
-    execute(prepared, &opts, shard, a.quiet, false)
+    execute(prepared, &opts, shard, a.common.quiet, false)
 }
 
 fn segments(a: SegmentsArgs) -> Result<(), Error> {
@@ -319,5 +306,19 @@ fn say(text: &str) -> Result<(), Error> {
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Input(format!("standard output: {e}"))),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        // clap's own checks: unique names, valid defaults and value parsers. They are
+        // compiled only with debug assertions, so .ci/run also runs this test in a debug
+        // build (`cargo test --bin smsim`).
+        Cli::command().debug_assert();
     }
 }
