@@ -157,17 +157,6 @@ pub fn write_tables(out: &Path, t: &Tables) -> Result<()> {
     report::write_file(out, "outcomes.csv", &t.outcomes)
 }
 
-/// `summary_stats.csv` of `runs`.
-pub fn stats_of(runs: &[(&Scenario, &RunOutcome)]) -> String {
-    let rows: Vec<Vec<String>> = runs
-        .iter()
-        .map(|(sc, o)| report::summary_row(sc, &sc.variant, o.seed, o.replication, &o.metrics, o.events))
-        .collect();
-    let columns: Vec<&str> =
-        report::SUMMARY_COLUMNS.iter().chain(report::SUMMARY_HEADER_TAIL.iter()).copied().collect();
-    experiment::summary_stats(&columns, &rows)
-}
-
 /// The `summary.csv` columns before `meets_target`.
 pub fn summary_columns() -> Vec<&'static str> {
     report::SUMMARY_COLUMNS.iter().chain(report::SUMMARY_HEADER_TAIL.iter()).copied().collect()
@@ -201,13 +190,12 @@ impl Prepared {
         opts: &RunOptions,
         replications: u32,
     ) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let label = path.display().to_string();
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
-        let base = crate::scenario::load_str(&text, &label, &stem, &[])?;
+        let src = crate::scenario::read(path)?;
+        let (text, label, stem) = (&src.text, &src.label, &src.stem);
+        let base = crate::scenario::load_str(text, label, stem, &[])?;
         let mut scenarios = vec![];
         for sets in experiment::points(&axes) {
-            let mut sc = crate::scenario::load_str(&text, &label, &stem, &sets)?;
+            let mut sc = crate::scenario::load_str(text, label, stem, &sets)?;
             sc.variant = sets.join(";");
             // The sweep's seed and name are the base file's, whatever a point changes.
             sc.seed = base.seed;

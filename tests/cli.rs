@@ -331,3 +331,34 @@ fn check_predicts_the_md1_mean_wait() {
     // Erlang C(3, 2.4) = 0.6472; M/M/3 wait 0.6472 / 0.6 = 1.0787 s; half for D: 0.539 s.
     assert!(s.contains("mean wait before transmission 0.539 s (M/D/3 shared queue, Allen-Cunneen"), "{s}");
 }
+
+#[test]
+fn output_headers_are_the_contracts_and_no_progress_leaks_without_a_terminal() {
+    // SPEC 5's columns, copied from the contract: names and order are promises (new
+    // columns may only follow them).
+    const SUMMARY: &str = "scenario,variant,seed,replication,\
+        requested,parts_sent,delivered,failed,unreachable,expired,throttled,blocked_opt_out,blocked_spend_limit,blocked_daily_cap,pending,\
+        inbound,inbound_keyword,inbound_dropped,opt_outs,auto_responses,\
+        published,subscriber_delivered,subscriber_retries,subscriber_dead_lettered,subscriber_dropped,subscriber_pending,\
+        queue_wait_mean_s,queue_wait_p50_s,queue_wait_p95_s,queue_wait_p99_s,queue_wait_max_s,\
+        latency_mean_s,latency_p50_s,latency_p95_s,latency_p99_s,latency_max_s,\
+        cost_messages_usd,cost_carrier_fees_usd,cost_inbound_usd,cost_leases_usd,cost_setup_usd,cost_total_usd,cost_per_delivered_usd,\
+        spend_limit_hit_s,events";
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/dental-appointments.toml");
+    let out = dir.path().join("o");
+    let o = smsim().arg("run").arg(&scenario).args(["--events", "--out"]).arg(&out).output().unwrap();
+    assert!(o.status.success());
+    // Not a terminal and no --quiet: still nothing on standard error.
+    assert!(o.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    let header = |f: &str| std::fs::read_to_string(out.join(f)).unwrap().lines().next().unwrap().to_string();
+    assert!(header("summary.csv").starts_with(SUMMARY), "{}", header("summary.csv"));
+    assert_eq!(header("timeseries.csv"), "t_s,scope,queue_depth,sent_parts,delivered,failed,inbound,spend_usd,variant");
+    assert_eq!(header("outcomes.csv"), "outcome,count,p50_s,p95_s,variant");
+    assert!(header("events.csv").starts_with("t_s,message_id,direction,event,number,customer,carrier,parts,cost_usd"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    for key in ["version", "scenario", "seed", "replications", "wall_seconds", "events", "events_per_second"] {
+        assert!(json.get(key).is_some(), "run.json has {key}");
+    }
+}

@@ -11,6 +11,7 @@ use crate::metrics::Metrics;
 use crate::report::costs;
 use crate::scenario::Scenario;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -254,16 +255,22 @@ fn draw_lines<DB: DrawingBackend>(
             .label(label.as_str())
             .legend(move |(x, yy)| PathElement::new(vec![(x, yy), (x + 24, yy)], col.stroke_width(2)));
     }
+    legend(&mut chart)
+}
+chart_target!(Lines<'_>, draw_lines);
+
+/// The legend every chart with series labels draws, top left.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     chart
         .configure_series_labels()
         .label_font((FONT, 16))
         .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .draw()?;
-    Ok(())
+        .draw()
 }
-chart_target!(Lines<'_>, draw_lines);
 
 struct CostBars<'a> {
     title: String,
@@ -316,14 +323,7 @@ fn draw_costs<DB: DrawingBackend>(
             .label(*part)
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], col.filled()));
     }
-    chart
-        .configure_series_labels()
-        .label_font((FONT, 16))
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()?;
-    Ok(())
+    legend(&mut chart)
 }
 chart_target!(CostBars<'_>, draw_costs);
 

@@ -140,9 +140,10 @@ impl<W: Write, J: Write> Observer for EventLog<'_, W, J> {
 
     fn delivery(&mut self, d: &DeliveryObs) {
         let number = self.number(d.pool, d.number);
-        let sub = &self.sc.topics[d.topic as usize].subscriptions[d.subscription as usize].id;
-        let sub = sub.clone();
+        // `sc` outlives `self`'s borrow: the id is borrowed, not copied, per row.
+        let sc = self.sc;
+        let sub = &sc.topics[d.topic as usize].subscriptions[d.subscription as usize].id;
         let uuid = address::inbound_uuid(self.seed, d.inbound);
-        self.row(d.t, &uuid, "subscription", d.state.name(), &number, d.customer, d.carrier, 0, Money::ZERO, &sub);
+        self.row(d.t, &uuid, "subscription", d.state.name(), &number, d.customer, d.carrier, 0, Money::ZERO, sub);
     }
 }

@@ -351,7 +351,6 @@ pub fn sweep_summary(
     out_dir: &Path,
 ) -> String {
     let show = ["delivered", "latency_p95_s", "drain_s", "cost_total_usd"];
-    let idx: Vec<usize> = show.iter().filter_map(|c| columns.iter().position(|x| x == c)).collect();
     let width = points.iter().map(|p| p.len()).max().unwrap_or(5).max(5);
     let mut s = format!("{:<width$}", "point");
     for c in show {
@@ -362,18 +361,13 @@ pub fn sweep_summary(
     }
     s.push('\n');
     for p in points {
-        let group: Vec<&Vec<String>> = rows.iter().filter(|r| &r[1] == p).collect();
         let _ = write!(s, "{p:<width$}");
-        for &i in &idx {
-            let xs: Vec<f64> = group.iter().filter_map(|r| r[i].parse::<f64>().ok()).collect();
-            let cell = if xs.is_empty() {
-                "-".to_string()
-            } else {
-                format!("{:.3}", xs.iter().sum::<f64>() / xs.len() as f64)
-            };
+        for c in show {
+            let cell = mean_col(columns, rows, p, c).map_or("-".to_string(), |x| format!("{x:.3}"));
             let _ = write!(s, "  {cell:>14}");
         }
         if with_targets {
+            let group: Vec<&Vec<String>> = rows.iter().filter(|r| &r[1] == p).collect();
             let met = group.iter().filter(|r| r.last().is_some_and(|x| x == "true")).count();
             let _ = write!(s, "  {met}/{}", group.len());
         }

@@ -325,23 +325,39 @@ pub enum Seg {
     Index(usize),
 }
 
+/// A scenario file read from disk: its text, the label errors use, and its file stem
+/// (the default `simulation.name`).
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The file's text.
+    pub text: String,
+    /// The path as given, for error messages.
+    pub label: String,
+    /// The file name without extension.
+    pub stem: String,
+}
+
+/// Read the scenario file at `path`.
+pub fn read(path: &Path) -> Result<Source> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+    Ok(Source { text, label: path.display().to_string(), stem })
+}
+
 /// Load and validate the scenario at `path` with `--set` overrides applied.
 pub fn load(path: &Path, sets: &[String]) -> Result<Scenario> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let label = path.display().to_string();
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
-    load_str(&text, &label, &stem, sets)
+    let src = read(path)?;
+    load_str(&src.text, &src.label, &src.stem, sets)
 }
 
 /// Load the base scenario at `path` and each of its `[[variant]]`s, base first.
 pub fn load_all(path: &Path, sets: &[String]) -> Result<Vec<Scenario>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let label = path.display().to_string();
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
-    let base = load_str(&text, &label, &stem, sets)?;
+    let src = read(path)?;
+    let (text, label, stem) = (&src.text, &src.label, &src.stem);
+    let base = load_str(text, label, stem, sets)?;
     let mut all = Vec::with_capacity(1 + base.variants.len());
     for i in 0..base.variants.len() {
-        all.push(load_variant(&text, &label, &stem, sets, Some(i))?);
+        all.push(load_variant(text, label, stem, sets, Some(i))?);
     }
     all.insert(0, base);
     Ok(all)
