@@ -55,7 +55,7 @@ pub fn mean_wait(lambda: f64, es: f64, es2: f64, c: u32) -> Option<f64> {
 
 /// Mean carrier fee per part for messages from `pool`, weighted by carrier share.
 fn mean_fee(sc: &Scenario, pool: &Pool) -> f64 {
-    sc.carriers.iter().map(|c| c.share * c.fee_per_part[pool.kind.index()].micros() as f64).sum::<f64>() / 1e6
+    sc.carriers.iter().map(|c| c.share * c.fee_per_part[pool.kind].micros() as f64).sum::<f64>() / 1e6
 }
 
 fn usd(m: Money) -> String {
@@ -120,8 +120,8 @@ pub fn report(sc: &Scenario) -> String {
     for c in &sc.carriers {
         let fees: Vec<String> = crate::scenario::Kind::ALL
             .iter()
-            .filter(|k| c.fee_per_part[k.index()] != Money::ZERO)
-            .map(|k| format!("{} {}", k.name(), usd(c.fee_per_part[k.index()])))
+            .filter(|k| c.fee_per_part[**k] != Money::ZERO)
+            .map(|k| format!("{} {}", k.name(), usd(c.fee_per_part[*k])))
             .collect();
         let _ = writeln!(
             w,
@@ -211,7 +211,7 @@ pub fn report(sc: &Scenario) -> String {
         let pools: Vec<&str> = t.pools.iter().map(|&p| sc.pools[p].id.as_str()).collect();
         let _ = writeln!(w, "topic {} (inbound of {}):", t.id, pools.join(", "));
         for s in &t.subscriptions {
-            let sched = crate::model::retry::Schedule::new(&s.retry);
+            let sched = crate::sms::retry::Schedule::new(&s.retry);
             let _ = writeln!(
                 w,
                 "  {}: {}, latency mean {:.3} s, failure rate {}, concurrency {}, {} attempts over {}, then {}{}",

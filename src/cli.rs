@@ -1,8 +1,8 @@
 //! The command line (SPEC 1): flag parsing apart from the work each command does.
 
 use clap::{Args, Parser, Subcommand};
-use smsim::model::segments::segment;
 use smsim::run::{Progress, RunOptions, run_and_write};
+use smsim::sms::segments::segment;
 use smsim::{Error, check, report, scenario};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;

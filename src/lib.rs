@@ -15,5 +15,7 @@ pub mod model;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod sms;
+pub mod table;
 
 pub use error::{Error, Result};

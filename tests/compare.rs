@@ -55,7 +55,7 @@ fn short_code_drains_fastest_costs_most_and_customers_are_paired() {
 
     // Carrier fees: parts to each carrier times that carrier's fee for the pool's kind.
     for (s, (o, w)) in &runs {
-        let kind = s.pools[0].kind.index();
+        let kind = s.pools[0].kind;
         let expect: i64 = w
             .parts_by_carrier
             .iter()

@@ -4,7 +4,7 @@
 //! septets, 70/67 UTF-16 units) and the 3GPP TS 23.038 tables; the reasoning
 //! is in each test's comments.
 
-use smsim::model::segments::{Encoding, part_units, segment};
+use smsim::sms::segments::{Encoding, part_units, segment};
 
 /// Assert every reported field of `segment(text)` plus the part split.
 fn check(text: &str, encoding: Encoding, characters: usize, units: usize, split: &[usize]) {

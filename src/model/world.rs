@@ -3,11 +3,11 @@
 
 use super::observe::{DeliveryObs, DeliveryState, EndState, InboundObs, NO_POOL, Obs, ObsKind, Observer};
 use super::pacing::{MinTree, Pacer};
-use super::retry::Schedule;
 use crate::engine::rng::{self, Stream, unit};
 use crate::engine::{Model, Scheduler, SimTime};
 use crate::scenario::units::Sampler;
 use crate::scenario::{Action, Money, Scenario, Selection};
+use crate::sms::retry::Schedule;
 use rand_distr::{Distribution, Exp};
 use std::collections::VecDeque;
 
@@ -558,7 +558,7 @@ impl<'s, O: Observer> World<'s, O> {
             }
             let parts = head.parts as u64;
             let cost = cfg.price_per_part.times(parts);
-            let fee = self.sc.carriers[head.carrier as usize].fee_per_part[cfg.kind.index()].times(parts);
+            let fee = self.sc.carriers[head.carrier as usize].fee_per_part[cfg.kind].times(parts);
             if self.spent + cost + fee > self.sc.spend_limit {
                 self.pop_head(g);
                 self.end(now, EndState::BlockedSpendLimit, true, &head, p as u32, idx);
@@ -689,7 +689,7 @@ impl<'s, O: Observer> World<'s, O> {
             self.obs.inbound(&obs);
             return;
         }
-        let fee = sc.carriers[m.carrier as usize].inbound_fee_per_part[pool.kind.index()];
+        let fee = sc.carriers[m.carrier as usize].inbound_fee_per_part[pool.kind];
         obs.cost = (pool.inbound_price_per_part + fee).times(reply.parts as u64);
         self.spent += obs.cost;
         // Origin of responses: the answered message's origin and this reply, so a
@@ -740,7 +740,7 @@ impl<'s, O: Observer> World<'s, O> {
         let st = &self.subs[sub as usize];
         let cfg = &self.sc.topics[st.topic as usize].subscriptions[st.index as usize];
         let mut r = self.delivery_stream(sub, &m, 0);
-        let failures = super::retry::failures_before_success(cfg.failure_rate, unit(&mut r));
+        let failures = crate::sms::retry::failures_before_success(cfg.failure_rate, unit(&mut r));
         let (attempt, success) = st.schedule.decide(now, &cfg.outages, failures);
         let at = now + st.schedule.offset(attempt);
         let slot = self.deliveries.insert(Delivery { msg: m, sub, start: now, attempt, success });

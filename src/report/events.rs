@@ -3,9 +3,9 @@
 //! published), streamed as the run goes.
 
 use crate::engine::SimTime;
-use crate::model::address;
 use crate::model::observe::{DeliveryObs, InboundObs, NO_POOL, Obs, ObsKind, Observer};
 use crate::scenario::{Money, Scenario};
+use crate::sms::address;
 use std::io::Write;
 
 /// `events.csv` header: the contract's columns, then `subscription` (for delivery rows).

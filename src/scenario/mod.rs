@@ -12,12 +12,14 @@ pub mod units;
 
 use crate::engine::SimTime;
 use crate::error::{Error, Result};
-use crate::model::segments::Encoding;
-pub use raw::{Action, Backoff, Kind, Protocol, Recipients, Selection};
+pub use crate::sms::retry::RetryPolicy;
+use crate::sms::segments::Encoding;
+pub use crate::sms::{Backoff, Kind, KindTable, Money, Protocol};
+pub use raw::{Action, Recipients, Selection};
 use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
-pub use units::{Dist, Money};
+pub use units::Dist;
 
 /// A validated scenario, ready to simulate.
 #[derive(Debug, Clone)]
@@ -107,27 +109,6 @@ pub struct Subscription {
     pub handler: Option<usize>,
 }
 
-/// A delivery retry policy in the provider's terms: after the first attempt, immediate
-/// retries, then retries `min_delay` apart, then backoff from `min_delay` to `max_delay`,
-/// then retries `max_delay` apart, `num_retries` in all.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt.
-    pub num_retries: u32,
-    /// Retries with no delay.
-    pub num_no_delay_retries: u32,
-    /// Retries `min_delay` apart.
-    pub num_min_delay_retries: u32,
-    /// Shortest delay.
-    pub min_delay: SimTime,
-    /// Retries `max_delay` apart, at the end.
-    pub num_max_delay_retries: u32,
-    /// Longest delay.
-    pub max_delay: SimTime,
-    /// How backoff delays grow.
-    pub backoff: Backoff,
-}
-
 /// A flow: rules tried in order on each delivered inbound message (SPEC 3.10).
 #[derive(Debug, Clone)]
 pub struct Flow {
@@ -215,10 +196,10 @@ pub struct Carrier {
     pub inbound_latency: Dist,
     /// Probability a transmitted message fails.
     pub failure_rate: f64,
-    /// Outbound surcharge per part, by [`Kind::index`].
-    pub fee_per_part: [Money; 5],
-    /// Inbound surcharge per part, by [`Kind::index`].
-    pub inbound_fee_per_part: [Money; 5],
+    /// Outbound surcharge per part, by number kind.
+    pub fee_per_part: KindTable<Money>,
+    /// Inbound surcharge per part, by number kind.
+    pub inbound_fee_per_part: KindTable<Money>,
     /// Outages `[from, to)`, sorted.
     pub outages: Vec<(SimTime, SimTime)>,
 }

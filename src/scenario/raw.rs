@@ -1,7 +1,8 @@
 //! Serde structs mirroring the scenario file (SPEC 3). Unknown keys are rejected; values
 //! check themselves (see `units`); cross-field checks happen in `resolve`.
 
-use super::units::{Dist, Duration, Money, Probability, Rate, TimeOfDay};
+use super::units::{Dist, Duration, Probability, Rate, TimeOfDay, Usd};
+use crate::sms::{Backoff, Kind, KindTable, Money, Protocol};
 use serde::Deserialize;
 
 /// The whole file.
@@ -52,38 +53,8 @@ pub struct RawSimulation {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAccount {
-    pub monthly_spend_limit_usd: Option<Money>,
-    pub spent_usd: Option<Money>,
-}
-
-/// Origination number kinds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    LongCode,
-    TenDlc,
-    TollFree,
-    ShortCode,
-    SenderId,
-}
-
-impl Kind {
-    /// Every kind, in table order.
-    pub const ALL: [Kind; 5] = [Kind::LongCode, Kind::TenDlc, Kind::TollFree, Kind::ShortCode, Kind::SenderId];
-    /// The name used in scenario files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::LongCode => "long_code",
-            Kind::TenDlc => "ten_dlc",
-            Kind::TollFree => "toll_free",
-            Kind::ShortCode => "short_code",
-            Kind::SenderId => "sender_id",
-        }
-    }
-    /// Index into per-kind tables.
-    pub fn index(self) -> usize {
-        self as usize
-    }
+    pub monthly_spend_limit_usd: Option<Usd>,
+    pub spent_usd: Option<Usd>,
 }
 
 /// How a pool picks a number for a message.
@@ -108,11 +79,11 @@ pub struct RawNumber {
     pub selection: Option<Selection>,
     pub queue_limit: Option<u64>,
     pub ttl: Option<Duration>,
-    pub price_per_part_usd: Option<Money>,
-    pub inbound_price_per_part_usd: Option<Money>,
-    pub monthly_lease_usd: Option<Money>,
-    pub monthly_fee_usd: Option<Money>,
-    pub setup_fee_usd: Option<Money>,
+    pub price_per_part_usd: Option<Usd>,
+    pub inbound_price_per_part_usd: Option<Usd>,
+    pub monthly_lease_usd: Option<Usd>,
+    pub monthly_fee_usd: Option<Usd>,
+    pub setup_fee_usd: Option<Usd>,
     #[serde(default)]
     pub carrier_limit: Vec<RawCarrierLimit>,
 }
@@ -125,22 +96,30 @@ pub struct RawCarrierLimit {
     pub daily_parts: Option<u64>,
 }
 
-/// A money amount per number kind; kinds left out are 0.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawKindTable {
-    pub long_code: Option<Money>,
-    pub ten_dlc: Option<Money>,
-    pub toll_free: Option<Money>,
-    pub short_code: Option<Money>,
-    pub sender_id: Option<Money>,
-}
+/// A money amount per number kind, in dollars; kinds left out are 0.
+#[derive(Debug, Clone, Default)]
+pub struct RawKindTable(pub KindTable<Money>);
 
-impl RawKindTable {
-    /// The amounts indexed by [`Kind::index`].
-    pub fn to_array(&self) -> [Money; 5] {
-        [self.long_code, self.ten_dlc, self.toll_free, self.short_code, self.sender_id]
-            .map(|m| m.unwrap_or(Money::ZERO))
+impl<'de> Deserialize<'de> for RawKindTable {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawKindTable;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a table of dollar amounts by number kind")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<RawKindTable, A::Error> {
+                let mut t = KindTable::<Money>::default();
+                while let Some(key) = m.next_key::<String>()? {
+                    let Some(kind) = Kind::from_name(&key) else {
+                        return Err(serde::de::Error::unknown_field(&key, &Kind::NAMES));
+                    };
+                    t[kind] = m.next_value::<Usd>()?.0;
+                }
+                Ok(RawKindTable(t))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
@@ -247,51 +226,6 @@ pub struct RawKeyword {
     #[serde(default)]
     pub replies: Vec<RawReply>,
     pub action: Option<Action>,
-}
-
-/// Subscription protocols.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Protocol {
-    Http,
-    Https,
-    Sqs,
-    Lambda,
-    Firehose,
-    Email,
-    EmailJson,
-    Sms,
-}
-
-impl Protocol {
-    /// The name used in scenario files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Protocol::Http => "http",
-            Protocol::Https => "https",
-            Protocol::Sqs => "sqs",
-            Protocol::Lambda => "lambda",
-            Protocol::Firehose => "firehose",
-            Protocol::Email => "email",
-            Protocol::EmailJson => "email-json",
-            Protocol::Sms => "sms",
-        }
-    }
-    /// Whether the provider's HTTP/S policy limits apply.
-    pub fn is_http(self) -> bool {
-        matches!(self, Protocol::Http | Protocol::Https)
-    }
-}
-
-/// How delays grow in the backoff phase.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Backoff {
-    #[default]
-    Linear,
-    Arithmetic,
-    Geometric,
-    Exponential,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,13 +1,13 @@
 //! Raw structs -> a validated [`Scenario`]: defaults filled, ids resolved, every
 //! cross-field check of SPEC 3. An error is the path of the key at fault and a message.
 
-use super::defaults::{self, for_kind};
+use super::defaults;
 use super::raw::{
-    Action, Kind, RawCampaign, RawReply, RawRetry, RawScenario, RawSubscription, RawTraffic, Recipients, Words,
+    Action, RawCampaign, RawReply, RawRetry, RawScenario, RawSubscription, RawTraffic, Recipients, Words,
 };
 use super::units::{Dist, Duration};
 use super::*;
-use crate::model::segments::segment;
+use crate::sms::segments::segment;
 use std::collections::HashMap;
 
 type Fail = (Vec<Seg>, String);
@@ -148,8 +148,8 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
             inbound_latency: c.inbound_latency.clone().unwrap_or_else(|| latency.clone()),
             latency,
             failure_rate: c.failure_rate.map_or(0.0, |p| p.0),
-            fee_per_part: c.fee_per_part_usd.to_array(),
-            inbound_fee_per_part: c.inbound_fee_per_part_usd.to_array(),
+            fee_per_part: c.fee_per_part_usd.0,
+            inbound_fee_per_part: c.inbound_fee_per_part_usd.0,
             outages,
         });
     }
@@ -157,7 +157,7 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
     let pool_ids = index_ids("number", raw.number.iter().map(|n| n.id.as_str()))?;
     let mut pools = Vec::with_capacity(raw.number.len());
     for (i, n) in raw.number.iter().enumerate() {
-        let d = for_kind(n.kind);
+        let d = n.kind.defaults();
         let count = n.count.unwrap_or(1);
         if count == 0 {
             return Err((at(&[&"number", &i, &"count"]), "count must be at least 1".into()));
@@ -217,11 +217,11 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
             selection: n.selection.unwrap_or_default(),
             queue_limit: n.queue_limit,
             ttl: dur(n.ttl, SimTime::from_secs(defaults::TTL_SECS)),
-            price_per_part: n.price_per_part_usd.unwrap_or(d.price_per_part),
-            inbound_price_per_part: n.inbound_price_per_part_usd.unwrap_or(d.inbound_price_per_part),
-            monthly_lease: n.monthly_lease_usd.unwrap_or(d.monthly_lease),
-            monthly_fee: n.monthly_fee_usd.unwrap_or(d.monthly_fee),
-            setup_fee: n.setup_fee_usd.unwrap_or(d.setup_fee),
+            price_per_part: n.price_per_part_usd.map_or(d.price_per_part, |u| u.0),
+            inbound_price_per_part: n.inbound_price_per_part_usd.map_or(d.inbound_price_per_part, |u| u.0),
+            monthly_lease: n.monthly_lease_usd.map_or(d.monthly_lease, |u| u.0),
+            monthly_fee: n.monthly_fee_usd.map_or(d.monthly_fee, |u| u.0),
+            setup_fee: n.setup_fee_usd.map_or(d.setup_fee, |u| u.0),
             limits,
             keywords: Vec::new(),
         });
@@ -294,8 +294,8 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
         horizon,
         metrics_interval,
         start_time_of_day: sim.start_time_of_day.map_or(SimTime::ZERO, |t| t.0),
-        spend_limit: raw.account.monthly_spend_limit_usd.unwrap_or(defaults::SPEND_LIMIT),
-        spent: raw.account.spent_usd.unwrap_or(Money::ZERO),
+        spend_limit: raw.account.monthly_spend_limit_usd.map_or(defaults::SPEND_LIMIT, |u| u.0),
+        spent: raw.account.spent_usd.map_or(Money::ZERO, |u| u.0),
         pools,
         carriers,
         customers,
@@ -430,7 +430,7 @@ fn flows(raw: &RawScenario, templates: &mut Vec<Template>) -> Result<(Vec<Flow>,
 }
 
 fn retry(raw: &RawRetry, protocol: Protocol, path: &dyn Fn(&str) -> Vec<Seg>) -> Result<RetryPolicy, Fail> {
-    let d = defaults::retry_policy(protocol);
+    let d = &protocol.defaults().retry;
     let p = RetryPolicy {
         num_retries: raw.num_retries,
         num_no_delay_retries: raw.num_no_delay_retries.unwrap_or(0),
@@ -453,19 +453,22 @@ fn retry(raw: &RawRetry, protocol: Protocol, path: &dyn Fn(&str) -> Vec<Seg>) ->
     if p.num_retries > 10_000_000 {
         return Err((path("num_retries"), "num_retries is over 10,000,000".into()));
     }
-    if protocol.is_http() {
-        // The provider's limits on HTTP/S delivery policies (doc).
-        if p.num_retries > 100 {
-            return Err((path("num_retries"), "an HTTP/S policy allows at most 100 retries".into()));
+    if let Some(lim) = protocol.defaults().custom_limits {
+        let fmt_s = |t: SimTime| format_thousands(t.as_micros() / 1_000_000);
+        if p.num_retries > lim.max_retries {
+            return Err((path("num_retries"), format!("an HTTP/S policy allows at most {} retries", lim.max_retries)));
         }
-        if p.max_delay > SimTime::from_secs(3600) {
-            return Err((path("max_delay_target"), "an HTTP/S policy allows delays up to 3,600 s".into()));
+        if p.max_delay > lim.max_delay {
+            return Err((
+                path("max_delay_target"),
+                format!("an HTTP/S policy allows delays up to {} s", fmt_s(lim.max_delay)),
+            ));
         }
-        let total = crate::model::retry::Schedule::new(&p).total();
-        if total > SimTime::from_secs(3600) {
+        let total = crate::sms::retry::Schedule::new(&p).total();
+        if total > lim.max_total {
             return Err((
                 path("num_retries"),
-                format!("an HTTP/S policy's retries must fit in 3,600 s; this one takes {total} s"),
+                format!("an HTTP/S policy's retries must fit in {} s; this one takes {total} s", fmt_s(lim.max_total)),
             ));
         }
     }
@@ -476,7 +479,7 @@ fn subscription(ti: usize, si: usize, s: &RawSubscription, flows: &[Flow]) -> Re
     let path = |k: &str| at(&[&"topic", &ti, &"subscription", &si, &k]);
     let retry = match &s.retry {
         Some(r) => retry(r, s.protocol, &|k| at(&[&"topic", &ti, &"subscription", &si, &"retry", &k]))?,
-        None => defaults::retry_policy(s.protocol),
+        None => s.protocol.defaults().retry.clone(),
     };
     let mut outages = Vec::with_capacity(s.outages.len());
     for (j, o) in s.outages.iter().enumerate() {
@@ -492,8 +495,7 @@ fn subscription(ti: usize, si: usize, s: &RawSubscription, flows: &[Flow]) -> Re
     let concurrency = match s.concurrency {
         Some(0) => return Err((path("concurrency"), "concurrency must be at least 1".into())),
         Some(c) => c,
-        None if s.protocol == Protocol::Lambda => defaults::LAMBDA_CONCURRENCY,
-        None => u32::MAX,
+        None => s.protocol.defaults().concurrency,
     };
     let handler = match &s.handler {
         Some(h) => Some(
@@ -507,10 +509,7 @@ fn subscription(ti: usize, si: usize, s: &RawSubscription, flows: &[Flow]) -> Re
     Ok(Subscription {
         id: s.id.clone(),
         protocol: s.protocol,
-        latency: s
-            .latency
-            .clone()
-            .unwrap_or(Dist::Constant(SimTime::from_micros(defaults::SUBSCRIBER_LATENCY_MS * 1000))),
+        latency: s.latency.clone().unwrap_or(Dist::Constant(crate::sms::protocol::SUBSCRIBER_LATENCY)),
         failure_rate: s.failure_rate.map_or(0.0, |p| p.0),
         outages,
         concurrency,
@@ -636,4 +635,17 @@ fn traffic_source(
         return Err((at(&[&"traffic", &i, &"rate"]), format!("rate is over {MAX_TRAFFIC_RATE} requests per second")));
     }
     Ok(Traffic { id: t.id.clone(), pool, template: templates.len() - 1, rate: t.rate.0, start, end })
+}
+
+/// `n` with thousands separators: 3600 -> "3,600".
+fn format_thousands(n: u64) -> String {
+    let d = n.to_string();
+    let mut out = String::with_capacity(d.len() + d.len() / 3);
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -6,7 +6,42 @@
 //! no events.
 
 use crate::engine::SimTime;
-use crate::scenario::{Backoff, RetryPolicy};
+
+/// A delivery retry policy in the provider's terms: after the first attempt, immediate
+/// retries, then retries `min_delay` apart, then backoff from `min_delay` to `max_delay`,
+/// then retries `max_delay` apart, `num_retries` in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub num_retries: u32,
+    /// Retries with no delay.
+    pub num_no_delay_retries: u32,
+    /// Retries `min_delay` apart.
+    pub num_min_delay_retries: u32,
+    /// Shortest delay.
+    pub min_delay: SimTime,
+    /// Retries `max_delay` apart, at the end.
+    pub num_max_delay_retries: u32,
+    /// Longest delay.
+    pub max_delay: SimTime,
+    /// How backoff delays grow.
+    pub backoff: Backoff,
+}
+
+/// How delays grow in the backoff phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backoff {
+    /// Evenly from the shortest to the longest delay.
+    #[default]
+    Linear,
+    /// By the square of the step.
+    Arithmetic,
+    /// By a constant ratio.
+    Geometric,
+    /// By powers of two.
+    Exponential,
+}
 
 /// A policy turned into attempt offsets.
 #[derive(Debug, Clone)]
@@ -152,8 +187,11 @@ fn backoff_delay(shape: Backoff, min: u64, max: u64, i: u64, n: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Protocol;
-    use crate::scenario::defaults::retry_policy;
+    use crate::sms::Protocol;
+
+    fn retry_policy(p: Protocol) -> RetryPolicy {
+        p.defaults().retry.clone()
+    }
 
     #[test]
     fn https_default_is_four_attempts_20_s_apart() {

@@ -1,7 +1,7 @@
 //! Synthetic addresses: E.164 numbers for customers and origination numbers, for
 //! `events.csv` and the topic payload. Deterministic functions of the index; nothing stored.
 
-use crate::scenario::Kind;
+use super::Kind;
 
 /// Customer `i`: `+1` and ten digits from 2000000000 (a valid-looking NANP number).
 pub fn customer(i: u32) -> String {

@@ -1,0 +1,17 @@
+//! SMS knowledge with no state: segments and encodings, number kinds and their defaults,
+//! subscription protocols and their retry schedules, addresses, money and the price of a
+//! message. The scenario schema and the model both use it; it uses only the engine's time
+//! and random streams (a leaf).
+
+pub mod address;
+pub mod kind;
+pub mod money;
+pub mod price;
+pub mod protocol;
+pub mod retry;
+pub mod segments;
+
+pub use kind::{Kind, KindTable};
+pub use money::Money;
+pub use protocol::Protocol;
+pub use retry::{Backoff, RetryPolicy};

@@ -1,0 +1,73 @@
+//! Money in exact micro-dollars: every price, fee and total is an integer sum.
+
+use std::fmt;
+
+/// Money in whole micro-dollars: sums are exact integers, never a running float. Serialised
+/// as the integer; scenario files give dollars (`scenario::units::Usd`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Money(pub i64);
+
+impl Money {
+    /// Zero dollars.
+    pub const ZERO: Money = Money(0);
+    /// From dollars given with at most six decimals.
+    pub fn from_usd(usd: f64) -> Result<Money, String> {
+        if !usd.is_finite() || usd < 0.0 {
+            return Err(format!("amount {usd} must be a finite number of dollars >= 0"));
+        }
+        if usd > 1.0e9 {
+            return Err(format!("amount {usd} is over the largest supported, $1,000,000,000"));
+        }
+        let micros = (usd * 1e6).round();
+        // A TOML float such as 0.00581 is not exact in binary: allow for that, not for a
+        // seventh decimal digit.
+        if (usd * 1e6 - micros).abs() > 1e-3 {
+            return Err(format!("amount {usd} has more than 6 decimals (money is counted in micro-dollars)"));
+        }
+        Ok(Money(micros as i64))
+    }
+    /// Whole micro-dollars.
+    pub const fn micros(self) -> i64 {
+        self.0
+    }
+    /// `self * n`, saturating: inputs are capped at $1e9, so only absurd totals saturate.
+    pub const fn times(self, n: u64) -> Money {
+        let n = if n > i64::MAX as u64 { i64::MAX } else { n as i64 };
+        Money(self.0.saturating_mul(n))
+    }
+}
+
+impl std::ops::Add for Money {
+    type Output = Money;
+    fn add(self, o: Money) -> Money {
+        Money(self.0.saturating_add(o.0))
+    }
+}
+impl std::ops::AddAssign for Money {
+    fn add_assign(&mut self, o: Money) {
+        self.0 = self.0.saturating_add(o.0);
+    }
+}
+
+/// Dollars with six decimals, exact: `12.345678`.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let a = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:06}", a / 1_000_000, a % 1_000_000)
+    }
+}
+
+impl std::ops::Sub for Money {
+    type Output = Money;
+    fn sub(self, o: Money) -> Money {
+        Money(self.0.saturating_sub(o.0))
+    }
+}
+
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(it: I) -> Money {
+        it.fold(Money::ZERO, |a, b| a + b)
+    }
+}
