@@ -2,7 +2,8 @@
 //! world knows none of them.
 
 use crate::engine::SimTime;
-use crate::scenario::Money;
+use crate::sms::Money;
+use crate::table::{Key, Table};
 
 /// The nine end states of an outbound request (SPEC 4.1.7), in `summary.csv` order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,9 +28,22 @@ pub enum EndState {
     Pending,
 }
 
+/// How many end states there are.
+pub const END_STATES: usize = 9;
+
+/// A value per end state.
+pub type PerEnd<T> = Table<EndState, T, END_STATES>;
+
+impl Key for EndState {
+    const ALL: &'static [EndState] = &EndState::ALL;
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
 impl EndState {
     /// All states, in column order.
-    pub const ALL: [EndState; 9] = [
+    pub const ALL: [EndState; END_STATES] = [
         EndState::Delivered,
         EndState::Failed,
         EndState::Unreachable,
@@ -150,6 +164,20 @@ pub enum DeliveryState {
     Dropped,
     /// Still in progress at the horizon.
     Pending,
+}
+
+/// How many delivery end states there are.
+pub const DELIVERY_STATES: usize = 4;
+
+/// A value per delivery end state.
+pub type PerDelivery<T> = Table<DeliveryState, T, DELIVERY_STATES>;
+
+impl Key for DeliveryState {
+    const ALL: &'static [DeliveryState] =
+        &[DeliveryState::Delivered, DeliveryState::DeadLettered, DeliveryState::Dropped, DeliveryState::Pending];
+    fn index(self) -> usize {
+        self as usize
+    }
 }
 
 impl DeliveryState {

@@ -4,7 +4,7 @@
 /// `anchor + ceil(k / rate)` microseconds, so rounding never accumulates and a number never
 /// sends faster than its rate over any run of parts.
 #[derive(Debug, Clone)]
-pub struct Pacer {
+pub(crate) struct Pacer {
     us_per_part: f64,
     anchor: u64,
     parts: u64,
@@ -13,19 +13,19 @@ pub struct Pacer {
 
 impl Pacer {
     /// A pacer for `rate` parts per second.
-    pub fn new(rate: f64) -> Self {
+    pub(crate) fn new(rate: f64) -> Self {
         Self { us_per_part: 1e6 / rate, anchor: 0, parts: 0, next_free: 0 }
     }
 
     /// Earliest microsecond at which the next part may leave.
     #[inline]
-    pub fn next_free(&self) -> u64 {
+    pub(crate) fn next_free(&self) -> u64 {
         self.next_free
     }
 
     /// Send `parts` parts at `now` (which must be at or after [`Pacer::next_free`]).
     #[inline]
-    pub fn take(&mut self, now: u64, parts: u32) {
+    pub(crate) fn take(&mut self, now: u64, parts: u32) {
         debug_assert!(now >= self.next_free);
         if now > self.next_free {
             // Idle since the last part: restart the schedule here.
@@ -42,7 +42,7 @@ impl Pacer {
 /// O(log n). Load is ordered by parts waiting, then by when the number is next free (so
 /// an idle number beats one still inside its send interval), then by index.
 #[derive(Debug, Clone)]
-pub struct MinTree {
+pub(crate) struct MinTree {
     leaves: usize,
     tree: Vec<(u128, u32)>,
     /// Few numbers: keep only the leaves and scan them on `min`. Every transmission
@@ -55,7 +55,7 @@ const FLAT_MAX: usize = 64;
 
 impl MinTree {
     /// `n` numbers, all at load 0.
-    pub fn new(n: usize) -> Self {
+    pub(crate) fn new(n: usize) -> Self {
         let leaves = n.next_power_of_two();
         let mut tree = vec![(u128::MAX, u32::MAX); 2 * leaves];
         for i in 0..n {
@@ -69,7 +69,7 @@ impl MinTree {
 
     /// The least loaded index.
     #[inline]
-    pub fn min(&self) -> u32 {
+    pub(crate) fn min(&self) -> u32 {
         if self.flat {
             let leaves = &self.tree[self.leaves..];
             let mut best = leaves[0];
@@ -85,7 +85,7 @@ impl MinTree {
 
     /// Set the load of `i`: `parts` waiting, next free at `free_at` microseconds.
     #[inline]
-    pub fn set(&mut self, i: u32, parts: u64, free_at: u64) {
+    pub(crate) fn set(&mut self, i: u32, parts: u64, free_at: u64) {
         let mut p = self.leaves + i as usize;
         self.tree[p] = (((parts as u128) << 64) | free_at as u128, i);
         if self.flat {

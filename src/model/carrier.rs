@@ -1,0 +1,173 @@
+//! Carriers: the network between numbers and handsets, both ways (SPEC 4.1.6, 4.2). A
+//! carrier fails a message or carries it with a latency, holds hand-offs during its
+//! outages, and carries replies back.
+
+use super::message::{Inbound, Message, Slab, stream};
+use crate::engine::SimTime;
+use crate::engine::rng::{self, Stream, unit};
+use crate::scenario::Scenario;
+use crate::scenario::units::Sampler;
+
+/// A transmitted message at its carrier.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InFlight {
+    /// The message.
+    pub(crate) message: Message,
+    /// Global index of the number that sent it.
+    pub(crate) number: u32,
+    /// Whether it reaches the handset (else it expires at its TTL on the way).
+    pub(crate) delivered: bool,
+}
+
+/// What the carrier does with a transmitted message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Handoff {
+    /// The handset never receives.
+    Unreachable,
+    /// The carrier failed it.
+    Failed,
+    /// In flight until `at` (delivery, or expiry at the TTL), held in `slot`.
+    InFlight {
+        /// Its slot, for [`Carriers::done`].
+        slot: u32,
+        /// When it reaches its outcome.
+        at: SimTime,
+    },
+}
+
+/// Every carrier, and what is in flight on them.
+#[derive(Debug)]
+pub(crate) struct Carriers {
+    latency: Vec<Sampler>,
+    inbound_latency: Vec<Sampler>,
+    failure_rate: Vec<f64>,
+    outages: Vec<Vec<(SimTime, SimTime)>>,
+    in_flight: Slab<InFlight>,
+    replies: Slab<Inbound>,
+}
+
+/// Hold `t` to the end of any outage it falls in.
+pub(crate) fn hold(outages: &[(SimTime, SimTime)], mut t: SimTime) -> SimTime {
+    for &(from, to) in outages {
+        if t >= from && t < to {
+            t = to;
+        }
+    }
+    t
+}
+
+impl Carriers {
+    /// The carriers of `sc`.
+    pub(crate) fn new(sc: &Scenario) -> Self {
+        Self {
+            latency: sc.carriers.iter().map(|c| c.latency.sampler()).collect(),
+            inbound_latency: sc.carriers.iter().map(|c| c.inbound_latency.sampler()).collect(),
+            failure_rate: sc.carriers.iter().map(|c| c.failure_rate).collect(),
+            outages: sc.carriers.iter().map(|c| c.outages.clone()).collect(),
+            in_flight: Slab::new(),
+            replies: Slab::new(),
+        }
+    }
+
+    /// Take message `m`, transmitted by number `number` at `now` with `ttl` from its
+    /// request, to a handset that receives or not. The draws come from a stream keyed by
+    /// the customer and the message's origin, never by the number, so that variants that
+    /// change numbers see the same customers fail and the same latencies.
+    pub(crate) fn accept(
+        &mut self,
+        seed: u64,
+        now: SimTime,
+        number: u32,
+        m: Message,
+        ttl: SimTime,
+        reachable: bool,
+    ) -> Handoff {
+        if !reachable {
+            return Handoff::Unreachable;
+        }
+        let c = m.carrier as usize;
+        let mut r = rng::stream(seed, &[stream::MESSAGE, m.customer as u64, m.source as u64, m.origin]);
+        if unit(&mut r) < self.failure_rate[c] {
+            return Handoff::Failed;
+        }
+        let latency = self.latency[c].sample(&mut r);
+        let handoff = hold(&self.outages[c], now);
+        let deadline = m.t_req + ttl;
+        let at = handoff + latency;
+        let (at, delivered) = if at > deadline { (deadline, false) } else { (at, true) };
+        let slot = self.in_flight.insert(InFlight { message: m, number, delivered });
+        Handoff::InFlight { slot, at }
+    }
+
+    /// The message in `slot` reached its outcome.
+    pub(crate) fn done(&mut self, slot: u32) -> InFlight {
+        self.in_flight.take(slot)
+    }
+
+    /// Carry reply `m`, which the customer sends at `sent` (held through the carrier's
+    /// outages), drawing its travel time from `r`; returns its slot and arrival time.
+    pub(crate) fn carry_reply(&mut self, m: Inbound, sent: SimTime, r: &mut Stream) -> (u32, SimTime) {
+        let c = m.carrier as usize;
+        let travel = self.inbound_latency[c].sample(r);
+        let sent = hold(&self.outages[c], sent);
+        (self.replies.insert(m), sent + travel)
+    }
+
+    /// The reply in `slot` reached its number.
+    pub(crate) fn reply_arrives(&mut self, slot: u32) -> Inbound {
+        self.replies.take(slot)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(carrier: &str) -> Scenario {
+        let text = format!(
+            "[simulation]\nhorizon = \"1h\"\n[customers]\ncount = 10\n\
+             [[carrier]]\nid = \"a\"\nshare = 1\n{carrier}\n\
+             [[number]]\nid = \"n\"\nkind = \"long_code\"\n"
+        );
+        crate::scenario::load_str(&text, "t.toml", "t", &[]).unwrap()
+    }
+
+    fn message(t_req: u64) -> Message {
+        let t_req = SimTime::from_secs(t_req);
+        Message { id: 0, t_req, customer: 1, origin: 0, source: 0, carrier: 0, parts: 1, root: t_req }
+    }
+
+    #[test]
+    fn outages_hold_the_handoff_and_the_ttl_cuts_it_short() {
+        let sc = scenario("latency = \"5s\"\noutages = [{ from = \"100s\", to = \"200s\" }]");
+        let mut c = Carriers::new(&sc);
+        let ttl = SimTime::from_secs(3600);
+        let sec = SimTime::from_secs;
+        assert_eq!(c.accept(1, sec(10), 0, message(10), ttl, false), Handoff::Unreachable);
+        let Handoff::InFlight { slot, at } = c.accept(1, sec(10), 0, message(10), ttl, true) else { panic!() };
+        assert_eq!(at, sec(15));
+        assert!(c.done(slot).delivered);
+        // Transmitted during the outage: handed off at its end.
+        let Handoff::InFlight { at, .. } = c.accept(1, sec(150), 0, message(150), ttl, true) else { panic!() };
+        assert_eq!(at, sec(205));
+        // A TTL of 50 s from a request at 150 s ends it at 200 s, before it could arrive at 205 s.
+        let Handoff::InFlight { slot, at } = c.accept(1, sec(150), 0, message(150), sec(50), true) else { panic!() };
+        assert_eq!(at, sec(200), "expires at its TTL, before the outage ends");
+        assert!(!c.done(slot).delivered);
+    }
+
+    #[test]
+    fn failures_follow_the_rate() {
+        let sc = scenario("failure_rate = 0.2");
+        let mut c = Carriers::new(&sc);
+        let ttl = SimTime::from_secs(3600);
+        let failed = (0..10_000u32)
+            .filter(|&i| {
+                let m = Message { customer: i, ..message(0) };
+                c.accept(3, SimTime::ZERO, 0, m, ttl, true) == Handoff::Failed
+            })
+            .count();
+        // Binomial(10,000, 0.2): sd 40, so 5 sd is 200.
+        assert!((failed as i64 - 2_000).abs() < 200, "{failed}");
+    }
+}

@@ -1,0 +1,168 @@
+//! Customers: each one's carrier, whether their handset receives, whether they are on the
+//! opt-out list, and how they answer a message (SPEC 3.5, 3.6).
+
+use super::message::{Message, stream};
+use crate::engine::SimTime;
+use crate::engine::rng::{self, Stream, unit};
+use crate::scenario::Scenario;
+use crate::scenario::units::Sampler;
+
+const UNREACHABLE: u8 = 1;
+const OPTED_OUT: u8 = 2;
+
+/// The customer population as plain arrays indexed by customer.
+#[derive(Debug)]
+pub(crate) struct Customers {
+    carrier: Vec<u8>,
+    flags: Vec<u8>,
+    /// Reply delays per template and reply.
+    reply_after: Vec<Vec<Sampler>>,
+}
+
+/// A customer's answer to a delivered message.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    /// Which of the template's replies.
+    pub(crate) reply: u16,
+    /// How long after delivery the customer sends it.
+    pub(crate) after: SimTime,
+    /// The stream it was drawn from, for the draws that follow (its travel time).
+    pub(crate) stream: Stream,
+}
+
+impl Customers {
+    /// Draw every customer of `sc` under `seed`: carrier by share, then the unreachable and
+    /// opted-out shares, each from the customer's own stream so that they never depend on
+    /// numbers or workload.
+    pub(crate) fn new(sc: &Scenario, seed: u64) -> Self {
+        let n = sc.customers.count as usize;
+        let cum: Vec<f64> = sc
+            .carriers
+            .iter()
+            .scan(0.0, |acc, c| {
+                *acc += c.share;
+                Some(*acc)
+            })
+            .collect();
+        let mut carrier = Vec::with_capacity(n);
+        let mut flags = Vec::with_capacity(n);
+        for i in 0..n {
+            let mut r = rng::stream(seed, &[stream::CUSTOMER, i as u64]);
+            let u = unit(&mut r);
+            let c = cum.iter().position(|&x| u < x).unwrap_or(cum.len() - 1);
+            let mut f = 0;
+            if unit(&mut r) < sc.customers.unreachable {
+                f |= UNREACHABLE;
+            }
+            if unit(&mut r) < sc.customers.opted_out {
+                f |= OPTED_OUT;
+            }
+            carrier.push(c as u8);
+            flags.push(f);
+        }
+        let reply_after = sc.templates.iter().map(|t| t.replies.iter().map(|r| r.after.sampler()).collect()).collect();
+        Self { carrier, flags, reply_after }
+    }
+
+    /// The customer's carrier index.
+    #[inline]
+    pub(crate) fn carrier(&self, c: u32) -> u8 {
+        self.carrier[c as usize]
+    }
+
+    /// Whether the customer's handset never receives.
+    #[inline]
+    pub(crate) fn unreachable(&self, c: u32) -> bool {
+        self.flags[c as usize] & UNREACHABLE != 0
+    }
+
+    /// Whether the customer is on the opt-out list.
+    #[inline]
+    pub(crate) fn opted_out(&self, c: u32) -> bool {
+        self.flags[c as usize] & OPTED_OUT != 0
+    }
+
+    /// Put the customer on the opt-out list; true if they were not on it.
+    pub(crate) fn opt_out(&mut self, c: u32) -> bool {
+        let was = self.opted_out(c);
+        self.flags[c as usize] |= OPTED_OUT;
+        !was
+    }
+
+    /// Take the customer off the opt-out list.
+    pub(crate) fn opt_in(&mut self, c: u32) {
+        self.flags[c as usize] &= !OPTED_OUT;
+    }
+
+    /// Whether and how the customer answers delivered message `m` of template `replies`
+    /// (with their probabilities). The draws come from a stream keyed by the customer and
+    /// the message, never by the number, so that variants changing numbers see the same
+    /// customers answer the same way.
+    pub(crate) fn answer(&self, seed: u64, m: &Message, probabilities: impl Iterator<Item = f64>) -> Option<Answer> {
+        let mut r = rng::stream(seed, &[stream::REPLY, m.customer as u64, m.source as u64, m.origin]);
+        let u = unit(&mut r);
+        let mut acc = 0.0;
+        let mut probabilities = probabilities;
+        let k = probabilities.position(|p| {
+            acc += p;
+            u < acc
+        })?;
+        let after = self.reply_after[m.source as usize][k].sample(&mut r);
+        Some(Answer { reply: k as u16, after, stream: r })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(extra: &str) -> Scenario {
+        let text = format!(
+            "[simulation]\nhorizon = \"1h\"\n[customers]\ncount = 20000\n{extra}\n\
+             [[carrier]]\nid = \"a\"\nshare = 0.25\n[[carrier]]\nid = \"b\"\nshare = 0.75\n\
+             [[number]]\nid = \"n\"\nkind = \"long_code\"\n\
+             [[campaign]]\nid = \"c\"\nfrom = \"n\"\nbody = \"hi\"\nreplies = [{{ body = \"YES\", p = 0.5, after = \"1s\" }}]\n"
+        );
+        crate::scenario::load_str(&text, "t.toml", "t", &[]).unwrap()
+    }
+
+    #[test]
+    fn carriers_by_share_and_the_opt_out_list() {
+        let sc = scenario("unreachable = 0.1");
+        let mut c = Customers::new(&sc, 7);
+        let n = 20_000.0;
+        // Binomial: sd of the count of carrier 0 is sqrt(n p (1-p)) = 61; 5 sd is 306.
+        let on_a = (0..20_000).filter(|&i| c.carrier(i) == 0).count() as f64;
+        assert!((on_a - 0.25 * n).abs() < 306.0, "{on_a}");
+        let unreachable = (0..20_000).filter(|&i| c.unreachable(i)).count() as f64;
+        assert!((unreachable - 0.1 * n).abs() < 5.0 * (n * 0.09f64).sqrt(), "{unreachable}");
+        assert!(!c.opted_out(3));
+        assert!(c.opt_out(3), "newly opted out");
+        assert!(!c.opt_out(3), "already on the list");
+        c.opt_in(3);
+        assert!(!c.opted_out(3));
+    }
+
+    #[test]
+    fn answers_depend_on_customer_and_message_only() {
+        let sc = scenario("");
+        let c = Customers::new(&sc, 7);
+        let m = Message {
+            id: 0,
+            t_req: SimTime::ZERO,
+            customer: 5,
+            origin: 0,
+            source: 0,
+            carrier: 0,
+            parts: 1,
+            root: SimTime::ZERO,
+        };
+        let p = || sc.templates[0].replies.iter().map(|r| r.p);
+        let a = c.answer(7, &m, p()).map(|a| (a.reply, a.after));
+        // Another id (another arrival order) changes nothing; another customer may.
+        assert_eq!(a, c.answer(7, &Message { id: 99, ..m }, p()).map(|a| (a.reply, a.after)));
+        let answered = (0..10_000u32).filter(|&i| c.answer(7, &Message { customer: i, ..m }, p()).is_some()).count();
+        // p = 0.5 over 10,000 customers: sd 50, so 5 sd is 250.
+        assert!((answered as i64 - 5_000).abs() < 250, "{answered}");
+    }
+}
