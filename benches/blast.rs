@@ -31,7 +31,7 @@ fn blast(c: &mut Criterion) {
     g.bench_function("1000000_requests_30pct_replies_to_a_function", |b| {
         b.iter(|| {
             let (o, ()) = simulate(&sc, 1, (), |_| {});
-            black_box(o.metrics.published)
+            black_box(o.metrics.inbound.published)
         })
     });
     g.finish();

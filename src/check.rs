@@ -1,6 +1,5 @@
 //! `smsim check`: the resolved scenario and quick analytic estimates at nominal rates.
 
-use crate::report::{cost_leases, cost_setup};
 use crate::scenario::{Money, Pool, Scenario};
 use std::fmt::Write as _;
 
@@ -53,9 +52,11 @@ pub fn mean_wait(lambda: f64, es: f64, es2: f64, c: u32) -> Option<f64> {
     Some((1.0 + cv2) / 2.0 * mmc)
 }
 
-/// Mean carrier fee per part for messages from `pool`, weighted by carrier share.
-fn mean_fee(sc: &Scenario, pool: &Pool) -> f64 {
-    sc.carriers.iter().map(|c| c.share * c.fee_per_part[pool.kind].micros() as f64).sum::<f64>() / 1e6
+/// The expected price in dollars of a message of `parts` parts from `pool`, over the
+/// carriers by share.
+fn expected_price(sc: &Scenario, pool: &Pool, parts: u32) -> f64 {
+    let fees = sc.carriers.iter().map(|c| (c.share, c.fee_per_part[pool.kind]));
+    crate::sms::price::expected_outbound_usd(pool.price_per_part, fees, parts as u64)
 }
 
 fn usd(m: Money) -> String {
@@ -141,12 +142,8 @@ pub fn report(sc: &Scenario) -> String {
         sc.customers.unreachable * 100.0,
         sc.customers.opted_out * 100.0
     );
-    let _ = writeln!(
-        w,
-        "fixed costs over the horizon: leases and monthly fees {}, setup {}",
-        usd(cost_leases(sc)),
-        usd(cost_setup(sc))
-    );
+    let (leases, setup) = sc.fixed_costs();
+    let _ = writeln!(w, "fixed costs over the horizon: leases and monthly fees {}, setup {}", usd(leases), usd(setup));
 
     let mut offered = vec![0.0f64; sc.pools.len()];
     if !sc.campaigns.is_empty() {
@@ -158,7 +155,7 @@ pub fn report(sc: &Scenario) -> String {
         let rate = effective_rate(sc, p);
         let parts = c.recipients as f64 * t.parts as f64;
         let drain = (parts / rate).max(c.spread.as_secs_f64());
-        let per_msg = t.parts as f64 * (p.price_per_part.micros() as f64 / 1e6 + mean_fee(sc, p));
+        let per_msg = expected_price(sc, p, t.parts);
         let repeats = sc.campaign_starts(c).count();
         let affordable = if per_msg > 0.0 {
             format!("{}", ((sc.spend_limit.micros() - sc.spent.micros()).max(0) as f64 / 1e6 / per_msg).floor())

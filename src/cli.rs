@@ -150,7 +150,7 @@ impl Cli {
             }
             Command::Compare(a) => compare(a),
             Command::Sweep(a) => sweep(a),
-            Command::Merge(a) => say(&smsim::run::merge(&a.dirs, &a.out)?),
+            Command::Merge(a) => say(&smsim::experiment::shard::merge(&a.dirs, &a.out)?),
             Command::Segments(a) => segments(a),
         }
     }
@@ -179,7 +179,7 @@ fn run(a: RunArgs) -> Result<(), Error> {
         if a.events && shard.is_some() {
             return Err(Error::Usage("--events writes one run's events: not with --shard".into()));
         }
-        let prepared = smsim::run::Prepared::run(sc, &a.set, &opts, a.replications);
+        let prepared = smsim::experiment::Prepared::run(sc, &a.set, &opts, a.replications);
         return execute(prepared, &opts, shard, a.common.quiet, a.events);
     }
     let started = std::time::Instant::now();
@@ -194,7 +194,7 @@ fn run(a: RunArgs) -> Result<(), Error> {
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }
-    say(&report::terminal_summary(&sc, outcome.seed, &outcome.metrics, &out, &files))
+    say(&report::terminal::run_summary(&sc, &outcome.summary(&sc, 0), &outcome.metrics, &out, &files))
 }
 
 fn compare(a: CompareArgs) -> Result<(), Error> {
@@ -207,20 +207,20 @@ fn compare(a: CompareArgs) -> Result<(), Error> {
     }
     let shard = a.common.shard.as_deref().map(parse_shard).transpose()?;
     let opts = a.common.options(false);
-    let prepared = smsim::run::Prepared::compare(all, &a.set, &opts, 1);
+    let prepared = smsim::experiment::Prepared::compare(all, &a.set, &opts, 1);
     execute(prepared, &opts, shard, a.common.quiet, false)
 }
 
 /// Parse `--shard K/N` (a usage error when malformed).
 fn parse_shard(s: &str) -> Result<(usize, usize), Error> {
-    smsim::experiment::parse_shard(s).map_err(Error::Usage)
+    smsim::experiment::shard::parse_shard(s).map_err(Error::Usage)
 }
 
 /// Run a prepared multi-run command (or one shard of it) with a progress bar over runs,
 /// write its outputs and print its summary. With `events`, replication 0 also writes
 /// `events.csv` and `inbound.jsonl` (run alone first, with the event log).
 fn execute(
-    prepared: smsim::run::Prepared,
+    prepared: smsim::experiment::Prepared,
     opts: &RunOptions,
     shard: Option<(usize, usize)>,
     quiet: bool,
@@ -231,7 +231,7 @@ fn execute(
     }
     let started = std::time::Instant::now();
     let out = prepared.out(opts);
-    let total = smsim::experiment::shard_indices(prepared.plan.jobs, shard).len();
+    let total = smsim::experiment::shard::indices(prepared.plan.jobs, shard).len();
     let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
         let pb = indicatif::ProgressBar::new(total as u64);
         pb.set_style(
@@ -250,21 +250,21 @@ fn execute(
         pb.finish_and_clear();
     }
     let text = match shard {
-        Some(k) => smsim::run::write_shard(&out, k, &prepared.plan, results)?,
-        None => smsim::run::assemble(&prepared.plan, &results, &out, Some(started.elapsed().as_secs_f64()))?,
+        Some(k) => smsim::experiment::shard::write_shard(&out, k, &prepared.plan, results)?,
+        None => smsim::experiment::assemble(&prepared.plan, &results, &out, Some(started.elapsed().as_secs_f64()))?,
     };
     say(&text)
 }
 
 fn sweep(a: SweepArgs) -> Result<(), Error> {
-    use smsim::experiment::{parse_axis, parse_targets};
+    use smsim::experiment::sweep::{parse_axis, parse_targets};
     let axes = a.set.iter().map(|s| parse_axis(s)).collect::<Result<Vec<_>, _>>().map_err(Error::Usage)?;
     if let Some(t) = &a.target {
-        parse_targets(t, &smsim::run::summary_columns()).map_err(Error::Usage)?;
+        parse_targets(t).map_err(Error::Usage)?;
     }
     let shard = a.common.shard.as_deref().map(parse_shard).transpose()?;
     let opts = a.common.options(false);
-    let prepared = smsim::run::Prepared::sweep(&a.scenario, axes, a.target.clone(), &opts, a.replications)?;
+    let prepared = smsim::experiment::Prepared::sweep(&a.scenario, axes, a.target.clone(), &opts, a.replications)?;
     execute(prepared, &opts, shard, a.common.quiet, false)
 }
 

@@ -1,8 +1,9 @@
 //! smsim: a deterministic discrete-event simulator of two-way SMS, for capacity and cost
 //! planning. See the README for the command line and `docs/` for the scenario reference.
 //!
-//! Dependencies run one way: `cli -> run -> model -> engine`; the model emits observations
-//! that `metrics` records and `report` writes.
+//! Dependencies run one way, down: `cli -> experiment -> run -> (model, metrics, report)
+//! -> scenario -> sms -> engine`, with `check` beside `run`; the model emits observations
+//! that `metrics` records and `report` writes. `docs/design.md` has the rooms and why.
 
 #![warn(unreachable_pub)]
 

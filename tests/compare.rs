@@ -44,7 +44,7 @@ fn short_code_drains_fastest_costs_most_and_customers_are_paired() {
     let runs: Vec<_> = all.iter().map(|sc| (sc, simulate(sc, seed, Watch::default(), |_| {}))).collect();
 
     let drain = |i: usize| runs[i].1.0.metrics.last_transmit.unwrap();
-    let total = |i: usize| smsim::report::costs(runs[i].0, &runs[i].1.0.metrics)[5];
+    let total = |i: usize| smsim::sms::price::total(&smsim::metrics::summary::costs(runs[i].0, &runs[i].1.0.metrics));
     let sc = runs.iter().position(|(s, _)| s.variant == "short_code").unwrap();
     for (i, (s, _)) in runs.iter().enumerate().filter(|&(i, _)| i != sc) {
         assert!(drain(sc) < drain(i), "short code drains before {}", s.variant);

@@ -324,9 +324,10 @@ proptest! {
         // Every publish to every subscription ends in exactly one of four states.
         let subs: u64 = sc.topics.iter().map(|t| t.subscriptions.len() as u64).sum();
         let d = &m.deliveries;
-        prop_assert_eq!(d.iter().sum::<u64>(), m.published * subs, "deliveries conserve publishes\n{}", text);
-        prop_assert_eq!(audit.deliveries, d.iter().sum::<u64>());
-        prop_assert!(m.inbound_keyword <= m.inbound && m.auto_responses == m.inbound_keyword);
+        prop_assert_eq!(d.values().iter().sum::<u64>(), m.inbound.published * subs, "deliveries conserve publishes\n{}", text);
+        prop_assert_eq!(audit.deliveries, d.values().iter().sum::<u64>());
+        let i = &m.inbound;
+        prop_assert!(i.keyword <= i.inbound && i.auto_responses == i.keyword);
         if let Err(e) = check(&sc, &audit) {
             prop_assert!(false, "{}\n{}", e, text);
         }

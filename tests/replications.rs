@@ -4,7 +4,8 @@
 
 mod common;
 use assert_cmd::Command;
-use smsim::experiment::{interval, jobs, run_jobs};
+use smsim::experiment::{jobs, run_jobs};
+use smsim::metrics::stats::interval;
 use std::path::Path;
 
 #[test]
@@ -82,8 +83,8 @@ rate = 0.8
     let width = |r: u32| {
         let js = jobs(std::slice::from_ref(&sc), sc.seed, r);
         let means: Vec<f64> = run_jobs(&js, |_| {}).iter().map(|o| o.metrics.queue_wait.mean_secs().unwrap()).collect();
-        let (m, _, lo, hi) = interval(&means);
-        let (m, lo, hi) = (m.unwrap(), lo.unwrap(), hi.unwrap());
+        let i = interval(&means);
+        let (m, lo, hi) = (i.mean.unwrap(), i.low.unwrap(), i.high.unwrap());
         assert!(lo <= 2.0 && 2.0 <= hi, "{r} replications: mean {m:.4}, 95% CI [{lo:.4}, {hi:.4}] misses 2.0 s");
         hi - lo
     };

@@ -64,12 +64,12 @@ protocol = "sqs"
     );
     let o = run(&scenario(&text), 1);
     let m = &o.metrics;
-    assert_eq!(m.opt_outs, 1);
-    assert_eq!(m.inbound, 2, "STOP and START");
-    assert_eq!(m.inbound_keyword, 2);
-    assert_eq!(m.auto_responses, 2, "STOP answered once, START answered once");
-    assert_eq!(m.published, 2, "the STOP message is still published");
-    assert_eq!(m.delivered(DeliveryState::Delivered), 2);
+    assert_eq!(m.inbound.opt_outs, 1);
+    assert_eq!(m.inbound.inbound, 2, "STOP and START");
+    assert_eq!(m.inbound.keyword, 2);
+    assert_eq!(m.inbound.auto_responses, 2, "STOP answered once, START answered once");
+    assert_eq!(m.inbound.published, 2, "the STOP message is still published");
+    assert_eq!(m.deliveries[DeliveryState::Delivered], 2);
     assert_eq!(m.count(EndState::BlockedOptOut), 1, "the campaign while opted out");
     // first, the STOP confirmation (exempt from the opt-out check), the START answer, back.
     assert_eq!(m.count(EndState::Delivered), 4);
@@ -115,7 +115,7 @@ protocol = "lambda"
         }
     }
     let lines: Vec<&str> = std::str::from_utf8(&jsonl).unwrap().lines().collect();
-    assert_eq!(lines.len() as u64, o.metrics.published);
+    assert_eq!(lines.len() as u64, o.metrics.inbound.published);
     assert!(lines.len() > 150, "about 70% of 300 answer");
     let e164 =
         |s: &str| s.starts_with('+') && (8..=16).contains(&s.len()) && s[1..].bytes().all(|b| b.is_ascii_digit());
@@ -156,7 +156,7 @@ protocol = "lambda"
             assert_eq!(obj["messageKeyword"], "");
         }
     }
-    assert_eq!(help, o.metrics.inbound_keyword);
+    assert_eq!(help, o.metrics.inbound.keyword);
 }
 
 /// Captures delivery ends.
@@ -247,8 +247,8 @@ outages = [{ from = 0, to = "10d" }]
 "#;
     let o = run(&scenario(&text), 1);
     let m = &o.metrics;
-    assert_eq!(m.published, 2000);
-    assert_eq!(m.delivered(DeliveryState::Delivered), 2000);
+    assert_eq!(m.inbound.published, 2000);
+    assert_eq!(m.deliveries[DeliveryState::Delivered], 2000);
     // Each delivery retried through ten days: at least (10 d - 2 h) / 20 s retries each.
     assert!(m.subscriber_retries > 2000 * 42_000, "retries {}", m.subscriber_retries);
     // Events: a handful per message (request, transmit, carrier, reply, attempt, done),
@@ -354,7 +354,7 @@ outcome = "cancelled"
     }
     // Responses are ordinary requests: 20,000 asks plus one per confirmation.
     assert_eq!(o.metrics.requested, 20_000 + o.metrics.outcomes[0].count());
-    assert_eq!(o.metrics.auto_responses, 0);
+    assert_eq!(o.metrics.inbound.auto_responses, 0);
     // Outcome times run from the first request: at least delivery + 1 m + inbound.
     assert!(o.metrics.outcomes[0].quantile(0.5).unwrap() >= SimTime::from_secs(62));
 }
@@ -386,10 +386,10 @@ failure_rate = 0.999999
     .replace("horizon = \"1d\"", "horizon = \"30d\"");
     let o = run(&scenario(&text), 1);
     let m = &o.metrics;
-    let dropped = m.delivered(DeliveryState::Dropped) as f64;
+    let dropped = m.deliveries[DeliveryState::Dropped] as f64;
     // Binomial(2000, 0.905): sd 13.1; 5 sd = 66.
     assert!((dropped - 2000.0 * 0.905).abs() < 66.0, "dropped {dropped}");
-    assert_eq!(m.delivered(DeliveryState::Delivered) + m.delivered(DeliveryState::Dropped), 2000);
+    assert_eq!(m.deliveries[DeliveryState::Delivered] + m.deliveries[DeliveryState::Dropped], 2000);
     assert!(o.events < 2000 * 10, "{} events", o.events);
 }
 

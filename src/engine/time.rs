@@ -7,7 +7,8 @@ use std::ops::{Add, AddAssign, Sub};
 pub const MICROS_PER_SEC: u64 = 1_000_000;
 
 /// An instant or a span of simulated time, in whole microseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct SimTime(u64);
 
 impl SimTime {

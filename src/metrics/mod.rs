@@ -1,62 +1,16 @@
 //! Observers that turn the world's observations into statistics: end-state counts, cost,
 //! queue-wait and latency distributions, and the per-interval time series.
 
+pub mod stat;
+pub mod stats;
+pub mod summary;
+
 use crate::engine::SimTime;
-use crate::model::observe::{DeliveryObs, DeliveryState, EndState, InboundObs, NO_POOL, Obs, ObsKind, Observer};
-use crate::scenario::{Money, Scenario};
-use hdrhistogram::Histogram;
-
-/// A distribution of durations: exact count, sum and maximum, and an HDR histogram with
-/// three significant digits for percentiles (within 0.1%).
-#[derive(Debug, Clone)]
-pub struct Stat {
-    hist: Histogram<u64>,
-    sum: u128,
-    max: u64,
-    count: u64,
-}
-
-impl Default for Stat {
-    fn default() -> Self {
-        Self { hist: Histogram::new(3).expect("3 significant digits is valid"), sum: 0, max: 0, count: 0 }
-    }
-}
-
-impl Stat {
-    /// Record one duration.
-    #[inline]
-    pub fn record(&mut self, d: SimTime) {
-        let us = d.as_micros();
-        // The histogram resizes itself; `saturating_record` would clamp to its initial range.
-        if self.hist.record(us).is_err() {
-            self.hist.saturating_record(us);
-        }
-        self.sum += us as u128;
-        self.max = self.max.max(us);
-        self.count += 1;
-    }
-    /// How many were recorded.
-    pub fn count(&self) -> u64 {
-        self.count
-    }
-    /// Exact mean, rounded to the microsecond.
-    pub fn mean(&self) -> Option<SimTime> {
-        (self.count > 0)
-            .then(|| SimTime::from_micros(((self.sum + self.count as u128 / 2) / self.count as u128) as u64))
-    }
-    /// Exact mean in seconds, unrounded.
-    pub fn mean_secs(&self) -> Option<f64> {
-        (self.count > 0).then(|| self.sum as f64 / self.count as f64 / 1e6)
-    }
-    /// Exact maximum.
-    pub fn max(&self) -> Option<SimTime> {
-        (self.count > 0).then_some(SimTime::from_micros(self.max))
-    }
-    /// The `q` quantile (0 to 1), within 0.1%.
-    pub fn quantile(&self, q: f64) -> Option<SimTime> {
-        (self.count > 0).then(|| SimTime::from_micros(self.hist.value_at_quantile(q).min(self.max)))
-    }
-}
+use crate::model::observe::{DeliveryObs, EndState, InboundObs, NO_POOL, Obs, ObsKind, Observer, PerDelivery, PerEnd};
+use crate::scenario::Scenario;
+use crate::sms::Money;
+pub use stat::Stat;
+pub use summary::{InboundCounts, Summary};
 
 /// One row of `timeseries.csv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,8 +130,8 @@ pub struct Metrics {
     pub requested: u64,
     /// Parts transmitted.
     pub parts_sent: u64,
-    /// Requests by end state, in [`EndState::ALL`] order.
-    pub ends: [u64; 9],
+    /// Requests by end state.
+    pub ends: PerEnd<u64>,
     /// Outbound base price charged.
     pub cost_messages: Money,
     /// Outbound carrier fees charged.
@@ -194,20 +148,10 @@ pub struct Metrics {
     pub last_transmit: Option<SimTime>,
     /// The time series.
     pub timeseries: Timeseries,
-    /// Inbound messages that reached a number (dropped ones included).
-    pub inbound: u64,
-    /// Inbound messages that matched a keyword.
-    pub inbound_keyword: u64,
-    /// Inbound messages dropped by a number that cannot receive.
-    pub inbound_dropped: u64,
-    /// Customers put on the opt-out list.
-    pub opt_outs: u64,
-    /// Keyword responses requested.
-    pub auto_responses: u64,
-    /// Inbound messages published (once per topic).
-    pub published: u64,
-    /// Subscriber deliveries by end state, in [`DeliveryState`] order.
-    pub deliveries: [u64; 4],
+    /// Inbound message counts.
+    pub inbound: InboundCounts,
+    /// Subscriber deliveries by end state.
+    pub deliveries: PerDelivery<u64>,
     /// Retries made by every delivery.
     pub subscriber_retries: u64,
     /// Per flow outcome: count and time from the conversation's first request.
@@ -220,7 +164,7 @@ impl Metrics {
         Self {
             requested: 0,
             parts_sent: 0,
-            ends: [0; 9],
+            ends: PerEnd::default(),
             cost_messages: Money::ZERO,
             cost_carrier_fees: Money::ZERO,
             cost_inbound: Money::ZERO,
@@ -229,13 +173,8 @@ impl Metrics {
             spend_limit_hit: None,
             last_transmit: None,
             timeseries: Timeseries::new(sc),
-            inbound: 0,
-            inbound_keyword: 0,
-            inbound_dropped: 0,
-            opt_outs: 0,
-            auto_responses: 0,
-            published: 0,
-            deliveries: [0; 4],
+            inbound: InboundCounts::default(),
+            deliveries: PerDelivery::default(),
             subscriber_retries: 0,
             outcomes: vec![Stat::default(); sc.outcomes.len()],
         }
@@ -243,31 +182,12 @@ impl Metrics {
 
     /// Requests in `state`.
     pub fn count(&self, state: EndState) -> u64 {
-        self.ends[EndState::ALL.iter().position(|&s| s == state).expect("listed")]
+        self.ends[state]
     }
 
-    /// The inbound and subscriber counts in `summary.csv` order, `inbound` to
-    /// `subscriber_pending`.
-    pub fn inbound_columns(&self) -> [u64; 11] {
-        use DeliveryState as D;
-        [
-            self.inbound,
-            self.inbound_keyword,
-            self.inbound_dropped,
-            self.opt_outs,
-            self.auto_responses,
-            self.published,
-            self.delivered(D::Delivered),
-            self.subscriber_retries,
-            self.delivered(D::DeadLettered),
-            self.delivered(D::Dropped),
-            self.delivered(D::Pending),
-        ]
-    }
-
-    /// Subscriber deliveries that ended in `state`.
-    pub fn delivered(&self, state: DeliveryState) -> u64 {
-        self.deliveries[state as usize]
+    /// Outbound requests that reached an end state so far.
+    pub fn settled(&self) -> u64 {
+        self.ends.values().iter().sum()
     }
 
     /// Close the time series at the horizon.
@@ -298,7 +218,7 @@ impl Observer for Metrics {
                 });
             }
             ObsKind::End { state, queued } => {
-                self.ends[state as usize] += 1;
+                self.ends[state] += 1;
                 if queued {
                     self.timeseries.each(o, |s| s.queue_depth -= 1);
                 }
@@ -319,12 +239,13 @@ impl Observer for Metrics {
 
     fn inbound(&mut self, i: &InboundObs<'_>) {
         self.timeseries.advance(i.t);
-        self.inbound += 1;
-        self.inbound_dropped += i.dropped as u64;
-        self.inbound_keyword += i.keyword.is_some() as u64;
-        self.opt_outs += i.opted_out as u64;
-        self.auto_responses += i.auto_response as u64;
-        self.published += i.topics.len() as u64;
+        let n = &mut self.inbound;
+        n.inbound += 1;
+        n.dropped += i.dropped as u64;
+        n.keyword += i.keyword.is_some() as u64;
+        n.opt_outs += i.opted_out as u64;
+        n.auto_responses += i.auto_response as u64;
+        n.published += i.topics.len() as u64;
         self.cost_inbound += i.cost;
         let cost = i.cost;
         self.timeseries.each_at(i.pool, i.carrier, |s| {
@@ -335,7 +256,7 @@ impl Observer for Metrics {
 
     fn delivery(&mut self, d: &DeliveryObs) {
         self.timeseries.advance(d.t);
-        self.deliveries[d.state as usize] += 1;
+        self.deliveries[d.state] += 1;
         self.subscriber_retries += d.retries;
     }
 

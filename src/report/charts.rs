@@ -8,8 +8,10 @@
 
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
-use crate::report::costs;
+use crate::metrics::summary::costs;
 use crate::scenario::Scenario;
+use crate::sms::price::{COST_PARTS, CostPart, Costs};
+use crate::table::{Key, Table};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -38,8 +40,8 @@ struct Series {
     total: Vec<(f64, f64, f64, f64)>,
     /// Per pool: name and (start, queue depth).
     pools: Vec<(String, Vec<(f64, f64)>)>,
-    /// Messages, carrier fees, inbound, leases, setup, in $.
-    costs: [f64; 5],
+    /// Cost by part, in $.
+    costs: Table<CostPart, f64, COST_PARTS>,
     spend_limit: f64,
 }
 
@@ -77,8 +79,8 @@ pub struct ChartInput {
     /// Time-series rows of the total and pool scopes: (interval start us, scope, queue
     /// depth, delivered, spend micro-dollars).
     pub rows: Vec<(u64, u32, u64, u64, i64)>,
-    /// Messages, carrier fees, inbound, leases, setup: micro-dollars.
-    pub costs: [i64; 5],
+    /// Cost by part.
+    pub costs: Costs,
 }
 
 impl ChartInput {
@@ -97,7 +99,6 @@ impl ChartInput {
             .filter(|r| r.scope < scopes)
             .map(|r| (r.t.as_micros(), r.scope, r.queue_depth, r.delivered, r.spend.micros()))
             .collect();
-        let c = costs(sc, m);
         ChartInput {
             variant: sc.variant.clone(),
             scenario: sc.name.clone(),
@@ -107,7 +108,7 @@ impl ChartInput {
             pools: sc.pools.iter().map(|p| p.id.clone()).collect(),
             cdf_us,
             rows,
-            costs: [c[0].micros(), c[1].micros(), c[2].micros(), c[3].micros(), c[4].micros()],
+            costs: costs(sc, m),
         }
     }
 }
@@ -134,7 +135,14 @@ fn series(c: &ChartInput) -> Series {
             p.1.push((t, depth as f64));
         }
     }
-    Series { name: c.variant.clone(), cdf, total, pools, costs: c.costs.map(usd), spend_limit: usd(c.spend_limit) }
+    Series {
+        name: c.variant.clone(),
+        cdf,
+        total,
+        pools,
+        costs: c.costs.map(|m| usd(m.micros())),
+        spend_limit: usd(c.spend_limit),
+    }
 }
 
 fn color(i: usize) -> RGBColor {
@@ -274,10 +282,8 @@ fn legend<'a, DB: DrawingBackend + 'a>(
 
 struct CostBars<'a> {
     title: String,
-    bars: Vec<(&'a str, [f64; 5])>,
+    bars: Vec<(&'a str, Table<CostPart, f64, COST_PARTS>)>,
 }
-
-const COST_PARTS: [&str; 5] = ["messages", "carrier fees", "inbound", "leases and monthly fees", "setup fees"];
 
 fn draw_costs<DB: DrawingBackend>(
     c: &mut CostBars<'_>,
@@ -285,7 +291,7 @@ fn draw_costs<DB: DrawingBackend>(
 ) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let n = c.bars.len();
-    let top = c.bars.iter().map(|(_, v)| v.iter().sum::<f64>()).fold(0.0, f64::max);
+    let top = c.bars.iter().map(|(_, v)| v.values().iter().sum::<f64>()).fold(0.0, f64::max);
     let top = if top > 0.0 { top * 1.15 } else { 1.0 };
     let names: Vec<String> = c.bars.iter().map(|(n, _)| n.to_string()).collect();
     let mut chart = ChartBuilder::on(root)
@@ -313,14 +319,14 @@ fn draw_costs<DB: DrawingBackend>(
             }
         })
         .draw()?;
-    for (k, part) in COST_PARTS.iter().enumerate() {
+    for (k, &part) in CostPart::ALL.iter().enumerate() {
         let col = color(k);
         chart
             .draw_series(c.bars.iter().enumerate().map(|(i, (_, v))| {
-                let base: f64 = v[..k].iter().sum();
-                Rectangle::new([(i as f64 - 0.35, base), (i as f64 + 0.35, base + v[k])], col.filled())
+                let base: f64 = v.values()[..k].iter().sum();
+                Rectangle::new([(i as f64 - 0.35, base), (i as f64 + 0.35, base + v[part])], col.filled())
             }))?
-            .label(*part)
+            .label(part.label())
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], col.filled()));
     }
     legend(&mut chart)

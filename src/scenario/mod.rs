@@ -282,6 +282,14 @@ pub struct Traffic {
 }
 
 impl Scenario {
+    /// What keeping the pools costs over the horizon: leases and monthly fees prorated
+    /// (30-day month), and setup fees.
+    pub fn fixed_costs(&self) -> (Money, Money) {
+        let monthly = self.pools.iter().map(|p| p.monthly_lease.times(p.count as u64) + p.monthly_fee).sum();
+        let setup = self.pools.iter().map(|p| p.setup_fee).sum();
+        (crate::sms::price::prorated(monthly, self.horizon), setup)
+    }
+
     /// Time of the repeats of campaign `c`.
     pub fn campaign_starts(&self, c: &Campaign) -> impl Iterator<Item = SimTime> + use<> {
         let (every, first) = (c.every, c.at);

@@ -34,6 +34,13 @@ pub fn inbound(price_per_part: Money, fee_per_part: Money, parts: u64) -> Money 
     (price_per_part + fee_per_part).times(parts)
 }
 
+/// The expected charge in dollars of `parts` outbound parts at `price_per_part` when the
+/// carrier fee is `fee` with probability `share` (for estimates, not for charging).
+pub fn expected_outbound_usd(price_per_part: Money, fees: impl Iterator<Item = (f64, Money)>, parts: u64) -> f64 {
+    let mean_fee = fees.map(|(share, fee)| share * fee.micros() as f64).sum::<f64>() / 1e6;
+    parts as f64 * (price_per_part.micros() as f64 / 1e6 + mean_fee)
+}
+
 /// The length of the month that leases and monthly fees are quoted for: 30 days.
 pub const MONTH: SimTime = SimTime::from_secs(30 * 86_400);
 
@@ -99,8 +106,8 @@ impl CostPart {
             CostPart::Messages => "messages",
             CostPart::CarrierFees => "carrier fees",
             CostPart::Inbound => "inbound",
-            CostPart::Leases => "leases",
-            CostPart::Setup => "setup",
+            CostPart::Leases => "leases and monthly fees",
+            CostPart::Setup => "setup fees",
         }
     }
 }

@@ -1,0 +1,103 @@
+//! Every output of a plan from its complete results: the unsharded commands and `merge`
+//! both end here, so their files are the same byte for byte.
+
+use super::sweep::parse_targets;
+use super::{Command, JobResult, Plan};
+use crate::error::{Error, Result};
+use crate::metrics::Summary;
+use crate::report::{self, charts, tables, terminal};
+use crate::run::{Tables, write_tables};
+use std::path::Path;
+
+/// A point's mean of a column, rounded to the 6 decimals the files print (so that a
+/// target every row meets is met by the mean too); none if any row lacks the value.
+fn point_mean(rows: &[Summary], point: &str, column: &str) -> Option<f64> {
+    let group: Vec<&Summary> = rows.iter().filter(|r| r.variant == point).collect();
+    let xs: Vec<f64> = group.iter().filter_map(|r| r.number(column)).collect();
+    (!xs.is_empty() && xs.len() == group.len()).then(|| (xs.iter().sum::<f64>() / xs.len() as f64 * 1e6).round() / 1e6)
+}
+
+/// Write every output of `plan` from its complete `results` into `out`; returns what to
+/// print. `wall` is the elapsed time when the caller measured it.
+pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64>) -> Result<String> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let rows: Vec<Summary> = results.iter().map(|r| r.summary.clone()).collect();
+    let mut points: Vec<String> = Vec::new();
+    for r in &rows {
+        if !points.contains(&r.variant) {
+            points.push(r.variant.clone());
+        }
+    }
+    let targets = match &plan.targets {
+        Some(t) => parse_targets(t).map_err(Error::Usage)?,
+        None => Vec::new(),
+    };
+    let mut best = None;
+    let meets: Option<Vec<bool>> = (!targets.is_empty()).then(|| {
+        let mut best_cost = f64::INFINITY;
+        for p in &points {
+            if targets.iter().all(|t| t.met_by(point_mean(&rows, p, &t.column))) {
+                let cost = point_mean(&rows, p, "cost_total_usd").unwrap_or(f64::INFINITY);
+                if cost < best_cost {
+                    best_cost = cost;
+                    best = Some(p.clone());
+                }
+            }
+        }
+        rows.iter().map(|r| targets.iter().all(|t| t.met_by(r.number(&t.column)))).collect()
+    });
+    let mut timeseries = format!("{}\n", tables::TIMESERIES_COLUMNS);
+    let mut outcomes = format!("{}\n", tables::OUTCOMES_COLUMNS);
+    for r in results {
+        timeseries.push_str(&r.timeseries);
+        outcomes.push_str(&r.outcomes);
+    }
+    let summary = tables::summary_csv(&rows, meets.as_deref());
+    write_tables(out, &Tables { summary, timeseries, outcomes })?;
+    let mut files = vec!["summary.csv", "timeseries.csv", "outcomes.csv", "run.json"];
+    if plan.replications > 1 {
+        report::write_file(out, "summary_stats.csv", &tables::summary_stats_csv(&rows))?;
+        files.insert(1, "summary_stats.csv");
+    }
+    if !plan.no_charts {
+        let dir = out.join("charts");
+        if plan.command == Command::Sweep {
+            let labels: Vec<String> = points
+                .iter()
+                .map(|p| p.split(';').map(|s| s.rsplit_once('=').map_or(s, |x| x.1)).collect::<Vec<_>>().join(" / "))
+                .collect();
+            let axes = plan.axes.iter().map(|a| a.path.as_str()).collect::<Vec<_>>().join(" / ");
+            for (col, what) in charts::SWEEP_METRICS {
+                let values: Vec<Option<f64>> = points.iter().map(|p| point_mean(&rows, p, col)).collect();
+                charts::write_sweep(&dir, &plan.scenario_name, &axes, &labels, col, what, &values)?;
+            }
+        } else {
+            let inputs: Vec<_> = results.iter().filter_map(|r| r.chart.clone()).collect();
+            charts::write_inputs(&dir, &inputs)?;
+        }
+        files.push("charts/");
+    }
+    // Elapsed time when the caller measured it; after a merge, the shards' summed run time.
+    let wall = wall.unwrap_or_else(|| results.iter().map(|r| r.wall_seconds).sum());
+    let events = rows.iter().map(|r| r.events).sum();
+    report::write_file(
+        out,
+        "run.json",
+        &report::run_json(&plan.scenario_file, plan.seed, plan.replications, wall, events),
+    )?;
+    let n = plan.replications;
+    Ok(match plan.command {
+        Command::Run => terminal::replications_summary(&plan.scenario_name, &rows, out, &files),
+        Command::Compare => format!(
+            "{} (seed {}), {} variants paired by common random numbers{}:\n{}wrote {}: {}\n",
+            plan.scenario_name,
+            plan.seed,
+            points.len(),
+            if n > 1 { format!(", means of {n} replications") } else { String::new() },
+            terminal::compare_table(&points, &rows),
+            out.display(),
+            files.join(", ")
+        ),
+        Command::Sweep => terminal::sweep_summary(&points, &rows, meets.as_deref(), best.as_deref(), out),
+    })
+}

@@ -1,0 +1,144 @@
+//! What a multi-run command is: its plan (everything besides the runs that decides its
+//! outputs) and its scenarios, ready to execute.
+
+use super::JobResult;
+use super::sweep::{Axis, points};
+use crate::error::Result;
+use crate::run::{RunOptions, default_out};
+use crate::scenario::Scenario;
+use std::path::{Path, PathBuf};
+
+/// Which command a plan carries out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    /// `run --replications R`.
+    Run,
+    /// `compare`.
+    Compare,
+    /// `sweep`.
+    Sweep,
+}
+
+/// Everything that decides a multi-run command's outputs besides the runs themselves:
+/// shards of one plan must agree on it exactly.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Plan {
+    /// The command.
+    pub command: Command,
+    /// The scenario path as given.
+    pub scenario_file: String,
+    /// `simulation.name`.
+    pub scenario_name: String,
+    /// The seed of replication 0.
+    pub seed: u64,
+    /// Replications per scenario.
+    pub replications: u32,
+    /// How many jobs in all (scenarios x replications).
+    pub jobs: usize,
+    /// Charts are not drawn.
+    pub no_charts: bool,
+    /// The sweep's axes.
+    pub axes: Vec<Axis>,
+    /// The sweep's `--target` expression, as given.
+    pub targets: Option<String>,
+    /// The `--set` overrides given to every scenario (compare) or fixed ones.
+    pub sets: Vec<String>,
+    /// A fingerprint of the scenario file's text: shards of an edited file do not merge.
+    pub scenario_hash: String,
+    /// The smsim version that ran it.
+    pub version: String,
+}
+
+/// A stable 64-bit fingerprint of `text` (FNV-1a), as 16 hex digits.
+pub fn fingerprint(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// A multi-run command ready to execute: its plan and the scenario of each job.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// What decides the outputs.
+    pub plan: Plan,
+    /// The scenarios (variants or sweep points), in order.
+    pub scenarios: Vec<Scenario>,
+}
+
+impl Prepared {
+    /// `run --replications R`.
+    pub fn run(sc: Scenario, sets: &[String], opts: &RunOptions, replications: u32) -> Self {
+        Self::new(Command::Run, vec![sc], sets, opts, replications, Vec::new(), None)
+    }
+
+    /// `compare`: the base and every variant.
+    pub fn compare(all: Vec<Scenario>, sets: &[String], opts: &RunOptions, replications: u32) -> Self {
+        Self::new(Command::Compare, all, sets, opts, replications, Vec::new(), None)
+    }
+
+    /// `sweep`: every point of `axes`, each named by its `path=value` pairs.
+    pub fn sweep(
+        path: &Path,
+        axes: Vec<Axis>,
+        targets: Option<String>,
+        opts: &RunOptions,
+        replications: u32,
+    ) -> Result<Self> {
+        let src = crate::scenario::read(path)?;
+        let (text, label, stem) = (&src.text, &src.label, &src.stem);
+        let base = crate::scenario::load_str(text, label, stem, &[])?;
+        let mut scenarios = vec![];
+        for sets in points(&axes) {
+            let mut sc = crate::scenario::load_str(text, label, stem, &sets)?;
+            sc.variant = sets.join(";");
+            // The sweep's seed and name are the base file's, whatever a point changes.
+            sc.seed = base.seed;
+            sc.name = base.name.clone();
+            scenarios.push(sc);
+        }
+        Ok(Self::new(Command::Sweep, scenarios, &[], opts, replications, axes, targets))
+    }
+
+    fn new(
+        command: Command,
+        scenarios: Vec<Scenario>,
+        sets: &[String],
+        opts: &RunOptions,
+        replications: u32,
+        axes: Vec<Axis>,
+        targets: Option<String>,
+    ) -> Self {
+        let base = &scenarios[0];
+        let plan = Plan {
+            command,
+            scenario_file: base.file.clone(),
+            scenario_name: base.name.clone(),
+            seed: opts.seed.unwrap_or(base.seed),
+            replications,
+            jobs: scenarios.len() * replications as usize,
+            no_charts: opts.no_charts,
+            axes,
+            targets,
+            sets: sets.to_vec(),
+            scenario_hash: std::fs::read_to_string(&base.file).map(|t| fingerprint(&t)).unwrap_or_default(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        Self { plan, scenarios }
+    }
+
+    /// The output folder: `opts.out`, else `output/<simulation.name>/`.
+    pub fn out(&self, opts: &RunOptions) -> PathBuf {
+        opts.out.clone().unwrap_or_else(|| default_out(&self.scenarios[0]))
+    }
+
+    /// Run the jobs of `shard` (all without one), in parallel.
+    pub fn execute(&self, shard: Option<(usize, usize)>, done: impl Fn(usize) + Sync) -> Vec<JobResult> {
+        let jobs = super::jobs(&self.scenarios, self.plan.seed, self.plan.replications);
+        let indices = super::shard::indices(jobs.len(), shard);
+        super::run_indices(&jobs, &indices, done)
+    }
+}

@@ -1,0 +1,114 @@
+//! Shards: one deterministic slice of a plan's runs, written to a folder of its own, and
+//! `smsim merge`, which checks that it has every shard of one plan and writes exactly the
+//! files of the unsharded command.
+
+use super::{JobResult, Plan, assemble};
+use crate::error::{Error, Result};
+use crate::report;
+use std::path::{Path, PathBuf};
+
+/// A shard's output: the plan and its jobs' results, for `smsim merge`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ShardFile {
+    /// Which shard, 1-based.
+    pub shard: usize,
+    /// Of how many.
+    pub shards: usize,
+    /// The plan every shard shares.
+    pub plan: Plan,
+    /// Its results.
+    pub results: Vec<JobResult>,
+}
+
+/// The file a shard writes into its folder.
+pub const SHARD_FILE: &str = "shard.json";
+
+/// Write a shard's results into `out`; returns what to print.
+pub fn write_shard(out: &Path, shard: (usize, usize), plan: &Plan, results: Vec<JobResult>) -> Result<String> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let n = results.len();
+    let file = ShardFile { shard: shard.0, shards: shard.1, plan: plan.clone(), results };
+    let text = serde_json::to_string(&file).map_err(|e| Error::Input(format!("shard results: {e}")))?;
+    report::write_file(out, SHARD_FILE, &text)?;
+    Ok(format!(
+        "{}: shard {}/{} ran {n} of {} runs; wrote {}\njoin the shards with: smsim merge DIR... --out DIR\n",
+        plan.scenario_name,
+        shard.0,
+        shard.1,
+        plan.jobs,
+        out.join(SHARD_FILE).display()
+    ))
+}
+
+/// `smsim merge`: read the shard folders (in any order), check that they are the N shards
+/// of one plan, each once, and write what the unsharded command would have.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<String> {
+    let mut files: Vec<ShardFile> = Vec::with_capacity(dirs.len());
+    for d in dirs {
+        let path = d.join(SHARD_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let f: ShardFile = serde_json::from_str(&text).map_err(|e| {
+            // serde's message names internal types: say where instead.
+            Error::Input(format!(
+                "{}: damaged shard file, or not one (at JSON line {}, column {})",
+                path.display(),
+                e.line(),
+                e.column()
+            ))
+        })?;
+        if f.shards == 0 || f.shard == 0 || f.shard > f.shards {
+            return Err(Error::Input(format!("{}: damaged shard file (shard numbers)", path.display())));
+        }
+        if let Some(first) = files.first() {
+            if f.plan != first.plan || f.shards != first.shards {
+                return Err(Error::Input(format!(
+                    "{}: shard of another run (scenario file, seed, command, options, smsim version or shard count differ from {})",
+                    path.display(),
+                    dirs[0].display()
+                )));
+            }
+        }
+        if let Some(dup) = files.iter().position(|g| g.shard == f.shard) {
+            return Err(Error::Input(format!(
+                "shard {}/{} given twice: {} and {}",
+                f.shard,
+                f.shards,
+                dirs[dup].display(),
+                d.display()
+            )));
+        }
+        files.push(f);
+    }
+    let Some(first) = files.first() else { return Err(Error::Usage("merge needs at least one shard folder".into())) };
+    let (plan, n) = (first.plan.clone(), first.shards);
+    let missing: Vec<String> =
+        (1..=n).filter(|k| files.iter().all(|f| f.shard != *k)).map(|k| format!("{k}/{n}")).collect();
+    if !missing.is_empty() {
+        return Err(Error::Input(format!("missing shard(s) {} of {}", missing.join(", "), plan.scenario_name)));
+    }
+    let mut results: Vec<JobResult> = files.into_iter().flat_map(|f| f.results).collect();
+    results.sort_by_key(|r| r.index);
+    if results.len() != plan.jobs || results.iter().enumerate().any(|(i, r)| r.index != i) {
+        return Err(Error::Input("the shards' runs do not add up to the plan's: a shard folder is damaged".into()));
+    }
+    assemble(&plan, &results, out, None)
+}
+
+/// The jobs of shard `k` of `n` (1-based): every n-th job from the k-th; all without a shard.
+pub fn indices(total: usize, shard: Option<(usize, usize)>) -> Vec<usize> {
+    match shard {
+        None => (0..total).collect(),
+        Some((k, n)) => (k - 1..total).step_by(n).collect(),
+    }
+}
+
+/// Parse `K/N` (1 <= K <= N).
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("--shard {s}: expected K/N with 1 <= K <= N, e.g. 2/8");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
