@@ -5,7 +5,7 @@
 //! -> scenario -> sms -> engine`, with `check` beside `run`; the model emits observations
 //! that `metrics` records and `report` writes. `docs/design.md` has the rooms and why.
 
-#![warn(unreachable_pub)]
+#![warn(missing_docs, unreachable_pub)]
 
 pub mod check;
 pub mod engine;

@@ -5,21 +5,25 @@
 //! entries named by their `id`) is looked up in the original text for its line and column.
 
 pub mod defaults;
-pub mod raw;
+mod locate;
+pub(crate) mod raw;
 mod resolve;
-pub mod set;
+mod resolve_two_way;
+pub(crate) mod set;
 pub mod units;
+mod variant;
 
 use crate::engine::SimTime;
 use crate::error::{Error, Result};
 pub use crate::sms::retry::RetryPolicy;
 use crate::sms::segments::Encoding;
 pub use crate::sms::{Backoff, Kind, KindTable, Money, Protocol};
+use locate::{line_col, locate, segs_of, span_of};
 pub use raw::{Action, Recipients, Selection};
 use std::path::Path;
-use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+use toml::de::DeTable;
 pub use units::Dist;
+use variant::{apply_variant, check_variants};
 
 /// A validated scenario, ready to simulate.
 #[derive(Debug, Clone)]
@@ -406,219 +410,4 @@ pub fn load_variant(text: &str, file: &str, stem: &str, sets: &[String], variant
     sc.variant = variant_name.unwrap_or_else(|| "base".to_string());
     sc.variants = variants;
     Ok(sc)
-}
-
-/// The variant names, checked: non-empty, unique, not `base`.
-fn check_variants(raw: &raw::RawScenario) -> Result<Vec<String>, (Vec<Seg>, String)> {
-    let mut names: Vec<String> = Vec::with_capacity(raw.variant.len());
-    for (i, v) in raw.variant.iter().enumerate() {
-        let at = vec![Seg::Key("variant".into()), Seg::Index(i), Seg::Key("name".into())];
-        if v.name.trim().is_empty() || v.name.contains([',', '"', '\n', ';']) {
-            return Err((at, "a variant name is non-empty, without commas, semicolons or quotes".into()));
-        }
-        if v.name == "base" {
-            return Err((at, "\"base\" names the scenario itself; choose another variant name".into()));
-        }
-        if names.contains(&v.name) {
-            return Err((at, format!("variant name \"{}\" is used twice", v.name)));
-        }
-        names.push(v.name.clone());
-    }
-    Ok(names)
-}
-
-/// Apply the `set` table of `[[variant]]` number `i` to `doc`; returns its name.
-fn apply_variant(
-    doc: &mut toml::Table,
-    i: usize,
-    overrides: &mut Vec<set::Override>,
-) -> Result<String, (Vec<Seg>, String)> {
-    let at = |k: &str| vec![Seg::Key("variant".into()), Seg::Index(i), Seg::Key(k.into())];
-    let entry =
-        doc.get("variant").and_then(|v| v.as_array()).and_then(|a| a.get(i)).and_then(|v| v.as_table()).cloned();
-    let Some(entry) = entry else {
-        return Err((vec![Seg::Key("variant".into())], format!("no variant number {}", i + 1)));
-    };
-    let name = entry
-        .get("name")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| (at("name"), "a variant needs a name".into()))?
-        .to_string();
-    let sets = match entry.get("set") {
-        Some(toml::Value::Table(t)) => t.clone(),
-        Some(_) => return Err((at("set"), "set is a table of \"path\" = value".into())),
-        None => toml::Table::new(),
-    };
-    // `"number.lc.kind" = ...` is one key; `number.lc.kind = ...` (unquoted) arrives as
-    // nested tables: flatten both to dotted paths.
-    fn flatten(prefix: &str, t: &toml::Table, out: &mut Vec<(String, String, toml::Value)>, top: &str) {
-        for (k, v) in t {
-            let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-            let top = if prefix.is_empty() { k.as_str() } else { top };
-            match v {
-                // A quoted dotted key names a whole path: its value replaces, table or not.
-                toml::Value::Table(inner) if !inner.is_empty() && !k.contains('.') => flatten(&path, inner, out, top),
-                _ => out.push((path, top.to_string(), v.clone())),
-            }
-        }
-    }
-    let mut flat = Vec::new();
-    flatten("", &sets, &mut flat, "");
-    for (path, top, value) in flat {
-        let mut where_ = at("set");
-        where_.push(Seg::Key(top));
-        let ov = set::Override {
-            raw: format!("variant \"{name}\": {path} = {value}"),
-            path: path.clone(),
-            value,
-            at: Some(where_.clone()),
-        };
-        if path.split('.').any(|s| s.trim().is_empty()) {
-            return Err((where_, format!("variant \"{name}\": invalid path \"{path}\"")));
-        }
-        set::apply(doc, &ov).map_err(|m| (where_.clone(), format!("variant \"{name}\": {m}")))?;
-        overrides.push(ov);
-    }
-    Ok(name)
-}
-
-fn segs_of(p: &serde_path_to_error::Path) -> Vec<Seg> {
-    use serde_path_to_error::Segment;
-    p.iter()
-        .filter_map(|s| match s {
-            Segment::Seq { index } => Some(Seg::Index(*index)),
-            Segment::Map { key } => Some(Seg::Key(key.clone())),
-            Segment::Enum { variant } => Some(Seg::Key(variant.clone())),
-            Segment::Unknown => None,
-        })
-        .collect()
-}
-
-/// The 1-based line and column of byte `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rfind('\n').map_or(before, |i| &before[i + 1..]).chars().count() + 1;
-    (line, col)
-}
-
-/// The path as the user addresses it: `number.lc.mps`, `carrier.att.outages[0].from`.
-fn display_path(doc: &toml::Table, path: &[Seg]) -> String {
-    let mut out = String::new();
-    let mut cur: Option<&toml::Value> = None;
-    for seg in path {
-        match seg {
-            Seg::Key(k) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(k);
-                cur = match cur {
-                    None => doc.get(k),
-                    Some(toml::Value::Table(t)) => t.get(k),
-                    _ => None,
-                };
-            }
-            Seg::Index(i) => {
-                let item = match cur {
-                    Some(toml::Value::Array(a)) => a.get(*i),
-                    _ => None,
-                };
-                match item.and_then(|v| v.get("id")).and_then(|v| v.as_str()) {
-                    Some(id) => {
-                        out.push('.');
-                        out.push_str(id);
-                    }
-                    None => out.push_str(&format!("[{i}]")),
-                }
-                cur = item;
-            }
-        }
-    }
-    out
-}
-
-/// Byte span of the deepest part of `path` present in the original text: the key itself
-/// when it is there, else its nearest table.
-fn span_of(root: &Spanned<DeTable<'_>>, path: &[Seg]) -> Option<std::ops::Range<usize>> {
-    let mut best = None;
-    let mut table: Option<&DeTable<'_>> = Some(root.get_ref());
-    let mut array: Option<&[Spanned<DeValue<'_>>]> = None;
-    for seg in path {
-        let value = match seg {
-            Seg::Key(k) => {
-                let (key, value) = table?.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str())?;
-                best = Some(key.span());
-                value
-            }
-            Seg::Index(i) => {
-                let v = array?.get(*i)?;
-                if best.is_none() || !matches!(v.get_ref(), DeValue::Table(_)) {
-                    best = Some(v.span());
-                }
-                v
-            }
-        };
-        table = None;
-        array = None;
-        match value.get_ref() {
-            DeValue::Table(t) => {
-                table = Some(t);
-                if matches!(seg, Seg::Index(_)) && !t.is_empty() {
-                    // Point at the table's first key rather than somewhere in its header.
-                    if let Some((k, _)) = t.iter().next() {
-                        best = Some(k.span());
-                    }
-                }
-            }
-            DeValue::Array(a) => array = Some(a),
-            _ => {}
-        }
-    }
-    best
-}
-
-fn locate(
-    text: &str,
-    file: &str,
-    root: &Spanned<DeTable<'_>>,
-    doc: &toml::Table,
-    overrides: &[set::Override],
-    path: Vec<Seg>,
-    message: String,
-) -> Error {
-    let shown = display_path(doc, &path);
-    let message = if shown.is_empty() { message } else { format!("{shown}: {message}") };
-    // The error is at the override's path, below it (`.key` or `[i]`), or at an ancestor
-    // of it (an unknown key that the override introduced).
-    let touches = |o: &set::Override| {
-        shown == o.path
-            || shown.strip_prefix(o.path.as_str()).is_some_and(|rest| rest.starts_with(['.', '[']))
-            || (!shown.is_empty() && o.path.strip_prefix(shown.as_str()).is_some_and(|rest| rest.starts_with('.')))
-    };
-    if let Some(ov) = overrides.iter().rev().find(|o| touches(o)) {
-        if let Some(at) = &ov.at {
-            // From a [[variant]] in the file: point at its line there.
-            let (line, column) = span_of(root, at).map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-            let name = ov.raw.split(':').next().unwrap_or_default();
-            return Error::Scenario { file: file.into(), line, column, message: format!("{name}: {message}") };
-        }
-        return Error::Set { file: file.into(), arg: ov.raw.clone(), message };
-    }
-    let (line, column) = span_of(root, &path).map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-    Error::Scenario { file: file.into(), line, column, message }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_col_counts_chars() {
-        let t = "a = 1\nbé = 2\n";
-        assert_eq!(line_col(t, 0), (1, 1));
-        assert_eq!(line_col(t, t.find('=').unwrap()), (1, 3));
-        let second_eq = t.rfind('=').unwrap();
-        assert_eq!(line_col(t, second_eq), (2, 4));
-    }
 }

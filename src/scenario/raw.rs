@@ -8,97 +8,102 @@ use serde::Deserialize;
 /// The whole file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawScenario {
-    pub simulation: RawSimulation,
+pub(crate) struct RawScenario {
+    pub(crate) simulation: RawSimulation,
     #[serde(default)]
-    pub account: RawAccount,
+    pub(crate) account: RawAccount,
     #[serde(default)]
-    pub number: Vec<RawNumber>,
+    pub(crate) number: Vec<RawNumber>,
     #[serde(default)]
-    pub carrier: Vec<RawCarrier>,
-    pub customers: RawCustomers,
+    pub(crate) carrier: Vec<RawCarrier>,
+    pub(crate) customers: RawCustomers,
     #[serde(default)]
-    pub campaign: Vec<RawCampaign>,
+    pub(crate) campaign: Vec<RawCampaign>,
     #[serde(default)]
-    pub traffic: Vec<RawTraffic>,
+    pub(crate) traffic: Vec<RawTraffic>,
     #[serde(default)]
-    pub keyword: Vec<RawKeyword>,
+    pub(crate) keyword: Vec<RawKeyword>,
     #[serde(default)]
-    pub topic: Vec<RawTopic>,
+    pub(crate) topic: Vec<RawTopic>,
     #[serde(default)]
-    pub flow: Vec<RawFlow>,
+    pub(crate) flow: Vec<RawFlow>,
     #[serde(default)]
-    pub variant: Vec<RawVariant>,
+    pub(crate) variant: Vec<RawVariant>,
 }
 
 /// A named set of overrides, compared against the base scenario.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawVariant {
-    pub name: String,
+pub(crate) struct RawVariant {
+    pub(crate) name: String,
     #[serde(default)]
-    pub set: toml::Table,
+    // Checked for its shape here; applied from the TOML document (`variant.rs`).
+    #[allow(dead_code)]
+    pub(crate) set: toml::Table,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSimulation {
-    pub name: Option<String>,
-    pub seed: Option<u64>,
-    pub horizon: Duration,
-    pub metrics_interval: Option<Duration>,
-    pub start_time_of_day: Option<TimeOfDay>,
+pub(crate) struct RawSimulation {
+    pub(crate) name: Option<String>,
+    pub(crate) seed: Option<u64>,
+    pub(crate) horizon: Duration,
+    pub(crate) metrics_interval: Option<Duration>,
+    pub(crate) start_time_of_day: Option<TimeOfDay>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawAccount {
-    pub monthly_spend_limit_usd: Option<Usd>,
-    pub spent_usd: Option<Usd>,
+pub(crate) struct RawAccount {
+    pub(crate) monthly_spend_limit_usd: Option<Usd>,
+    pub(crate) spent_usd: Option<Usd>,
 }
 
 /// How a pool picks a number for a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Selection {
+    /// The number with the fewest parts waiting, then the one free soonest.
     #[default]
     LeastLoaded,
+    /// Each number in turn.
     RoundRobin,
+    /// The same number for the same customer.
     Sticky,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawNumber {
-    pub id: String,
-    pub kind: Kind,
-    pub count: Option<u32>,
-    pub country: Option<String>,
-    pub mps: Option<Rate>,
-    pub two_way: Option<bool>,
-    pub selection: Option<Selection>,
-    pub queue_limit: Option<u64>,
-    pub ttl: Option<Duration>,
-    pub price_per_part_usd: Option<Usd>,
-    pub inbound_price_per_part_usd: Option<Usd>,
-    pub monthly_lease_usd: Option<Usd>,
-    pub monthly_fee_usd: Option<Usd>,
-    pub setup_fee_usd: Option<Usd>,
+pub(crate) struct RawNumber {
+    pub(crate) id: String,
+    pub(crate) kind: Kind,
+    pub(crate) count: Option<u32>,
+    pub(crate) country: Option<String>,
+    pub(crate) mps: Option<Rate>,
+    pub(crate) two_way: Option<bool>,
+    pub(crate) selection: Option<Selection>,
+    pub(crate) queue_limit: Option<u64>,
+    pub(crate) ttl: Option<Duration>,
+    pub(crate) price_per_part_usd: Option<Usd>,
+    pub(crate) inbound_price_per_part_usd: Option<Usd>,
+    pub(crate) monthly_lease_usd: Option<Usd>,
+    pub(crate) monthly_fee_usd: Option<Usd>,
+    pub(crate) setup_fee_usd: Option<Usd>,
     #[serde(default)]
-    pub carrier_limit: Vec<RawCarrierLimit>,
+    pub(crate) carrier_limit: Vec<RawCarrierLimit>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawCarrierLimit {
-    pub carrier: String,
-    pub mps: Option<Rate>,
-    pub daily_parts: Option<u64>,
+pub(crate) struct RawCarrierLimit {
+    pub(crate) carrier: String,
+    pub(crate) mps: Option<Rate>,
+    pub(crate) daily_parts: Option<u64>,
 }
 
 /// A money amount per number kind, in dollars; kinds left out are 0.
 #[derive(Debug, Clone, Default)]
-pub struct RawKindTable(pub KindTable<Money>);
+pub(crate) struct RawKindTable(pub KindTable<Money>);
 
 impl<'de> Deserialize<'de> for RawKindTable {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -125,47 +130,49 @@ impl<'de> Deserialize<'de> for RawKindTable {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawOutage {
-    pub from: Duration,
-    pub to: Duration,
+pub(crate) struct RawOutage {
+    pub(crate) from: Duration,
+    pub(crate) to: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawCarrier {
-    pub id: String,
-    pub share: Probability,
-    pub latency: Option<Dist>,
-    pub inbound_latency: Option<Dist>,
-    pub failure_rate: Option<Probability>,
+pub(crate) struct RawCarrier {
+    pub(crate) id: String,
+    pub(crate) share: Probability,
+    pub(crate) latency: Option<Dist>,
+    pub(crate) inbound_latency: Option<Dist>,
+    pub(crate) failure_rate: Option<Probability>,
     #[serde(default)]
-    pub fee_per_part_usd: RawKindTable,
+    pub(crate) fee_per_part_usd: RawKindTable,
     #[serde(default)]
-    pub inbound_fee_per_part_usd: RawKindTable,
+    pub(crate) inbound_fee_per_part_usd: RawKindTable,
     #[serde(default)]
-    pub outages: Vec<RawOutage>,
+    pub(crate) outages: Vec<RawOutage>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawCustomers {
-    pub count: u32,
-    pub unreachable: Option<Probability>,
-    pub opted_out: Option<Probability>,
+pub(crate) struct RawCustomers {
+    pub(crate) count: u32,
+    pub(crate) unreachable: Option<Probability>,
+    pub(crate) opted_out: Option<Probability>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawReply {
-    pub body: String,
-    pub p: Probability,
-    pub after: Dist,
+pub(crate) struct RawReply {
+    pub(crate) body: String,
+    pub(crate) p: Probability,
+    pub(crate) after: Dist,
 }
 
 /// `"all"` or the first N customers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recipients {
+    /// Every customer.
     All,
+    /// Customers 0 to N - 1.
     First(u32),
 }
 
@@ -181,111 +188,114 @@ impl<'de> Deserialize<'de> for Recipients {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawCampaign {
-    pub id: String,
-    pub from: String,
-    pub body: String,
+pub(crate) struct RawCampaign {
+    pub(crate) id: String,
+    pub(crate) from: String,
+    pub(crate) body: String,
     #[serde(default)]
-    pub replies: Vec<RawReply>,
-    pub at: Option<Duration>,
-    pub recipients: Option<Recipients>,
-    pub spread: Option<Duration>,
-    pub every: Option<Duration>,
-    pub until: Option<Duration>,
+    pub(crate) replies: Vec<RawReply>,
+    pub(crate) at: Option<Duration>,
+    pub(crate) recipients: Option<Recipients>,
+    pub(crate) spread: Option<Duration>,
+    pub(crate) every: Option<Duration>,
+    pub(crate) until: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawTraffic {
-    pub id: String,
-    pub from: String,
-    pub body: String,
+pub(crate) struct RawTraffic {
+    pub(crate) id: String,
+    pub(crate) from: String,
+    pub(crate) body: String,
     #[serde(default)]
-    pub replies: Vec<RawReply>,
-    pub rate: Rate,
-    pub start: Option<Duration>,
-    pub end: Option<Duration>,
+    pub(crate) replies: Vec<RawReply>,
+    pub(crate) rate: Rate,
+    pub(crate) start: Option<Duration>,
+    pub(crate) end: Option<Duration>,
 }
 
 /// What a keyword does besides answering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
+    /// Only the response.
     #[default]
     AutoReply,
+    /// Put the customer on the opt-out list.
     OptOut,
+    /// Take the customer off the opt-out list.
     OptIn,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawKeyword {
-    pub number: String,
-    pub word: String,
-    pub body: String,
+pub(crate) struct RawKeyword {
+    pub(crate) number: String,
+    pub(crate) word: String,
+    pub(crate) body: String,
     #[serde(default)]
-    pub replies: Vec<RawReply>,
-    pub action: Option<Action>,
+    pub(crate) replies: Vec<RawReply>,
+    pub(crate) action: Option<Action>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawRetry {
-    pub num_retries: u32,
-    pub num_no_delay_retries: Option<u32>,
-    pub num_min_delay_retries: Option<u32>,
-    pub min_delay_target: Option<Duration>,
-    pub num_max_delay_retries: Option<u32>,
-    pub max_delay_target: Option<Duration>,
-    pub backoff_function: Option<Backoff>,
+pub(crate) struct RawRetry {
+    pub(crate) num_retries: u32,
+    pub(crate) num_no_delay_retries: Option<u32>,
+    pub(crate) num_min_delay_retries: Option<u32>,
+    pub(crate) min_delay_target: Option<Duration>,
+    pub(crate) num_max_delay_retries: Option<u32>,
+    pub(crate) max_delay_target: Option<Duration>,
+    pub(crate) backoff_function: Option<Backoff>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSubscription {
-    pub id: String,
-    pub protocol: Protocol,
-    pub latency: Option<Dist>,
-    pub failure_rate: Option<Probability>,
+pub(crate) struct RawSubscription {
+    pub(crate) id: String,
+    pub(crate) protocol: Protocol,
+    pub(crate) latency: Option<Dist>,
+    pub(crate) failure_rate: Option<Probability>,
     #[serde(default)]
-    pub outages: Vec<RawOutage>,
-    pub concurrency: Option<u32>,
-    pub retry: Option<RawRetry>,
-    pub dead_letter_queue: Option<bool>,
-    pub handler: Option<String>,
+    pub(crate) outages: Vec<RawOutage>,
+    pub(crate) concurrency: Option<u32>,
+    pub(crate) retry: Option<RawRetry>,
+    pub(crate) dead_letter_queue: Option<bool>,
+    pub(crate) handler: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawTopic {
-    pub id: String,
-    pub numbers: Vec<String>,
+pub(crate) struct RawTopic {
+    pub(crate) id: String,
+    pub(crate) numbers: Vec<String>,
     #[serde(default)]
-    pub subscription: Vec<RawSubscription>,
+    pub(crate) subscription: Vec<RawSubscription>,
 }
 
 /// One word or a list of words.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum Words {
+pub(crate) enum Words {
     One(String),
     Many(Vec<String>),
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawRule {
-    pub when: Words,
-    pub body: Option<String>,
+pub(crate) struct RawRule {
+    pub(crate) when: Words,
+    pub(crate) body: Option<String>,
     #[serde(default)]
-    pub replies: Vec<RawReply>,
-    pub outcome: Option<String>,
+    pub(crate) replies: Vec<RawReply>,
+    pub(crate) outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawFlow {
-    pub id: String,
+pub(crate) struct RawFlow {
+    pub(crate) id: String,
     #[serde(default)]
-    pub rule: Vec<RawRule>,
+    pub(crate) rule: Vec<RawRule>,
 }

@@ -6,19 +6,19 @@
 
 /// One parsed override.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Override {
+pub(crate) struct Override {
     /// The dotted path as given.
-    pub path: String,
+    pub(crate) path: String,
     /// The value to put there.
-    pub value: toml::Value,
+    pub(crate) value: toml::Value,
     /// The override as the user wrote it.
-    pub raw: String,
+    pub(crate) raw: String,
     /// Where the file says it (a `[[variant]]` entry), if it came from the file.
-    pub at: Option<Vec<super::Seg>>,
+    pub(crate) at: Option<Vec<super::Seg>>,
 }
 
 /// Parse `PATH=VALUE`.
-pub fn parse(arg: &str) -> Result<Override, String> {
+pub(crate) fn parse(arg: &str) -> Result<Override, String> {
     let (path, value) = arg.split_once('=').ok_or_else(|| "expected PATH=VALUE, e.g. number.lc.count=4".to_string())?;
     let path = path.trim();
     if path.is_empty() || path.split('.').any(|s| s.trim().is_empty()) {
@@ -28,7 +28,7 @@ pub fn parse(arg: &str) -> Result<Override, String> {
 }
 
 /// Read VALUE as TOML, or as a plain string when it is not valid TOML.
-pub fn parse_value(text: &str) -> toml::Value {
+pub(crate) fn parse_value(text: &str) -> toml::Value {
     if text.contains(['\n', '\r']) {
         return toml::Value::String(text.to_string());
     }
@@ -39,7 +39,7 @@ pub fn parse_value(text: &str) -> toml::Value {
 }
 
 /// Apply `ov` to the document `root`.
-pub fn apply(root: &mut toml::Table, ov: &Override) -> Result<(), String> {
+pub(crate) fn apply(root: &mut toml::Table, ov: &Override) -> Result<(), String> {
     let segs: Vec<&str> = ov.path.split('.').map(str::trim).collect();
     let mut table = root;
     let mut i = 0;

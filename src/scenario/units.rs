@@ -181,17 +181,45 @@ pub enum Dist {
     /// Always the same value.
     Constant(SimTime),
     /// Exponential with this mean.
-    Exponential { mean: f64 },
+    Exponential {
+        /// Mean, seconds.
+        mean: f64,
+    },
     /// Uniform on [min, max].
-    Uniform { min: f64, max: f64 },
+    Uniform {
+        /// Least value, seconds.
+        min: f64,
+        /// Greatest value, seconds.
+        max: f64,
+    },
     /// Lognormal with this median and shape sigma.
-    LogNormal { median: f64, sigma: f64 },
+    LogNormal {
+        /// Median, seconds.
+        median: f64,
+        /// Shape: the standard deviation of the logarithm.
+        sigma: f64,
+    },
     /// Normal truncated at zero.
-    Normal { mean: f64, sd: f64 },
+    Normal {
+        /// Mean, seconds.
+        mean: f64,
+        /// Standard deviation, seconds.
+        sd: f64,
+    },
     /// Gamma with this shape and mean.
-    Gamma { shape: f64, mean: f64 },
+    Gamma {
+        /// Shape.
+        shape: f64,
+        /// Mean, seconds.
+        mean: f64,
+    },
     /// Weibull with this shape and scale.
-    Weibull { shape: f64, scale: f64 },
+    Weibull {
+        /// Shape.
+        shape: f64,
+        /// Scale, seconds.
+        scale: f64,
+    },
     /// One of these values, equally likely.
     Empirical(Vec<SimTime>),
 }
@@ -204,7 +232,12 @@ pub enum Sampler {
     /// See [`Dist::Exponential`].
     Exponential(Exp<f64>),
     /// See [`Dist::Uniform`].
-    Uniform { min: f64, width: f64 },
+    Uniform {
+        /// Least value, seconds.
+        min: f64,
+        /// Greatest less least value, seconds.
+        width: f64,
+    },
     /// See [`Dist::LogNormal`].
     LogNormal(LogNormal<f64>),
     /// See [`Dist::Normal`].

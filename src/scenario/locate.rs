@@ -1,0 +1,149 @@
+//! Where an error is: a key path (`number.lc.mps`, array entries named by their `id`)
+//! turned into the line and column of the original text, or into the `--set` or
+//! `[[variant]]` override that put the value there.
+
+use super::{Seg, set};
+use crate::error::Error;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+pub(super) fn segs_of(p: &serde_path_to_error::Path) -> Vec<Seg> {
+    use serde_path_to_error::Segment;
+    p.iter()
+        .filter_map(|s| match s {
+            Segment::Seq { index } => Some(Seg::Index(*index)),
+            Segment::Map { key } => Some(Seg::Key(key.clone())),
+            Segment::Enum { variant } => Some(Seg::Key(variant.clone())),
+            Segment::Unknown => None,
+        })
+        .collect()
+}
+
+/// The 1-based line and column of byte `offset` in `text`.
+pub(super) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map_or(before, |i| &before[i + 1..]).chars().count() + 1;
+    (line, col)
+}
+
+/// The path as the user addresses it: `number.lc.mps`, `carrier.att.outages[0].from`.
+fn display_path(doc: &toml::Table, path: &[Seg]) -> String {
+    let mut out = String::new();
+    let mut cur: Option<&toml::Value> = None;
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+                cur = match cur {
+                    None => doc.get(k),
+                    Some(toml::Value::Table(t)) => t.get(k),
+                    _ => None,
+                };
+            }
+            Seg::Index(i) => {
+                let item = match cur {
+                    Some(toml::Value::Array(a)) => a.get(*i),
+                    _ => None,
+                };
+                match item.and_then(|v| v.get("id")).and_then(|v| v.as_str()) {
+                    Some(id) => {
+                        out.push('.');
+                        out.push_str(id);
+                    }
+                    None => out.push_str(&format!("[{i}]")),
+                }
+                cur = item;
+            }
+        }
+    }
+    out
+}
+
+/// Byte span of the deepest part of `path` present in the original text: the key itself
+/// when it is there, else its nearest table.
+pub(super) fn span_of(root: &Spanned<DeTable<'_>>, path: &[Seg]) -> Option<std::ops::Range<usize>> {
+    let mut best = None;
+    let mut table: Option<&DeTable<'_>> = Some(root.get_ref());
+    let mut array: Option<&[Spanned<DeValue<'_>>]> = None;
+    for seg in path {
+        let value = match seg {
+            Seg::Key(k) => {
+                let (key, value) = table?.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str())?;
+                best = Some(key.span());
+                value
+            }
+            Seg::Index(i) => {
+                let v = array?.get(*i)?;
+                if best.is_none() || !matches!(v.get_ref(), DeValue::Table(_)) {
+                    best = Some(v.span());
+                }
+                v
+            }
+        };
+        table = None;
+        array = None;
+        match value.get_ref() {
+            DeValue::Table(t) => {
+                table = Some(t);
+                if matches!(seg, Seg::Index(_)) && !t.is_empty() {
+                    // Point at the table's first key rather than somewhere in its header.
+                    if let Some((k, _)) = t.iter().next() {
+                        best = Some(k.span());
+                    }
+                }
+            }
+            DeValue::Array(a) => array = Some(a),
+            _ => {}
+        }
+    }
+    best
+}
+
+pub(super) fn locate(
+    text: &str,
+    file: &str,
+    root: &Spanned<DeTable<'_>>,
+    doc: &toml::Table,
+    overrides: &[set::Override],
+    path: Vec<Seg>,
+    message: String,
+) -> Error {
+    let shown = display_path(doc, &path);
+    let message = if shown.is_empty() { message } else { format!("{shown}: {message}") };
+    // The error is at the override's path, below it (`.key` or `[i]`), or at an ancestor
+    // of it (an unknown key that the override introduced).
+    let touches = |o: &set::Override| {
+        shown == o.path
+            || shown.strip_prefix(o.path.as_str()).is_some_and(|rest| rest.starts_with(['.', '[']))
+            || (!shown.is_empty() && o.path.strip_prefix(shown.as_str()).is_some_and(|rest| rest.starts_with('.')))
+    };
+    if let Some(ov) = overrides.iter().rev().find(|o| touches(o)) {
+        if let Some(at) = &ov.at {
+            // From a [[variant]] in the file: point at its line there.
+            let (line, column) = span_of(root, at).map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+            let name = ov.raw.split(':').next().unwrap_or_default();
+            return Error::Scenario { file: file.into(), line, column, message: format!("{name}: {message}") };
+        }
+        return Error::Set { file: file.into(), arg: ov.raw.clone(), message };
+    }
+    let (line, column) = span_of(root, &path).map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+    Error::Scenario { file: file.into(), line, column, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_chars() {
+        let t = "a = 1\nbé = 2\n";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, t.find('=').unwrap()), (1, 3));
+        let second_eq = t.rfind('=').unwrap();
+        assert_eq!(line_col(t, second_eq), (2, 4));
+    }
+}
