@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use crate::metrics::summary::costs;
 use crate::scenario::Scenario;
+use crate::sms::Money;
 use crate::sms::price::{COST_PARTS, CostPart, Costs};
 use crate::table::{Key, Table};
 use plotters::coord::Shift;
@@ -36,13 +37,41 @@ struct Series {
     name: String,
     /// (latency in s, fraction of delivered messages at or below it).
     cdf: Vec<(f64, f64)>,
-    /// Per interval of the total scope: (start, queue depth, delivered, spend in $).
-    total: Vec<(f64, f64, f64, f64)>,
+    /// Per interval of the total scope, plotted at the interval's end.
+    total: Vec<TotalPoint>,
     /// Per pool: name and (start, queue depth).
     pools: Vec<(String, Vec<(f64, f64)>)>,
     /// Cost by part, in $.
     costs: Table<CostPart, f64, COST_PARTS>,
     spend_limit: f64,
+}
+
+/// One interval of the total scope, as plotted.
+#[derive(Debug, Clone, Copy)]
+struct TotalPoint {
+    /// Time, s (then in the axis unit).
+    t: f64,
+    /// Messages waiting.
+    depth: f64,
+    /// Delivered in the interval.
+    delivered: f64,
+    /// The month's spend, $.
+    spend: f64,
+}
+
+/// One `timeseries.csv` row of the total or a pool scope, in exact integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChartRow {
+    /// Interval start, microseconds.
+    pub t_us: u64,
+    /// Scope: 0 the total, then pools.
+    pub scope: u32,
+    /// Messages waiting at the interval's end.
+    pub queue_depth: u64,
+    /// Delivered in the interval.
+    pub delivered: u64,
+    /// The month's spend at the interval's end (the total) or the pool's charges.
+    pub spend: Money,
 }
 
 /// Time axis unit chosen from the span shown: (divisor in s, label).
@@ -76,9 +105,8 @@ pub struct ChartInput {
     pub pools: Vec<String>,
     /// Latency at quantiles 1/200 to 200/200, microseconds (empty: nothing delivered).
     pub cdf_us: Vec<u64>,
-    /// Time-series rows of the total and pool scopes: (interval start us, scope, queue
-    /// depth, delivered, spend micro-dollars).
-    pub rows: Vec<(u64, u32, u64, u64, i64)>,
+    /// Time-series rows of the total and pool scopes.
+    pub rows: Vec<ChartRow>,
     /// Cost by part.
     pub costs: Costs,
 }
@@ -97,7 +125,13 @@ impl ChartInput {
             .rows
             .iter()
             .filter(|r| r.scope < scopes)
-            .map(|r| (r.t.as_micros(), r.scope, r.queue_depth, r.delivered, r.spend.micros()))
+            .map(|r| ChartRow {
+                t_us: r.t.as_micros(),
+                scope: r.scope,
+                queue_depth: r.queue_depth,
+                delivered: r.delivered,
+                spend: r.spend,
+            })
             .collect();
         ChartInput {
             variant: sc.variant.clone(),
@@ -123,14 +157,15 @@ fn series(c: &ChartInput) -> Series {
     }
     // Start every curve at t = 0 with nothing queued or delivered, so that even a run
     // shorter than one interval draws a line rather than a lone point.
-    let spend0 = c.rows.first().map_or(0.0, |r| usd(r.4));
-    let mut total = vec![(0.0, 0.0, 0.0, spend0)];
+    let spend0 = c.rows.first().map_or(0.0, |r| usd(r.spend.micros()));
+    let mut total = vec![TotalPoint { t: 0.0, depth: 0.0, delivered: 0.0, spend: spend0 }];
     let mut pools: Vec<(String, Vec<(f64, f64)>)> = c.pools.iter().map(|p| (p.clone(), vec![(0.0, 0.0)])).collect();
-    for &(t, scope, depth, delivered, spend) in &c.rows {
+    for r in &c.rows {
+        let (t, scope, depth, delivered, spend) = (r.t_us, r.scope, r.queue_depth, r.delivered, r.spend.micros());
         // Plot each interval at its end: the value it reports holds there.
         let t = secs((t + c.interval_us).min(c.horizon_us));
         if scope == 0 {
-            total.push((t, depth as f64, delivered as f64, usd(spend)));
+            total.push(TotalPoint { t, depth: depth as f64, delivered: delivered as f64, spend: usd(spend) });
         } else if let Some(p) = pools.get_mut(scope as usize - 1) {
             p.1.push((t, depth as f64));
         }
@@ -354,13 +389,18 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
     let interval = first.interval_us as f64 / 1e6;
     let active = s
         .iter()
-        .flat_map(|x| x.total.windows(2).filter(|w| w[1].1 > 0.0 || w[1].2 > 0.0 || w[1].3 != w[0].3).map(|w| w[1].0))
+        .flat_map(|x| {
+            x.total
+                .windows(2)
+                .filter(|w| w[1].depth > 0.0 || w[1].delivered > 0.0 || w[1].spend != w[0].spend)
+                .map(|w| w[1].t)
+        })
         .fold(0.0, f64::max);
     let span = if active > 0.0 { (active * 1.1).max(active + 2.0 * interval).min(horizon) } else { horizon };
     let (unit, unit_name) = time_unit(span);
     for x in &mut s {
-        x.total.retain(|r| r.0 <= span);
-        x.total.iter_mut().for_each(|r| r.0 /= unit);
+        x.total.retain(|r| r.t <= span);
+        x.total.iter_mut().for_each(|r| r.t /= unit);
         for (_, p) in &mut x.pools {
             p.retain(|r| r.0 <= span);
             p.iter_mut().for_each(|r| r.0 /= unit);
@@ -381,7 +421,8 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
     };
     both(dir, "latency_cdf", &mut cdf)?;
 
-    let depth_total: Vec<Vec<(f64, f64)>> = s.iter().map(|x| x.total.iter().map(|r| (r.0, r.1)).collect()).collect();
+    let depth_total: Vec<Vec<(f64, f64)>> =
+        s.iter().map(|x| x.total.iter().map(|r| (r.t, r.depth)).collect()).collect();
     let mut depth = if many {
         Lines {
             title: title("Messages waiting"),
@@ -408,12 +449,12 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
                 // Side by side, the drain curves: cumulative deliveries from the origin.
                 std::iter::once((0.0, 0.0))
                     .chain(x.total.iter().scan(0.0, |acc, r| {
-                        *acc += r.2;
-                        Some((r.0, *acc))
+                        *acc += r.delivered;
+                        Some((r.t, *acc))
                     }))
                     .collect()
             } else {
-                x.total.iter().map(|r| (r.0, r.2)).collect()
+                x.total.iter().map(|r| (r.t, r.delivered)).collect()
             }
         })
         .collect();
@@ -430,7 +471,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
     };
     both(dir, "delivered", &mut deliv)?;
 
-    let spend: Vec<Vec<(f64, f64)>> = s.iter().map(|x| x.total.iter().map(|r| (r.0, r.3)).collect()).collect();
+    let spend: Vec<Vec<(f64, f64)>> = s.iter().map(|x| x.total.iter().map(|r| (r.t, r.spend)).collect()).collect();
     let mut sp = Lines {
         title: title("Month's spend against the limit"),
         x_desc: x_time,
