@@ -1,6 +1,6 @@
 //! `smsim check`: the resolved scenario and quick analytic estimates at nominal rates.
 
-use crate::scenario::{Money, Pool, Scenario};
+use crate::scenario::{Limit, LimitScope, Money, Pool, Scenario};
 use std::fmt::Write as _;
 
 fn secs(t: crate::engine::SimTime) -> String {
@@ -8,19 +8,46 @@ fn secs(t: crate::engine::SimTime) -> String {
     if s >= 3600.0 { format!("{s:.0} s ({:.2} h)", s / 3600.0) } else { format!("{s:.3} s") }
 }
 
-/// Effective parts per second of `pool` when its traffic splits over carriers by share:
-/// the pool's nominal rate, capped by each carrier limit over that carrier's share.
-pub fn effective_rate(sc: &Scenario, pool: &Pool) -> f64 {
-    let mut rate = pool.count as f64 * pool.mps;
-    for l in &pool.limits {
+/// Effective parts per second of pool `p` alone, when its traffic splits over carriers
+/// by share: the pool's nominal rate, capped by each shared rate that covers it (the
+/// account's, its carrier limits, `[[limit]]`s) over the share of its traffic that passes
+/// through it; with what binds (`numbers`, or the limit's id).
+pub fn effective_rate(sc: &Scenario, p: usize) -> (f64, String) {
+    let pool = &sc.pools[p];
+    let mut rate = (pool.count as f64 * pool.mps, "numbers".to_string());
+    for l in sc.limits.iter().filter(|l| l.pools.contains(&p)) {
         if let Some(mps) = l.mps {
-            let share = sc.carriers[l.carrier].share;
-            if share > 0.0 {
-                rate = rate.min(mps / share);
+            let share = l.carrier.map_or(1.0, |c| sc.carriers[c].share);
+            if share > 0.0 && mps / share < rate.0 {
+                rate = (mps / share, format!("limit {}", l.id));
             }
         }
     }
     rate
+}
+
+/// A limit in words: its carrier (or every carrier), its rate, caps and what happens at
+/// them.
+fn describe_limit(sc: &Scenario, l: &Limit) -> String {
+    let mut s = format!(
+        "{}: {}",
+        l.carrier.map_or("every carrier".into(), |c| sc.carriers[c].id.clone()),
+        l.mps.map_or("no MPS cap".into(), |m| format!("{m} MPS shared"))
+    );
+    for c in &l.caps {
+        let per = match c.window {
+            crate::scenario::Window::Day => "day",
+            crate::scenario::Window::Week => "week",
+            crate::scenario::Window::Month => "month",
+        };
+        s.push_str(&format!(", {} parts per {per}", c.parts));
+    }
+    match l.on_cap {
+        crate::scenario::OnCap::Block => {}
+        crate::scenario::OnCap::BlockCharged => s.push_str(" (over a cap: blocked and billed)"),
+        crate::scenario::OnCap::Hold => s.push_str(" (over a cap: held to the next window)"),
+    }
+    s
 }
 
 /// Erlang's C formula: the probability that an arrival waits in an M/M/c queue with
@@ -78,8 +105,15 @@ pub fn report(sc: &Scenario) -> String {
         sc.start_time_of_day.as_micros() / 60_000_000 % 60
     );
     let _ = writeln!(w, "account: spend limit {} per month, {} already spent", usd(sc.spend_limit), usd(sc.spent));
+    for l in sc.limits.iter().filter(|l| l.scope == LimitScope::Account) {
+        let _ = writeln!(w, "  account throughput: {} MPS shared by every number", l.mps.unwrap_or_default());
+    }
+    for l in sc.limits.iter().filter(|l| l.scope == LimitScope::Shared) {
+        let pools: Vec<&str> = l.pools.iter().map(|&p| sc.pools[p].id.as_str()).collect();
+        let _ = writeln!(w, "limit {} over {}: {}", l.id, pools.join(", "), describe_limit(sc, l));
+    }
     let _ = writeln!(w, "numbers:");
-    for p in &sc.pools {
+    for (i, p) in sc.pools.iter().enumerate() {
         let _ = writeln!(
             w,
             "  {}: {} x {} ({}), {} MPS each = {} MPS; two-way {}; selection {}; ttl {}; queue limit {}",
@@ -107,14 +141,15 @@ pub fn report(sc: &Scenario) -> String {
             usd(p.monthly_fee),
             usd(p.setup_fee)
         );
-        for l in &p.limits {
-            let _ = writeln!(
-                w,
-                "      carrier limit toward {}: {}{}",
-                sc.carriers[l.carrier].id,
-                l.mps.map_or("no MPS cap".into(), |m| format!("{m} MPS shared")),
-                l.daily_parts.map_or(String::new(), |d| format!(", {d} parts per day"))
-            );
+        for l in sc.limits.iter().filter(|l| l.scope == LimitScope::Pool && l.pools.contains(&i)) {
+            let _ = writeln!(w, "      carrier limit toward {}", describe_limit(sc, l));
+        }
+        if let Some(f) = p.failover {
+            let _ = writeln!(w, "      fails over to {} (in an outage, or over its queue limit)", sc.pools[f].id);
+        }
+        if !p.outages.is_empty() || sc.opt_out_lists.len() > 1 {
+            let _ =
+                writeln!(w, "      outages: {}; opt-out list {}", p.outages.len(), sc.opt_out_lists[p.opt_out_list]);
         }
     }
     let _ = writeln!(w, "carriers:");
@@ -152,7 +187,7 @@ pub fn report(sc: &Scenario) -> String {
     for c in &sc.campaigns {
         let p = &sc.pools[c.pool];
         let t = &sc.templates[c.template];
-        let rate = effective_rate(sc, p);
+        let (rate, binds) = effective_rate(sc, c.pool);
         let parts = c.recipients as f64 * t.parts as f64;
         let drain = (parts / rate).max(c.spread.as_secs_f64());
         let per_msg = expected_price(sc, p, t.parts);
@@ -164,7 +199,7 @@ pub fn report(sc: &Scenario) -> String {
         };
         let _ = writeln!(
             w,
-            "  {}: {} recipients x {} part(s) ({}) from {} at {}, {} blast(s); drain {} at {:.2} parts/s; about ${:.6} a message; the spend limit allows about {} messages",
+            "  {}: {} recipients x {} part(s) ({}) from {} at {}, {} blast(s); drain {} at {:.2} parts/s{}; about ${:.6} a message; the spend limit allows about {} messages",
             c.id,
             c.recipients,
             t.parts,
@@ -174,6 +209,7 @@ pub fn report(sc: &Scenario) -> String {
             repeats,
             secs(crate::engine::SimTime::from_secs_f64(drain)),
             rate,
+            if binds == "numbers" { String::new() } else { format!(" (bound by {binds})") },
             per_msg,
             affordable
         );
@@ -299,16 +335,31 @@ pub fn report(sc: &Scenario) -> String {
         "utilisation at nominal rates (offered parts/s over capacity; bursts without spread not included):"
     );
     for (i, p) in sc.pools.iter().enumerate() {
-        let cap = effective_rate(sc, p);
+        let (cap, binds) = effective_rate(sc, i);
         let rho = offered[i] / cap;
         let _ = writeln!(
             w,
-            "  {}: {:.3} parts/s offered, {:.3} parts/s capacity, utilisation {:.1}%{}",
+            "  {}: {:.3} parts/s offered, {:.3} parts/s capacity{}, utilisation {:.1}%{}",
             p.id,
             offered[i],
             cap,
+            if binds == "numbers" { String::new() } else { format!(" (bound by {binds})") },
             rho * 100.0,
             if rho >= 1.0 { " (over capacity: its queue grows while this load lasts)" } else { "" }
+        );
+    }
+    // A shared rate carries every covered pool's offer through it (by carrier share).
+    for l in sc.limits.iter().filter(|l| l.scope != LimitScope::Pool || l.pools.len() > 1) {
+        let Some(mps) = l.mps else { continue };
+        let share = l.carrier.map_or(1.0, |c| sc.carriers[c].share);
+        let load: f64 = l.pools.iter().map(|&p| offered[p] * share).sum();
+        let rho = load / mps;
+        let _ = writeln!(
+            w,
+            "  limit {}: {load:.3} parts/s offered through it, {mps:.3} MPS, utilisation {:.1}%{}",
+            l.id,
+            rho * 100.0,
+            if rho >= 1.0 { " (binds: the pools it covers cannot all run at their own rate)" } else { "" }
         );
     }
     s

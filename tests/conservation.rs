@@ -243,7 +243,7 @@ impl Observer for Audit {
                     self.twice += 1;
                 }
             }
-            ObsKind::Queued => {}
+            ObsKind::Queued | ObsKind::FailedOver => {}
         }
     }
     fn delivery(&mut self, _: &smsim::model::observe::DeliveryObs) {
@@ -279,23 +279,31 @@ fn check(sc: &Scenario, audit: &Audit) -> Result<(), String> {
     for ((p, n), tx) in &by_number {
         paced(tx, sc.pools[*p as usize].mps).map_err(|e| format!("number {p}/{n}: {e}"))?;
     }
-    // Per pool and carrier limit.
-    for (pi, pool) in sc.pools.iter().enumerate() {
-        for l in &pool.limits {
-            let tx: Vec<(u64, u32)> =
-                audit.tx.iter().filter(|x| x.1 == pi as u32 && x.3 == l.carrier as u32).map(|x| (x.0, x.4)).collect();
-            if let Some(m) = l.mps {
-                paced(&tx, m).map_err(|e| format!("pool {pi} limit toward {}: {e}", l.carrier))?;
+    // Per shared limit: the account's, carrier limits and [[limit]]s.
+    for l in &sc.limits {
+        let tx: Vec<(u64, u32)> = audit
+            .tx
+            .iter()
+            .filter(|x| l.pools.contains(&(x.1 as usize)) && l.carrier.is_none_or(|c| x.3 == c as u32))
+            .map(|x| (x.0, x.4))
+            .collect();
+        if let Some(m) = l.mps {
+            paced(&tx, m).map_err(|e| format!("limit {}: {e}", l.id))?;
+        }
+        for c in &l.caps {
+            let cap = c.parts;
+            let mut per_day: HashMap<u64, u64> = HashMap::new();
+            for &(t, parts) in &tx {
+                let day = (t + sc.start_time_of_day.as_micros()) / 86_400_000_000;
+                let window = match c.window {
+                    smsim::scenario::Window::Day => day,
+                    smsim::scenario::Window::Week => day.div_ceil(7),
+                    smsim::scenario::Window::Month => t / (30 * 86_400_000_000),
+                };
+                *per_day.entry(window).or_default() += parts as u64;
             }
-            if let Some(cap) = l.daily_parts {
-                let mut per_day: HashMap<u64, u64> = HashMap::new();
-                for (t, parts) in tx {
-                    *per_day.entry((t + sc.start_time_of_day.as_micros()) / 86_400_000_000).or_default() +=
-                        parts as u64;
-                }
-                if let Some((d, n)) = per_day.iter().find(|(_, n)| **n > cap) {
-                    return Err(format!("pool {pi}: {n} parts on day {d} over daily cap {cap}"));
-                }
+            if let Some((w, n)) = per_day.iter().find(|(_, n)| **n > cap) {
+                return Err(format!("limit {}: {n} parts in {} window {w}, over its cap {cap}", l.id, c.window.name()));
             }
         }
     }

@@ -156,6 +156,31 @@ pub struct Metrics {
     pub subscriber_retries: u64,
     /// Per flow outcome: count and time from the conversation's first request.
     pub outcomes: Vec<Stat>,
+    /// Requests handed to a failover pool.
+    pub failed_over: u64,
+    /// Per source of requests (`sources.csv`).
+    pub sources: Vec<SourceMetrics>,
+}
+
+/// What `sources.csv` needs of one source.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMetrics {
+    /// Requests made.
+    pub requested: u64,
+    /// Requests by end state.
+    pub ends: PerEnd<u64>,
+    /// Request to first part transmitted.
+    pub queue_wait: Stat,
+    /// Request to delivery.
+    pub latency: Stat,
+    /// Its first request.
+    pub first_request: Option<SimTime>,
+    /// Its last transmission.
+    pub last_transmit: Option<SimTime>,
+    /// What its messages were charged.
+    pub cost: Money,
+    /// Requests handed to a failover pool.
+    pub failed_over: u64,
 }
 
 impl Metrics {
@@ -177,6 +202,8 @@ impl Metrics {
             deliveries: PerDelivery::default(),
             subscriber_retries: 0,
             outcomes: vec![Stat::default(); sc.outcomes.len()],
+            failed_over: 0,
+            sources: vec![SourceMetrics::default(); sc.sources.len()],
         }
     }
 
@@ -200,10 +227,22 @@ impl Observer for Metrics {
     #[inline]
     fn observe(&mut self, o: &Obs) {
         self.timeseries.advance(o.t);
+        let src = &mut self.sources[o.source as usize];
         match o.kind {
-            ObsKind::Requested => self.requested += 1,
+            ObsKind::Requested => {
+                self.requested += 1;
+                src.requested += 1;
+                src.first_request.get_or_insert(o.t);
+            }
             ObsKind::Queued => self.timeseries.each(o, |s| s.queue_depth += 1),
+            ObsKind::FailedOver => {
+                self.failed_over += 1;
+                src.failed_over += 1;
+            }
             ObsKind::Transmitted => {
+                src.last_transmit = Some(o.t);
+                src.queue_wait.record(o.t - o.t_req);
+                src.cost += o.cost + o.fee;
                 self.last_transmit = Some(o.t);
                 self.parts_sent += o.parts as u64;
                 self.cost_messages += o.cost;
@@ -219,11 +258,21 @@ impl Observer for Metrics {
             }
             ObsKind::End { state, queued } => {
                 self.ends[state] += 1;
+                src.ends[state] += 1;
                 if queued {
                     self.timeseries.each(o, |s| s.queue_depth -= 1);
                 }
+                if o.cost != Money::ZERO || o.fee != Money::ZERO {
+                    // Blocked at a cap that bills it (SPEC 6.2).
+                    src.cost += o.cost + o.fee;
+                    self.cost_messages += o.cost;
+                    self.cost_carrier_fees += o.fee;
+                    let charge = o.cost + o.fee;
+                    self.timeseries.each(o, |s| s.spend += charge);
+                }
                 match state {
                     EndState::Delivered => {
+                        src.latency.record(o.t - o.t_req);
                         self.latency.record(o.t - o.t_req);
                         self.timeseries.each(o, |s| s.delivered += 1);
                     }

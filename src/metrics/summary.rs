@@ -97,8 +97,10 @@ pub struct Summary {
     pub spend_limit_hit: Option<SimTime>,
     /// Kernel events handled.
     pub events: u64,
-    /// Last transmission.
+    /// Last transmission of a message that a campaign or traffic source requested.
     pub drain: Option<SimTime>,
+    /// Requests handed to a failover pool.
+    pub failed_over: u64,
 }
 
 /// One value of a summary row.
@@ -165,7 +167,14 @@ impl Summary {
             cost_per_delivered: price::per_item(cost_total, m.ends[EndState::Delivered]),
             spend_limit_hit: m.spend_limit_hit,
             events,
-            drain: m.last_transmit,
+            drain: sc
+                .sources
+                .iter()
+                .zip(&m.sources)
+                .filter(|(s, _)| s.workload)
+                .filter_map(|(_, x)| x.last_transmit)
+                .max(),
+            failed_over: m.failed_over,
         }
     }
 
@@ -203,6 +212,7 @@ impl Summary {
         f("spend_limit_hit_s", Value::Time(self.spend_limit_hit));
         f("events", Value::Count(self.events));
         f("drain_s", Value::Time(self.drain));
+        f("failed_over", Value::Count(self.failed_over));
     }
 
     /// The column names, in order.
@@ -261,7 +271,7 @@ mod tests {
         sorted.dedup();
         assert_eq!(sorted.len(), cols.len(), "no column twice");
         assert_eq!(&cols[..4], &IDENTITY);
-        assert_eq!(cols.last().map(String::as_str), Some("drain_s"));
+        assert_eq!(cols.last().map(String::as_str), Some("failed_over"));
         let s = Summary {
             latency: Quantiles { p95: Some(SimTime::from_micros(2_500_000)), ..Quantiles::default() },
             cost_total: Money(1_234_567),

@@ -86,7 +86,7 @@ impl Carriers {
             return Handoff::Unreachable;
         }
         let c = m.carrier as usize;
-        let mut r = rng::stream(seed, &[stream::MESSAGE, m.customer as u64, m.source as u64, m.origin]);
+        let mut r = rng::stream(seed, &[stream::MESSAGE, m.customer as u64, m.template as u64, m.origin]);
         if unit(&mut r) < self.failure_rate[c] {
             return Handoff::Failed;
         }
@@ -134,7 +134,7 @@ mod tests {
 
     fn message(t_req: u64) -> Message {
         let t_req = SimTime::from_secs(t_req);
-        Message { id: 0, t_req, customer: 1, origin: 0, source: 0, carrier: 0, parts: 1, root: t_req }
+        Message { id: 0, t_req, customer: 1, origin: 0, template: 0, source: 0, carrier: 0, parts: 1, root: t_req }
     }
 
     #[test]

@@ -8,7 +8,8 @@ use crate::scenario::Scenario;
 use crate::scenario::units::Sampler;
 
 const UNREACHABLE: u8 = 1;
-const OPTED_OUT: u8 = 2;
+/// Bits 1 to 7: on opt-out list 0 to 6.
+const LISTS_SHIFT: u8 = 1;
 
 /// The customer population as plain arrays indexed by customer.
 #[derive(Debug)]
@@ -44,6 +45,7 @@ impl Customers {
                 Some(*acc)
             })
             .collect();
+        let every_list = (((1u16 << sc.opt_out_lists.len().max(1)) - 1) as u8) << LISTS_SHIFT;
         let mut carrier = Vec::with_capacity(n);
         let mut flags = Vec::with_capacity(n);
         for i in 0..n {
@@ -55,7 +57,8 @@ impl Customers {
                 f |= UNREACHABLE;
             }
             if unit(&mut r) < sc.customers.opted_out {
-                f |= OPTED_OUT;
+                // On every list at t = 0.
+                f |= every_list;
             }
             carrier.push(c as u8);
             flags.push(f);
@@ -76,22 +79,22 @@ impl Customers {
         self.flags[c as usize] & UNREACHABLE != 0
     }
 
-    /// Whether the customer is on the opt-out list.
+    /// Whether the customer is on opt-out list `list`.
     #[inline]
-    pub(crate) fn opted_out(&self, c: u32) -> bool {
-        self.flags[c as usize] & OPTED_OUT != 0
+    pub(crate) fn opted_out(&self, c: u32, list: usize) -> bool {
+        self.flags[c as usize] & (1 << (LISTS_SHIFT as usize + list)) != 0
     }
 
-    /// Put the customer on the opt-out list; true if they were not on it.
-    pub(crate) fn opt_out(&mut self, c: u32) -> bool {
-        let was = self.opted_out(c);
-        self.flags[c as usize] |= OPTED_OUT;
+    /// Put the customer on opt-out list `list`; true if they were not on it.
+    pub(crate) fn opt_out(&mut self, c: u32, list: usize) -> bool {
+        let was = self.opted_out(c, list);
+        self.flags[c as usize] |= 1 << (LISTS_SHIFT as usize + list);
         !was
     }
 
-    /// Take the customer off the opt-out list.
-    pub(crate) fn opt_in(&mut self, c: u32) {
-        self.flags[c as usize] &= !OPTED_OUT;
+    /// Take the customer off opt-out list `list`.
+    pub(crate) fn opt_in(&mut self, c: u32, list: usize) {
+        self.flags[c as usize] &= !(1 << (LISTS_SHIFT as usize + list));
     }
 
     /// Whether and how the customer answers delivered message `m` of template `replies`
@@ -99,7 +102,7 @@ impl Customers {
     /// the message, never by the number, so that variants changing numbers see the same
     /// customers answer the same way.
     pub(crate) fn answer(&self, seed: u64, m: &Message, probabilities: impl Iterator<Item = f64>) -> Option<Answer> {
-        let mut r = rng::stream(seed, &[stream::REPLY, m.customer as u64, m.source as u64, m.origin]);
+        let mut r = rng::stream(seed, &[stream::REPLY, m.customer as u64, m.template as u64, m.origin]);
         let u = unit(&mut r);
         let mut acc = 0.0;
         let mut probabilities = probabilities;
@@ -107,7 +110,7 @@ impl Customers {
             acc += p;
             u < acc
         })?;
-        let after = self.reply_after[m.source as usize][k].sample(&mut r);
+        let after = self.reply_after[m.template as usize][k].sample(&mut r);
         Some(Answer { reply: k as u16, after, stream: r })
     }
 }
@@ -136,11 +139,12 @@ mod tests {
         assert!((on_a - 0.25 * n).abs() < 306.0, "{on_a}");
         let unreachable = (0..20_000).filter(|&i| c.unreachable(i)).count() as f64;
         assert!((unreachable - 0.1 * n).abs() < 5.0 * (n * 0.09f64).sqrt(), "{unreachable}");
-        assert!(!c.opted_out(3));
-        assert!(c.opt_out(3), "newly opted out");
-        assert!(!c.opt_out(3), "already on the list");
-        c.opt_in(3);
-        assert!(!c.opted_out(3));
+        assert!(!c.opted_out(3, 0));
+        assert!(c.opt_out(3, 0), "newly opted out");
+        assert!(!c.opt_out(3, 0), "already on the list");
+        assert!(!c.opted_out(3, 1), "another list is another list");
+        c.opt_in(3, 0);
+        assert!(!c.opted_out(3, 0));
     }
 
     #[test]
@@ -152,6 +156,7 @@ mod tests {
             t_req: SimTime::ZERO,
             customer: 5,
             origin: 0,
+            template: 0,
             source: 0,
             carrier: 0,
             parts: 1,

@@ -24,7 +24,16 @@ pub(crate) fn run(flow: &Flow, index: usize, sub: u32, m: &Inbound, word: &str, 
     let response = rule.template.map(|t| {
         // Two subscriptions running flows on one message answer with distinct origins.
         let origin = rng::derive(m.answers_origin, &[m.template as u64, m.reply as u64, 1 + index as u64, sub as u64]);
-        Request { source: t, origin, customer: m.customer, pool, pin: Some(idx), exempt: false, root: Some(m.root) }
+        Request {
+            template: t,
+            source: flow.source as u16,
+            origin,
+            customer: m.customer,
+            pool,
+            pin: Some(idx),
+            exempt: false,
+            root: Some(m.root),
+        }
     });
     Ran { outcome: rule.outcome, response }
 }

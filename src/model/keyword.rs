@@ -19,27 +19,28 @@ pub(crate) struct Matched<'a> {
 }
 
 /// Match `word` (upper case) of message `m`, which reached number `idx` of pool `pool`,
-/// against the pool's `keywords`, applying the keyword's action to the customer.
+/// against the pool's `keywords`, applying the keyword's action to the customer on the
+/// pool's opt-out list `list`.
 pub(crate) fn answer<'a>(
     keywords: &'a [Keyword],
     word: &str,
     m: &Inbound,
-    pool: usize,
-    idx: u32,
+    (pool, idx, list): (usize, u32, usize),
     customers: &mut Customers,
 ) -> Option<Matched<'a>> {
     let kw = keywords.iter().find(|k| k.word == word)?;
     let mut opted_out = false;
     match kw.action {
-        Action::OptOut => opted_out = customers.opt_out(m.customer),
-        Action::OptIn => customers.opt_in(m.customer),
+        Action::OptOut => opted_out = customers.opt_out(m.customer, list),
+        Action::OptIn => customers.opt_in(m.customer, list),
         Action::AutoReply => {}
     }
     // The response's origin: the answered message's origin and this reply, so that a
     // customer's conversation is keyed the same in every variant.
     let origin = rng::derive(m.answers_origin, &[m.template as u64, m.reply as u64]);
     let response = Request {
-        source: kw.template,
+        template: kw.template,
+        source: kw.source as u16,
         origin,
         customer: m.customer,
         pool,

@@ -1,78 +1,211 @@
-//! Limits shared by the numbers of a pool toward one carrier (SPEC 4.1.5): a shared
-//! parts-per-second rate, served to waiting numbers first come, first served, and a daily
-//! cap on parts that resets at each local midnight.
+//! Shared limits (SPEC 6.1-6.2): the account's MPS, pools' carrier limits and `[[limit]]`s.
+//! A limit's rate is paced without burst and served to waiting numbers by the priority of
+//! their heads, then first come, first served; its caps count parts per day, week and
+//! month, and say what happens at a cap.
 
 use super::pacing::Pacer;
-use std::collections::VecDeque;
+use crate::scenario::{OnCap, Scenario, Window};
+use std::collections::BTreeSet;
 
 /// Microseconds in a day.
 pub(crate) const DAY_US: u64 = 86_400_000_000;
+/// Microseconds in a billing month of 30 days.
+const MONTH_US: u64 = 30 * DAY_US;
 
-/// One carrier limit's state.
-#[derive(Debug)]
-pub(crate) struct CarrierLimit {
-    /// The carrier it limits traffic to.
-    pub(crate) carrier: u8,
-    pacer: Option<Pacer>,
-    daily: Option<u64>,
-    day: u64,
-    used: u64,
-    /// Numbers whose head waits for this limit's MPS, served first come, first served.
-    waiters: VecDeque<u32>,
+/// A number's place in the lines of the limits it waits for: its head's priority and the
+/// order in which it joined. The same key in every line, so that the first of all waiting
+/// numbers is first in each of its lines (no two numbers wait for each other).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Place {
+    /// The head's priority (1 first).
+    pub(crate) priority: u8,
+    /// Join order.
+    pub(crate) seq: u64,
 }
 
-impl CarrierLimit {
-    /// A limit toward `carrier` of `mps` parts per second and `daily` parts a day.
-    pub(crate) fn new(carrier: u8, mps: Option<f64>, daily: Option<u64>) -> Self {
-        Self { carrier, pacer: mps.map(Pacer::new), daily, day: 0, used: 0, waiters: VecDeque::new() }
-    }
+#[derive(Debug, Clone, Copy)]
+struct CapState {
+    window: Window,
+    cap: u64,
+    index: u64,
+    used: u64,
+}
 
-    /// The earliest microsecond at which its rate lets the next part go (0 without one).
-    #[inline]
-    pub(crate) fn free_at(&self) -> u64 {
-        self.pacer.as_ref().map_or(0, Pacer::next_free)
-    }
+#[derive(Debug)]
+struct LimitState {
+    pacer: Option<Pacer>,
+    caps: Vec<CapState>,
+    on_cap: OnCap,
+    /// Numbers whose head waits for this limit's rate.
+    line: BTreeSet<(Place, u32)>,
+}
 
-    /// Whether `parts` more on `day` would pass the daily cap (a new day starts at zero).
-    #[inline]
-    pub(crate) fn over_daily(&mut self, day: u64, parts: u64) -> bool {
-        let Some(cap) = self.daily else { return false };
-        if self.day != day {
-            self.day = day;
-            self.used = 0;
+/// What the caps say about a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Capped {
+    /// Under every cap.
+    No,
+    /// Blocked (charged or not).
+    Block {
+        /// Charged as if transmitted.
+        charged: bool,
+    },
+    /// Held until `until` (microseconds), when every window that caps it has reset.
+    Hold {
+        /// When to look again.
+        until: u64,
+    },
+}
+
+/// Every shared limit, and which cover each pool and carrier.
+#[derive(Debug)]
+pub(crate) struct Limits {
+    limits: Vec<LimitState>,
+    /// Limits covering (pool, carrier), at `pool * carriers + carrier`.
+    covering: Vec<Vec<u16>>,
+    /// Those of them with a rate.
+    paced: Vec<Vec<u16>>,
+    carriers: usize,
+    start_of_day: u64,
+    next_seq: u64,
+}
+
+impl Limits {
+    /// The limits of `sc`.
+    pub(crate) fn new(sc: &Scenario) -> Self {
+        let carriers = sc.carriers.len();
+        let mut covering = vec![Vec::new(); sc.pools.len() * carriers];
+        let mut paced = vec![Vec::new(); sc.pools.len() * carriers];
+        let mut limits = Vec::with_capacity(sc.limits.len());
+        for (i, l) in sc.limits.iter().enumerate() {
+            for &p in &l.pools {
+                for c in (0..carriers).filter(|&c| l.carrier.is_none_or(|x| x == c)) {
+                    covering[p * carriers + c].push(i as u16);
+                    if l.mps.is_some() {
+                        paced[p * carriers + c].push(i as u16);
+                    }
+                }
+            }
+            let caps = l.caps.iter().map(|c| CapState { window: c.window, cap: c.parts, index: 0, used: 0 }).collect();
+            limits.push(LimitState { pacer: l.mps.map(Pacer::new), caps, on_cap: l.on_cap, line: BTreeSet::new() });
         }
-        self.used + parts > cap
+        Self { limits, covering, paced, carriers, start_of_day: sc.start_time_of_day.as_micros(), next_seq: 0 }
     }
 
-    /// Count `parts` sent at `now` (microseconds) against the rate and the day.
+    /// The group of limits of pool `p` toward carrier `c`.
     #[inline]
-    pub(crate) fn take(&mut self, now: u64, parts: u64) {
-        if let Some(p) = &mut self.pacer {
-            p.take(now, parts as u32);
+    pub(crate) fn group(&self, p: u32, c: u8) -> u32 {
+        p * self.carriers as u32 + c as u32
+    }
+
+    /// The limits with a rate in `group`.
+    #[inline]
+    pub(crate) fn paced(&self, group: u32) -> &[u16] {
+        &self.paced[group as usize]
+    }
+
+    /// The earliest microsecond at which limit `l`'s rate lets the next part go.
+    #[inline]
+    pub(crate) fn free_at(&self, l: u16) -> u64 {
+        self.limits[l as usize].pacer.as_ref().map_or(0, Pacer::next_free)
+    }
+
+    /// The number first in limit `l`'s line.
+    #[inline]
+    pub(crate) fn front(&self, l: u16) -> Option<u32> {
+        self.limits[l as usize].line.first().map(|&(_, g)| g)
+    }
+
+    /// A fresh join order.
+    pub(crate) fn next_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    /// Number `g` joins (or leaves) the lines of `group` at `place`.
+    pub(crate) fn join(&mut self, group: u32, place: Place, g: u32) {
+        for &l in &self.paced[group as usize] {
+            self.limits[l as usize].line.insert((place, g));
         }
-        self.used += parts;
     }
 
-    /// The number first in line, if any.
+    /// Number `g` leaves the lines of `group`.
+    pub(crate) fn leave(&mut self, group: u32, place: Place, g: u32) {
+        for &l in &self.paced[group as usize] {
+            self.limits[l as usize].line.remove(&(place, g));
+        }
+    }
+
+    /// The index of `window` at `t` (microseconds): days from midnight, weeks from the
+    /// first midnight, months of 30 days from t = 0.
+    fn window_index(&self, window: Window, t: u64) -> u64 {
+        let day = (t + self.start_of_day) / DAY_US;
+        match window {
+            Window::Day => day,
+            Window::Week => {
+                if day == 0 {
+                    0
+                } else {
+                    (day - 1) / 7 + 1
+                }
+            }
+            Window::Month => t / MONTH_US,
+        }
+    }
+
+    /// When window `index` of `window` ends (microseconds).
+    fn window_end(&self, window: Window, index: u64) -> u64 {
+        match window {
+            Window::Day => ((index + 1) * DAY_US).saturating_sub(self.start_of_day),
+            Window::Week => ((1 + 7 * index) * DAY_US).saturating_sub(self.start_of_day),
+            Window::Month => (index + 1) * MONTH_US,
+        }
+    }
+
+    /// Whether `parts` more at `t` would pass a cap of a limit of `group`.
     #[inline]
-    pub(crate) fn front(&self) -> Option<u32> {
-        self.waiters.front().copied()
+    pub(crate) fn capped(&mut self, group: u32, t: u64, parts: u64) -> Capped {
+        let (mut block, mut charged, mut hold, mut until) = (false, false, false, 0);
+        for i in 0..self.covering[group as usize].len() {
+            let l = self.covering[group as usize][i] as usize;
+            for c in 0..self.limits[l].caps.len() {
+                let window = self.limits[l].caps[c].window;
+                let index = self.window_index(window, t);
+                let cap = &mut self.limits[l].caps[c];
+                if cap.index != index {
+                    cap.index = index;
+                    cap.used = 0;
+                }
+                if cap.used + parts > cap.cap {
+                    match self.limits[l].on_cap {
+                        OnCap::Block => block = true,
+                        OnCap::BlockCharged => (block, charged) = (true, true),
+                        OnCap::Hold => {
+                            hold = true;
+                            until = until.max(self.window_end(window, index));
+                        }
+                    }
+                }
+            }
+        }
+        match (block, hold) {
+            (true, _) => Capped::Block { charged },
+            (false, true) => Capped::Hold { until },
+            _ => Capped::No,
+        }
     }
 
-    /// Number `g` joins the line.
-    pub(crate) fn join(&mut self, g: u32) {
-        self.waiters.push_back(g);
-    }
-
-    /// The first in line leaves it (its turn came).
-    pub(crate) fn serve_front(&mut self) {
-        self.waiters.pop_front();
-    }
-
-    /// Number `g` leaves the line wherever it is.
-    pub(crate) fn leave(&mut self, g: u32) {
-        if let Some(i) = self.waiters.iter().position(|&x| x == g) {
-            self.waiters.remove(i);
+    /// Count `parts` sent at `t` against every limit of `group`.
+    #[inline]
+    pub(crate) fn take(&mut self, group: u32, t: u64, parts: u64) {
+        for &l in &self.covering[group as usize] {
+            let ls = &mut self.limits[l as usize];
+            if let Some(p) = &mut ls.pacer {
+                p.take(t, parts as u32);
+            }
+            for c in &mut ls.caps {
+                c.used += parts;
+            }
         }
     }
 }
@@ -81,28 +214,57 @@ impl CarrierLimit {
 mod tests {
     use super::*;
 
-    #[test]
-    fn daily_cap_resets_each_day() {
-        let mut l = CarrierLimit::new(0, None, Some(3));
-        assert!(!l.over_daily(0, 2));
-        l.take(0, 2);
-        assert!(!l.over_daily(0, 1));
-        assert!(l.over_daily(0, 2), "2 + 2 > 3");
-        assert!(!l.over_daily(1, 3), "a new day");
-        assert_eq!(l.free_at(), 0, "no rate");
+    fn limits(extra: &str) -> Limits {
+        let text = format!(
+            "[simulation]\nhorizon = \"40d\"\n[customers]\ncount = 10\n\
+             [[carrier]]\nid = \"a\"\nshare = 0.5\n[[carrier]]\nid = \"b\"\nshare = 0.5\n\
+             [[number]]\nid = \"p\"\nkind = \"ten_dlc\"\n[[number]]\nid = \"q\"\nkind = \"ten_dlc\"\n{extra}"
+        );
+        Limits::new(&crate::scenario::load_str(&text, "t.toml", "t", &[]).unwrap())
     }
 
     #[test]
-    fn shared_rate_and_first_come_first_served_line() {
-        let mut l = CarrierLimit::new(0, Some(2.0), None);
-        l.take(0, 1);
-        assert_eq!(l.free_at(), 500_000, "2 parts per second");
-        for g in [7, 3, 9] {
-            l.join(g);
-        }
-        assert_eq!(l.front(), Some(7));
-        l.leave(3);
-        l.serve_front();
-        assert_eq!(l.front(), Some(9), "7 served, 3 left the line");
+    fn a_limit_covers_its_pools_and_carrier() {
+        let l = limits("[[limit]]\nid = \"brand\"\npools = [\"p\", \"q\"]\ncarrier = \"a\"\nmps = 2\n");
+        assert_eq!(l.paced(l.group(0, 0)), &[0]);
+        assert_eq!(l.paced(l.group(1, 0)), &[0]);
+        assert!(l.paced(l.group(0, 1)).is_empty(), "not toward carrier b");
+    }
+
+    #[test]
+    fn caps_reset_each_window_and_say_what_to_do() {
+        let mut l = limits("[[limit]]\nid = \"x\"\npools = [\"p\"]\ndaily_parts = 2\non_cap = \"hold\"\n");
+        let g = l.group(0, 1);
+        l.take(g, 0, 2);
+        assert_eq!(l.capped(g, 5, 1), Capped::Hold { until: DAY_US });
+        assert_eq!(l.capped(g, DAY_US, 2), Capped::No, "a new day");
+        let mut l = limits(
+            "[[limit]]\nid = \"x\"\npools = [\"p\"]\nweekly_parts = 1\non_cap = \"block_charged\"\n\
+             [[limit]]\nid = \"y\"\npools = [\"p\"]\nmonthly_parts = 1\non_cap = \"hold\"\n",
+        );
+        let g = l.group(0, 0);
+        l.take(g, 0, 1);
+        assert_eq!(l.capped(g, 0, 1), Capped::Block { charged: true }, "a block wins over a hold");
+        // Weeks run from the first midnight: day 0 is week 0, days 1 to 7 week 1.
+        assert_eq!(l.window_index(Window::Week, 0), 0);
+        assert_eq!(l.window_index(Window::Week, DAY_US), 1);
+        assert_eq!(l.window_index(Window::Week, 7 * DAY_US + 1), 1);
+        assert_eq!(l.window_index(Window::Week, 8 * DAY_US), 2);
+        assert_eq!(l.window_end(Window::Week, 1), 8 * DAY_US);
+        assert_eq!(l.window_end(Window::Month, 0), 30 * DAY_US);
+    }
+
+    #[test]
+    fn the_line_is_by_priority_then_join_order() {
+        let mut l = limits("[account]\nmps = 1\n");
+        let g = l.group(0, 0);
+        let (a, b, c) = (l.next_seq(), l.next_seq(), l.next_seq());
+        l.join(g, Place { priority: 5, seq: a }, 7);
+        l.join(g, Place { priority: 5, seq: b }, 8);
+        assert_eq!(l.front(0), Some(7), "first come, first served");
+        l.join(g, Place { priority: 1, seq: c }, 9);
+        assert_eq!(l.front(0), Some(9), "the more urgent head first");
+        l.leave(g, Place { priority: 1, seq: c }, 9);
+        assert_eq!(l.front(0), Some(7));
     }
 }

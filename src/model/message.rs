@@ -23,7 +23,9 @@ pub(crate) mod stream {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Request {
     /// Template index.
-    pub(crate) source: usize,
+    pub(crate) template: usize,
+    /// Source index (`sources.csv`).
+    pub(crate) source: u16,
     /// Which occurrence of its source it is (campaign repeat, traffic sequence, or a
     /// response's derived origin).
     pub(crate) origin: u64,
@@ -41,8 +43,8 @@ pub(crate) struct Request {
 
 impl Request {
     /// A fresh request of a campaign or traffic source, from the pool's selection.
-    pub(crate) fn new(source: usize, origin: u64, customer: u32, pool: usize) -> Self {
-        Request { source, origin, customer, pool, pin: None, exempt: false, root: None }
+    pub(crate) fn new(template: usize, source: usize, origin: u64, customer: u32, pool: usize) -> Self {
+        Request { template, source: source as u16, origin, customer, pool, pin: None, exempt: false, root: None }
     }
 }
 
@@ -58,7 +60,9 @@ pub(crate) struct Message {
     pub(crate) customer: u32,
     /// Which occurrence (campaign repeat, traffic sequence) of its source it is.
     pub(crate) origin: u64,
-    /// Template / source index.
+    /// Template index.
+    pub(crate) template: u16,
+    /// Source index (`sources.csv`).
     pub(crate) source: u16,
     /// The customer's carrier.
     pub(crate) carrier: u8,

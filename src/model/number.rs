@@ -1,10 +1,20 @@
-//! An origination number: its queue of messages, in request order, and the pacing of its
-//! own rate (SPEC 4.1.3-4).
+//! An origination number: its waiting messages, by priority and then in request order,
+//! and the pacing of its own rate (SPEC 4.1.3-4, 6.1).
 
+use super::limit::Place;
 use super::message::Message;
 use super::pacing::Pacer;
 use crate::engine::SimTime;
 use std::collections::VecDeque;
+
+/// Where a number waits in the lines of shared limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Parked {
+    /// The group of limits (pool and carrier) whose lines it is in.
+    pub(crate) group: u32,
+    /// Its place in them.
+    pub(crate) place: Place,
+}
 
 /// One number's state.
 #[derive(Debug)]
@@ -13,13 +23,16 @@ pub(crate) struct Number {
     pub(crate) pool: u32,
     /// Its index within the pool.
     pub(crate) index: u32,
-    queue: VecDeque<Message>,
+    /// Waiting messages by priority, most urgent first (lanes stay once made).
+    lanes: Vec<(u8, VecDeque<Message>)>,
     queued_parts: u64,
     pacer: Pacer,
-    /// A `NumberReady` event is in the queue (at most one at a time).
+    /// A `NumberReady` event is in the queue.
     pub(crate) pending: bool,
-    /// Waiting in this carrier limit's line for its turn (limit index within the pool).
-    pub(crate) parked: Option<u16>,
+    /// Its head is held at a cap until a window resets.
+    pub(crate) held: bool,
+    /// Waiting in the lines of shared limits.
+    pub(crate) parked: Option<Parked>,
 }
 
 impl Number {
@@ -28,10 +41,11 @@ impl Number {
         Self {
             pool,
             index,
-            queue: VecDeque::new(),
+            lanes: Vec::new(),
             queued_parts: 0,
             pacer: Pacer::new(mps),
             pending: false,
+            held: false,
             parked: None,
         }
     }
@@ -42,7 +56,7 @@ impl Number {
         self.pacer.next_free()
     }
 
-    /// Parts waiting in its queue.
+    /// Parts waiting.
     #[inline]
     pub(crate) fn queued_parts(&self) -> u64 {
         self.queued_parts
@@ -52,33 +66,39 @@ impl Number {
     /// `now`: none when the number is idle and can send it at once.
     #[inline]
     pub(crate) fn would_wait(&self, now: SimTime, parts: u64) -> u64 {
-        let idle = self.queue.is_empty() && self.free_at() <= now.as_micros();
+        let idle = self.queued_parts == 0 && self.is_empty() && self.free_at() <= now.as_micros();
         if idle { 0 } else { self.queued_parts + parts }
     }
 
-    /// Queue `m` behind the others.
+    /// Queue `m` of priority `priority` behind the others of its priority.
     #[inline]
-    pub(crate) fn push(&mut self, m: Message) {
-        self.queue.push_back(m);
+    pub(crate) fn push(&mut self, m: Message, priority: u8) {
         self.queued_parts += m.parts as u64;
+        match self.lanes.iter_mut().find(|l| l.0 == priority) {
+            Some(lane) => lane.1.push_back(m),
+            None => {
+                let at = self.lanes.iter().position(|l| l.0 > priority).unwrap_or(self.lanes.len());
+                self.lanes.insert(at, (priority, VecDeque::from([m])));
+            }
+        }
     }
 
-    /// The message at the head of the queue.
+    /// The most urgent waiting message and its priority.
     #[inline]
-    pub(crate) fn head(&self) -> Option<Message> {
-        self.queue.front().copied()
+    pub(crate) fn head(&self) -> Option<(Message, u8)> {
+        self.lanes.iter().find_map(|(p, q)| q.front().map(|&m| (m, *p)))
     }
 
-    /// Whether anything waits.
+    /// Whether nothing waits.
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.queue.is_empty()
+        self.lanes.iter().all(|l| l.1.is_empty())
     }
 
     /// Remove the head (it was sent or it ended).
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<Message> {
-        let m = self.queue.pop_front()?;
+        let m = self.lanes.iter_mut().find_map(|(_, q)| q.pop_front())?;
         self.queued_parts -= m.parts as u64;
         Some(m)
     }
@@ -95,21 +115,43 @@ mod tests {
     use super::*;
 
     fn msg(id: u64, parts: u8) -> Message {
-        Message { id, t_req: SimTime::ZERO, customer: 0, origin: 0, source: 0, carrier: 0, parts, root: SimTime::ZERO }
+        Message {
+            id,
+            t_req: SimTime::ZERO,
+            customer: 0,
+            origin: 0,
+            template: 0,
+            source: 0,
+            carrier: 0,
+            parts,
+            root: SimTime::ZERO,
+        }
     }
 
     #[test]
     fn fifo_with_parts_counted_and_paced() {
         let mut n = Number::new(0, 0, 2.0);
         assert_eq!(n.would_wait(SimTime::ZERO, 1), 0, "idle: sent at once");
-        n.push(msg(1, 2));
-        n.push(msg(2, 1));
+        n.push(msg(1, 2), 5);
+        n.push(msg(2, 1), 5);
         assert_eq!(n.queued_parts(), 3);
         assert_eq!(n.would_wait(SimTime::ZERO, 1), 4);
         assert_eq!(n.pop().unwrap().id, 1);
         n.pace(0, 2);
         assert_eq!(n.free_at(), 1_000_000, "2 parts at 2 per second");
-        assert_eq!(n.head().unwrap().id, 2);
+        assert_eq!(n.head().unwrap().0.id, 2);
         assert_eq!(n.queued_parts(), 1);
+    }
+
+    #[test]
+    fn priority_order_then_request_order() {
+        let mut n = Number::new(0, 0, 1.0);
+        for (id, p) in [(1, 5), (2, 9), (3, 1), (4, 5), (5, 1)] {
+            n.push(msg(id, 1), p);
+        }
+        assert_eq!(n.head().map(|h| h.1), Some(1));
+        let order: Vec<u64> = std::iter::from_fn(|| n.pop().map(|m| m.id)).collect();
+        assert_eq!(order, vec![3, 5, 1, 4, 2]);
+        assert!(n.is_empty() && n.queued_parts() == 0);
     }
 }

@@ -77,9 +77,13 @@ pub enum ObsKind {
     Requested,
     /// It joined a number's queue.
     Queued,
+    /// Its pool could not take it (an outage, or over its queue limit): it goes to the
+    /// pool's failover pool (`pool` is the pool it left).
+    FailedOver,
     /// Its first part left the number; it was charged.
     Transmitted,
-    /// It ended; `queued` says whether it left a number's queue at that moment.
+    /// It ended; `queued` says whether it left a number's queue at that moment. A message
+    /// blocked at a cap that bills it carries its charge.
     End {
         /// The end state.
         state: EndState,
@@ -116,6 +120,8 @@ pub struct Obs {
     pub fee: Money,
     /// Request time.
     pub t_req: SimTime,
+    /// Source index (`sources.csv`).
+    pub source: u16,
 }
 
 /// An inbound message reaching a number (SPEC 4.2).

@@ -1,14 +1,14 @@
 //! Number pools: which number a request goes to (selection, queue limits), and when a
-//! number may send its head under its own rate, its TTL and the pool's carrier limits
-//! (SPEC 4.1.2-5). The price and the spend limit are the account's; the caller asks it
-//! between [`Pools::step`] and [`Pools::transmit`].
+//! number may send its head under its own rate, its TTL, its pool's outages and the shared
+//! limits that cover it (SPEC 4.1.2-5, 6.1-6.3). The price and the spend limit are the
+//! account's; the caller asks it between [`Pools::step`] and [`Pools::transmit`].
 //!
-//! A number has at most one pending `NumberReady` event: the pools ask for one through a
-//! `wake(number, at)` callback, and never twice for the same number.
+//! A number has at most one pending `NumberReady` event (but for a held number woken early
+//! by a more urgent message): the pools ask for one through a `wake(number, at)` callback.
 
-use super::limit::{CarrierLimit, DAY_US};
+use super::limit::{Capped, Limits, Place};
 use super::message::Message;
-use super::number::Number;
+use super::number::{Number, Parked};
 use super::observe::EndState;
 use super::pacing::MinTree;
 use crate::engine::SimTime;
@@ -23,13 +23,9 @@ struct PoolState {
     selection: Selection,
     queue_limit: Option<u64>,
     ttl: SimTime,
+    outages: Vec<(SimTime, SimTime)>,
     rr: u32,
     loads: MinTree,
-    /// Limit indices by carrier.
-    limits_by_carrier: Vec<Vec<u16>>,
-    /// The one limit with an MPS toward each carrier, if any.
-    mps_limit: Vec<Option<u16>>,
-    limits: Vec<CarrierLimit>,
 }
 
 /// What a number's head does next.
@@ -39,6 +35,8 @@ pub(crate) enum Step {
     Wait,
     /// The head left the queue in this end state.
     Ended(Message, EndState),
+    /// The head left the queue at a cap that bills it: charge it if the account can pay.
+    BlockedCharged(Message),
     /// The head may go now if the account pays for it: then [`Pools::transmit`], else
     /// [`Pools::drop_head`].
     Send(Message),
@@ -49,8 +47,8 @@ pub(crate) enum Step {
 pub(crate) struct Pools {
     numbers: Vec<Number>,
     pools: Vec<PoolState>,
-    /// Wall-clock time of day at t = 0, microseconds: daily caps reset at midnight.
-    start_of_day: u64,
+    limits: Limits,
+    priority: Vec<u8>,
 }
 
 impl Pools {
@@ -61,34 +59,19 @@ impl Pools {
         for (p, pool) in sc.pools.iter().enumerate() {
             let first = numbers.len() as u32;
             numbers.extend((0..pool.count).map(|n| Number::new(p as u32, n, pool.mps)));
-            let mut limits_by_carrier = vec![Vec::new(); sc.carriers.len()];
-            let mut mps_limit = vec![None; sc.carriers.len()];
-            let limits = pool
-                .limits
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    limits_by_carrier[l.carrier].push(i as u16);
-                    if l.mps.is_some() {
-                        mps_limit[l.carrier] = Some(i as u16);
-                    }
-                    CarrierLimit::new(l.carrier as u8, l.mps, l.daily_parts)
-                })
-                .collect();
             pools.push(PoolState {
                 first,
                 count: pool.count,
                 selection: pool.selection,
                 queue_limit: pool.queue_limit,
                 ttl: pool.ttl,
+                outages: pool.outages.clone(),
                 rr: 0,
                 loads: MinTree::new(pool.count as usize),
-                limits_by_carrier,
-                mps_limit,
-                limits,
             });
         }
-        Self { numbers, pools, start_of_day: sc.start_time_of_day.as_micros() }
+        let priority = sc.templates.iter().map(|t| t.priority).collect();
+        Self { numbers, pools, limits: Limits::new(sc), priority }
     }
 
     /// How many numbers in all.
@@ -108,6 +91,12 @@ impl Pools {
         self.pools[p as usize].ttl
     }
 
+    /// The end of pool `p`'s outage at `t`, if it is in one.
+    #[inline]
+    pub(crate) fn outage_end(&self, p: usize, t: SimTime) -> Option<SimTime> {
+        self.pools[p].outages.iter().find(|&&(from, to)| t >= from && t < to).map(|&(_, to)| to)
+    }
+
     /// The number of pool `pool` a message to `customer` goes to: `pin` if given, else
     /// the pool's selection.
     pub(crate) fn select(&mut self, pool: usize, customer: u32, pin: Option<u32>) -> u32 {
@@ -124,6 +113,14 @@ impl Pools {
         }
     }
 
+    /// Whether number `idx` of `pool` would take a message of `parts` parts at `now`
+    /// within the pool's queue limit.
+    pub(crate) fn has_room(&self, now: SimTime, pool: usize, idx: u32, parts: u64) -> bool {
+        let ps = &self.pools[pool];
+        let num = &self.numbers[(ps.first + idx) as usize];
+        ps.queue_limit.is_none_or(|lim| num.would_wait(now, parts) <= lim)
+    }
+
     /// Queue `m` on number `idx` of `pool` at `now`; false (nothing queued) when it would
     /// pass the pool's queue limit.
     pub(crate) fn enqueue(
@@ -134,16 +131,23 @@ impl Pools {
         m: Message,
         wake: &mut impl FnMut(u32, SimTime),
     ) -> bool {
+        if !self.has_room(now, pool, idx, m.parts as u64) {
+            return false;
+        }
         let ps = &mut self.pools[pool];
         let g = (ps.first + idx) as usize;
         let num = &mut self.numbers[g];
-        if ps.queue_limit.is_some_and(|lim| num.would_wait(now, m.parts as u64) > lim) {
-            return false;
-        }
-        num.push(m);
+        let priority = self.priority[m.template as usize];
+        let overtakes = num.head().is_some_and(|(_, p)| priority < p);
+        num.push(m, priority);
         ps.loads.set(idx, num.queued_parts(), num.free_at());
-        let at = SimTime::from_micros(num.free_at()).max(now);
-        if num.parked.is_none() {
+        if num.held && overtakes {
+            // A more urgent message does not wait for the held head's window.
+            num.held = false;
+            num.pending = true;
+            wake(g as u32, now);
+        } else if num.parked.is_none_or(|p| overtakes && priority < p.place.priority) {
+            let at = SimTime::from_micros(num.free_at()).max(now);
             self.wake(g, at, wake);
         }
         true
@@ -162,8 +166,10 @@ impl Pools {
     /// Number `g`'s `NumberReady` event: false when it is still inside its send interval
     /// (woken again for its end), true when its head may be looked at with [`Pools::step`].
     pub(crate) fn ready(&mut self, g: usize, now: SimTime, wake: &mut impl FnMut(u32, SimTime)) -> bool {
-        self.numbers[g].pending = false;
-        let free = self.numbers[g].free_at();
+        let num = &mut self.numbers[g];
+        num.pending = false;
+        num.held = false;
+        let free = num.free_at();
         if free > now.as_micros() {
             self.wake(g, SimTime::from_micros(free), wake);
             return false;
@@ -171,59 +177,74 @@ impl Pools {
         true
     }
 
-    /// What number `g`'s head does at `now`: it expires past its TTL, waits its turn at
-    /// the pool's shared MPS toward its carrier (head-of-line blocking, first come first
-    /// served), is blocked by a daily cap, or may be sent.
+    /// What number `g`'s head does at `now`: it expires past its TTL, waits out its pool's
+    /// outage, waits its turn at the shared rates that cover it (head-of-line blocking, by
+    /// priority and then first come, first served), is blocked or held at a cap, or may be
+    /// sent.
     pub(crate) fn step(&mut self, g: usize, now: SimTime, wake: &mut impl FnMut(u32, SimTime)) -> Step {
         let nowu = now.as_micros();
         let p = self.numbers[g].pool as usize;
         let ttl = self.pools[p].ttl;
-        let Some(head) = self.numbers[g].head() else {
-            if let Some(l) = self.numbers[g].parked {
-                self.unpark(p, g, l, now, wake);
-            }
+        let Some((head, priority)) = self.numbers[g].head() else {
+            self.unpark(g, now, wake);
             return Step::Wait;
         };
         if now - head.t_req > ttl {
             self.drop_head(g);
             return Step::Ended(head, EndState::Expired);
         }
-        let lim = self.pools[p].mps_limit[head.carrier as usize];
-        if let Some(l) = self.numbers[g].parked.filter(|&l| Some(l) != lim) {
-            self.unpark(p, g, l, now, wake);
+        let expiry = head.t_req + ttl + SimTime::from_micros(1);
+        if let Some(end) = self.outage_end(p, now) {
+            self.unpark(g, now, wake);
+            self.wake(g, end.min(expiry), wake);
+            return Step::Wait;
         }
-        if let Some(l) = lim {
-            let ls = &mut self.pools[p].limits[l as usize];
-            let free_at = ls.free_at();
-            let behind = ls.front().is_some_and(|f| f as usize != g);
-            if free_at > nowu || behind {
-                if self.numbers[g].parked != Some(l) {
-                    ls.join(g as u32);
-                    self.numbers[g].parked = Some(l);
+        let group = self.limits.group(p as u32, head.carrier);
+        if let Some(parked) = self.numbers[g].parked {
+            if parked.place.priority != priority || self.limits.paced(parked.group) != self.limits.paced(group) {
+                self.unpark(g, now, wake);
+            }
+        }
+        if !self.limits.paced(group).is_empty() {
+            let lines = self.limits.paced(group);
+            let blocked = lines
+                .iter()
+                .any(|&l| self.limits.free_at(l) > nowu || self.limits.front(l).is_some_and(|f| f as usize != g));
+            if blocked {
+                if self.numbers[g].parked.is_none() {
+                    let place = Place { priority, seq: self.limits.next_seq() };
+                    self.limits.join(group, place, g as u32);
+                    self.numbers[g].parked = Some(Parked { group, place });
                 }
-                if ls.front() == Some(g as u32) {
-                    // Wake when the limit frees, or when the head expires if sooner.
-                    let expiry = head.t_req + ttl + SimTime::from_micros(1);
-                    self.wake(g, SimTime::from_micros(free_at).min(expiry), wake);
+                let lines = self.limits.paced(group);
+                if lines.iter().all(|&l| self.limits.front(l) == Some(g as u32)) {
+                    // Wake when every limit frees, or when the head expires if sooner.
+                    let free = lines.iter().map(|&l| self.limits.free_at(l)).max().unwrap_or(0);
+                    self.wake(g, SimTime::from_micros(free).min(expiry), wake);
                 }
                 return Step::Wait;
             }
-            if self.numbers[g].parked == Some(l) {
-                self.numbers[g].parked = None;
-                ls.serve_front();
+            if let Some(parked) = self.numbers[g].parked.take() {
+                // Its turn: it leaves the lines (the next in line is woken after it sends).
+                self.limits.leave(parked.group, parked.place, g as u32);
             }
         }
-        let day = (nowu + self.start_of_day) / DAY_US;
-        let PoolState { limits_by_carrier, limits, .. } = &mut self.pools[p];
-        let mut capped = false;
-        for &l in &limits_by_carrier[head.carrier as usize] {
-            capped |= limits[l as usize].over_daily(day, head.parts as u64);
+        match self.limits.capped(group, nowu, head.parts as u64) {
+            Capped::No => Step::Send(head),
+            Capped::Block { charged: false } => {
+                self.drop_head(g);
+                Step::Ended(head, EndState::BlockedDailyCap)
+            }
+            Capped::Block { charged: true } => {
+                self.drop_head(g);
+                Step::BlockedCharged(head)
+            }
+            Capped::Hold { until } => {
+                self.wake(g, SimTime::from_micros(until).min(expiry), wake);
+                self.numbers[g].held = true;
+                Step::Wait
+            }
         }
-        if capped {
-            self.drop_head(g);
-            return Step::Ended(head, EndState::BlockedDailyCap);
-        }
-        Step::Send(head)
     }
 
     /// Remove number `g`'s head without sending it.
@@ -235,7 +256,7 @@ impl Pools {
     }
 
     /// Number `g` sends its head `m` at `now`: dequeue, pace the number and every limit
-    /// toward the head's carrier.
+    /// that covers it.
     pub(crate) fn transmit(&mut self, g: usize, now: SimTime, m: &Message) {
         let nowu = now.as_micros();
         let parts = m.parts as u64;
@@ -244,38 +265,41 @@ impl Pools {
         num.pace(nowu, parts);
         let ps = &mut self.pools[num.pool as usize];
         ps.loads.set(num.index, num.queued_parts(), num.free_at());
-        for &l in &ps.limits_by_carrier[m.carrier as usize] {
-            let ls = &mut ps.limits[l as usize];
-            debug_assert_eq!(ls.carrier, m.carrier);
-            ls.take(nowu, parts);
-        }
+        let group = self.limits.group(num.pool, m.carrier);
+        self.limits.take(group, nowu, parts);
     }
 
-    /// After number `g` sent a message to `carrier`: the next number in line for the
-    /// carrier's shared MPS gets its turn, and `g` is woken for its own next part.
+    /// After number `g` sent a message to `carrier`: the next number in line for each
+    /// shared rate gets its turn, and `g` is woken for its own next part.
     pub(crate) fn after_transmit(&mut self, g: usize, carrier: u8, now: SimTime, wake: &mut impl FnMut(u32, SimTime)) {
-        let p = self.numbers[g].pool as usize;
-        if let Some(l) = self.pools[p].mps_limit[carrier as usize] {
-            self.wake_front(p, l, now, wake);
+        let group = self.limits.group(self.numbers[g].pool, carrier);
+        for i in 0..self.limits.paced(group).len() {
+            let l = self.limits.paced(group)[i];
+            self.wake_front(l, now, wake);
         }
         if !self.numbers[g].is_empty() {
             self.wake(g, SimTime::from_micros(self.numbers[g].free_at()), wake);
         }
     }
 
-    /// Take number `g` out of limit `l`'s line and wake the next in line.
-    fn unpark(&mut self, p: usize, g: usize, l: u16, now: SimTime, wake: &mut impl FnMut(u32, SimTime)) {
-        self.numbers[g].parked = None;
-        self.pools[p].limits[l as usize].leave(g as u32);
-        self.wake_front(p, l, now, wake);
+    /// Take number `g` out of the lines it waits in, and wake the next in each.
+    fn unpark(&mut self, g: usize, now: SimTime, wake: &mut impl FnMut(u32, SimTime)) {
+        let Some(parked) = self.numbers[g].parked.take() else { return };
+        self.limits.leave(parked.group, parked.place, g as u32);
+        for i in 0..self.limits.paced(parked.group).len() {
+            let l = self.limits.paced(parked.group)[i];
+            self.wake_front(l, now, wake);
+        }
     }
 
-    /// Wake the first number in limit `l`'s line, when both it and the limit are free.
-    fn wake_front(&mut self, p: usize, l: u16, now: SimTime, wake: &mut impl FnMut(u32, SimTime)) {
-        let ls = &self.pools[p].limits[l as usize];
-        if let Some(f) = ls.front() {
-            let free = ls.free_at().max(self.numbers[f as usize].free_at());
-            self.wake(f as usize, SimTime::from_micros(free).max(now), wake);
+    /// Wake the first number in limit `l`'s line, when it and every limit it waits for are
+    /// free.
+    fn wake_front(&mut self, l: u16, now: SimTime, wake: &mut impl FnMut(u32, SimTime)) {
+        if let Some(f) = self.limits.front(l) {
+            let num = &self.numbers[f as usize];
+            let lines = num.parked.map_or(&[][..], |p| self.limits.paced(p.group));
+            let free = lines.iter().map(|&x| self.limits.free_at(x)).fold(self.limits.free_at(l), u64::max);
+            self.wake(f as usize, SimTime::from_micros(free.max(num.free_at())).max(now), wake);
         }
     }
 }
@@ -293,7 +317,17 @@ mod tests {
     }
 
     fn msg(id: u64, carrier: u8) -> Message {
-        Message { id, t_req: SimTime::ZERO, customer: 0, origin: 0, source: 0, carrier, parts: 1, root: SimTime::ZERO }
+        Message {
+            id,
+            t_req: SimTime::ZERO,
+            customer: 0,
+            origin: 0,
+            template: 0,
+            source: 0,
+            carrier,
+            parts: 1,
+            root: SimTime::ZERO,
+        }
     }
 
     /// Drive the pools as the world does, with a tiny event list of wakes, and return
@@ -319,7 +353,7 @@ mod tests {
             loop {
                 match p.step(g as usize, now, &mut wake) {
                     Step::Wait => break,
-                    Step::Ended(..) => continue,
+                    Step::Ended(..) | Step::BlockedCharged(_) => continue,
                     Step::Send(m) => {
                         p.transmit(g as usize, now, &m);
                         sent.push((now.as_secs_f64(), m.id));
@@ -412,6 +446,7 @@ mod tests {
                     ends.push((m.id, None));
                 }
                 Step::Ended(m, s) => ends.push((m.id, Some(s))),
+                Step::BlockedCharged(m) => ends.push((m.id, Some(EndState::BlockedDailyCap))),
                 Step::Wait => break,
             }
             now = SimTime::from_secs(3);

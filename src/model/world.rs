@@ -97,6 +97,7 @@ impl<'s, O: Observer> World<'s, O> {
             cost: charge.base,
             fee: charge.fee,
             t_req: m.t_req,
+            source: m.source,
         });
     }
 
@@ -111,23 +112,43 @@ impl<'s, O: Observer> World<'s, O> {
             t_req: now,
             customer: r.customer,
             origin: r.origin,
-            source: r.source as u16,
+            template: r.template as u16,
+            source: r.source,
             carrier: self.customers.carrier(r.customer),
-            parts: self.sc.templates[r.source].parts as u8,
+            parts: self.sc.templates[r.template].parts as u8,
             root: r.root.unwrap_or(now),
         };
         self.next_id += 1;
         self.emit(now, ObsKind::Requested, &m, (NO_POOL, 0), price::Charge::default());
-        if !r.exempt && self.customers.opted_out(r.customer) {
-            self.end(now, EndState::BlockedOptOut, false, &m, (NO_POOL, 0));
-            return;
+        let (mut pool, mut pin, mut failed_over) = (r.pool, r.pin, false);
+        // A pool in an outage hands the request to its failover pool (SPEC 6.3).
+        if let Some(f) = self.sc.pools[pool].failover {
+            if self.pools.outage_end(pool, now).is_some() {
+                self.emit(now, ObsKind::FailedOver, &m, (pool as u32, 0), price::Charge::default());
+                (pool, pin, failed_over) = (f, None, true);
+            }
         }
-        let idx = self.pools.select(r.pool, r.customer, r.pin);
-        let at = (r.pool as u32, idx);
-        if self.pools.enqueue(now, r.pool, idx, m, &mut waker(sched)) {
-            self.emit(now, ObsKind::Queued, &m, at, price::Charge::default());
-        } else {
-            self.end(now, EndState::Throttled, false, &m, at);
+        loop {
+            // Only the list of the pool it would go out from blocks it.
+            if !r.exempt && self.customers.opted_out(r.customer, self.sc.pools[pool].opt_out_list) {
+                self.end(now, EndState::BlockedOptOut, false, &m, (NO_POOL, 0));
+                return;
+            }
+            let idx = self.pools.select(pool, r.customer, pin);
+            if !failed_over && !self.pools.has_room(now, pool, idx, m.parts as u64) {
+                if let Some(f) = self.sc.pools[pool].failover {
+                    self.emit(now, ObsKind::FailedOver, &m, (pool as u32, idx), price::Charge::default());
+                    (pool, pin, failed_over) = (f, None, true);
+                    continue;
+                }
+            }
+            let at = (pool as u32, idx);
+            if self.pools.enqueue(now, pool, idx, m, &mut waker(sched)) {
+                self.emit(now, ObsKind::Queued, &m, at, price::Charge::default());
+            } else {
+                self.end(now, EndState::Throttled, false, &m, at);
+            }
+            return;
         }
     }
 
@@ -144,6 +165,17 @@ impl<'s, O: Observer> World<'s, O> {
                 Step::Wait => return,
                 Step::Ended(m, state) => {
                     self.end(now, state, true, &m, at);
+                    continue;
+                }
+                Step::BlockedCharged(m) => {
+                    // Billed as if transmitted, if the account can pay (SPEC 6.2).
+                    let fee = self.sc.carriers[m.carrier as usize].fee_per_part[pool.kind];
+                    let charge = price::outbound(pool.price_per_part, fee, m.parts as u64);
+                    if self.account.try_charge(charge) {
+                        self.emit(now, ObsKind::End { state: EndState::BlockedDailyCap, queued: true }, &m, at, charge);
+                    } else {
+                        self.end(now, EndState::BlockedSpendLimit, true, &m, at);
+                    }
                     continue;
                 }
                 Step::Send(head) => head,
@@ -178,7 +210,7 @@ impl<'s, O: Observer> World<'s, O> {
         let f = self.carriers.done(slot);
         let state = if f.delivered { EndState::Delivered } else { EndState::Expired };
         self.end(now, state, false, &f.message, self.pools.address(f.number as usize));
-        if f.delivered && !self.sc.templates[f.message.source as usize].replies.is_empty() {
+        if f.delivered && !self.sc.templates[f.message.template as usize].replies.is_empty() {
             self.maybe_reply(now, f, sched);
         }
     }
@@ -186,14 +218,14 @@ impl<'s, O: Observer> World<'s, O> {
     /// A delivered message may draw a reply (SPEC 3.6, 4.2), carried back by the carrier.
     fn maybe_reply(&mut self, now: SimTime, f: InFlight, sched: &mut Scheduler<Event>) {
         let m = f.message;
-        let replies = self.sc.templates[m.source as usize].replies.iter().map(|r| r.p);
+        let replies = self.sc.templates[m.template as usize].replies.iter().map(|r| r.p);
         let Some(mut answer) = self.customers.answer(self.seed, &m, replies) else { return };
         let reply = Inbound {
             id: 0,
             customer: m.customer,
             carrier: m.carrier,
             number: f.number,
-            template: m.source,
+            template: m.template,
             reply: answer.reply,
             answers: m.id,
             answers_origin: m.origin,
@@ -236,7 +268,8 @@ impl<'s, O: Observer> World<'s, O> {
         let fee = sc.carriers[m.carrier as usize].inbound_fee_per_part[pool.kind];
         obs.cost = price::inbound(pool.inbound_price_per_part, fee, reply.parts as u64);
         self.account.charge(obs.cost);
-        let matched = keyword::answer(&pool.keywords, &reply.word, &m, p as usize, idx, &mut self.customers);
+        let here = (p as usize, idx, pool.opt_out_list);
+        let matched = keyword::answer(&pool.keywords, &reply.word, &m, here, &mut self.customers);
         let response = matched.map(|k| {
             obs.keyword = Some(&k.keyword.word);
             obs.opted_out = k.opted_out;
@@ -299,7 +332,7 @@ impl<'s, O: Observer> World<'s, O> {
         let blast = self.workload.campaign(self.sc, i);
         let c = &self.sc.campaigns[i];
         for customer in blast.customers {
-            self.request(now, Request::new(c.template, blast.occurrence, customer, c.pool), sched);
+            self.request(now, Request::new(c.template, c.source, blast.occurrence, customer, c.pool), sched);
         }
         if let Some(at) = blast.next {
             sched.at(at, Event::Campaign(i as u32));
@@ -312,7 +345,7 @@ impl<'s, O: Observer> World<'s, O> {
             sched.at(at, Event::Traffic(i as u32));
         }
         let t = &self.sc.traffic[i];
-        self.request(now, Request::new(t.template, a.origin, a.customer, t.pool), sched);
+        self.request(now, Request::new(t.template, t.source, a.origin, a.customer, t.pool), sched);
     }
 
     /// Account for everything still in flight at the horizon: queued messages past their

@@ -88,7 +88,7 @@ impl<W: Write, J: Write> Observer for EventLog<'_, W, J> {
     fn observe(&mut self, o: &Obs) {
         let event = match o.kind {
             ObsKind::Requested => "requested",
-            ObsKind::Queued => return,
+            ObsKind::Queued | ObsKind::FailedOver => return,
             ObsKind::Transmitted => "transmitted",
             ObsKind::End { state, .. } => state.name(),
         };

@@ -8,6 +8,7 @@ pub mod defaults;
 mod locate;
 pub(crate) mod raw;
 mod resolve;
+mod resolve_limits;
 mod resolve_two_way;
 pub(crate) mod set;
 pub mod units;
@@ -19,7 +20,7 @@ pub use crate::sms::retry::RetryPolicy;
 use crate::sms::segments::Encoding;
 pub use crate::sms::{Backoff, Kind, KindTable, Money, Protocol};
 use locate::{line_col, locate, segs_of, span_of};
-pub use raw::{Action, Recipients, Selection};
+pub use raw::{Action, OnCap, Recipients, Selection};
 use std::path::Path;
 use toml::de::DeTable;
 pub use units::Dist;
@@ -62,6 +63,12 @@ pub struct Scenario {
     pub flows: Vec<Flow>,
     /// Flow outcome labels, in order of first appearance.
     pub outcomes: Vec<String>,
+    /// Every shared limit: the account's, pools' carrier limits, `[[limit]]`s.
+    pub limits: Vec<Limit>,
+    /// Opt-out list names, by index.
+    pub opt_out_lists: Vec<String>,
+    /// Sources of outbound requests, by index: campaigns, traffic, keywords, flows.
+    pub sources: Vec<RequestSource>,
     /// Which variant this is: `base`, or a `[[variant]]` name.
     pub variant: String,
     /// Names of the file's `[[variant]]` entries, in order.
@@ -77,6 +84,8 @@ pub struct Keyword {
     pub action: Action,
     /// The response's template index.
     pub template: usize,
+    /// Its source index (`keyword:<WORD>`).
+    pub source: usize,
 }
 
 /// A topic and its subscriptions (SPEC 3.9).
@@ -120,6 +129,8 @@ pub struct Flow {
     pub id: String,
     /// Rules, first match wins.
     pub rules: Vec<Rule>,
+    /// Its source index (`flow:<id>`).
+    pub source: usize,
 }
 
 /// One rule of a flow.
@@ -170,21 +181,87 @@ pub struct Pool {
     pub monthly_fee: Money,
     /// One-time fee per pool.
     pub setup_fee: Money,
-    /// Limits shared by the pool toward one carrier.
-    pub limits: Vec<CarrierLimit>,
+    /// Spans `[from, to)`, sorted, in which nothing is transmitted from the pool.
+    pub outages: Vec<(SimTime, SimTime)>,
+    /// The pool that takes requests this one cannot (in an outage, or over its queue limit).
+    pub failover: Option<usize>,
+    /// Index of its opt-out list in [`Scenario::opt_out_lists`].
+    pub opt_out_list: usize,
     /// Keywords (built-in and declared), for a two-way pool.
     pub keywords: Vec<Keyword>,
 }
 
-/// A limit shared by every number of a pool for messages to one carrier.
+/// A limit on parts, shared by every number it covers (SPEC 6.1-6.2): the account's MPS, a
+/// pool's `carrier_limit`, or a `[[limit]]` across pools.
 #[derive(Debug, Clone)]
-pub struct CarrierLimit {
-    /// Carrier index.
-    pub carrier: usize,
-    /// Parts per second, shared.
+pub struct Limit {
+    /// `account`, `<pool id>.<carrier id>` for a carrier limit, or the `[[limit]]`'s id.
+    pub id: String,
+    /// Where it was declared.
+    pub scope: LimitScope,
+    /// Pool indices it covers.
+    pub pools: Vec<usize>,
+    /// The carrier it covers; every carrier when none.
+    pub carrier: Option<usize>,
+    /// Parts per second, shared, paced without burst.
     pub mps: Option<f64>,
-    /// Parts per day, reset at each midnight.
-    pub daily_parts: Option<u64>,
+    /// Caps on parts per window.
+    pub caps: Vec<Cap>,
+    /// What happens at a cap.
+    pub on_cap: OnCap,
+}
+
+/// Where a limit was declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitScope {
+    /// `[account] mps`.
+    Account,
+    /// A pool's `carrier_limit`.
+    Pool,
+    /// A `[[limit]]`.
+    Shared,
+}
+
+/// A cap on parts per window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cap {
+    /// The window.
+    pub window: Window,
+    /// Parts allowed in each.
+    pub parts: u64,
+}
+
+/// A cap's window (SPEC 6.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// From midnight to midnight.
+    Day,
+    /// From a Monday midnight (the first midnight without a calendar) for 7 days.
+    Week,
+    /// 30 days from t = 0.
+    Month,
+}
+
+impl Window {
+    /// Its name in keys and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Window::Day => "daily",
+            Window::Week => "weekly",
+            Window::Month => "monthly",
+        }
+    }
+}
+
+/// A source of outbound requests, as `sources.csv` names it (SPEC 6.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestSource {
+    /// `campaign:<id>`, `traffic:<id>`, `keyword:<WORD>` or `flow:<id>`.
+    pub name: String,
+    /// Its template's priority (a keyword's first declaration's).
+    pub priority: u8,
+    /// Whether it is workload (a campaign or traffic) rather than a response.
+    pub workload: bool,
 }
 
 /// A carrier network.
@@ -230,6 +307,8 @@ pub struct Template {
     pub parts: u32,
     /// What a customer answers.
     pub replies: Vec<Reply>,
+    /// 1 (most urgent) to 9.
+    pub priority: u8,
 }
 
 /// One possible answer to a template.
@@ -252,6 +331,8 @@ pub struct Reply {
 pub struct Campaign {
     /// Unique id.
     pub id: String,
+    /// Its source index.
+    pub source: usize,
     /// Pool index.
     pub pool: usize,
     /// Template index.
@@ -273,6 +354,8 @@ pub struct Campaign {
 pub struct Traffic {
     /// Unique id.
     pub id: String,
+    /// Its source index.
+    pub source: usize,
     /// Pool index.
     pub pool: usize,
     /// Template index.

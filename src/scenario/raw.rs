@@ -1,7 +1,7 @@
 //! Serde structs mirroring the scenario file (SPEC 3). Unknown keys are rejected; values
 //! check themselves (see `units`); cross-field checks happen in `resolve`.
 
-use super::units::{Dist, Duration, Probability, Rate, TimeOfDay, Usd};
+use super::units::{Dist, Duration, Priority, Probability, Rate, TimeOfDay, Usd};
 use crate::sms::{Backoff, Kind, KindTable, Money, Protocol};
 use serde::Deserialize;
 
@@ -29,6 +29,8 @@ pub(crate) struct RawScenario {
     pub(crate) flow: Vec<RawFlow>,
     #[serde(default)]
     pub(crate) variant: Vec<RawVariant>,
+    #[serde(default)]
+    pub(crate) limit: Vec<RawLimit>,
 }
 
 /// A named set of overrides, compared against the base scenario.
@@ -57,6 +59,7 @@ pub(crate) struct RawSimulation {
 pub(crate) struct RawAccount {
     pub(crate) monthly_spend_limit_usd: Option<Usd>,
     pub(crate) spent_usd: Option<Usd>,
+    pub(crate) mps: Option<Rate>,
 }
 
 /// How a pool picks a number for a message.
@@ -91,6 +94,10 @@ pub(crate) struct RawNumber {
     pub(crate) setup_fee_usd: Option<Usd>,
     #[serde(default)]
     pub(crate) carrier_limit: Vec<RawCarrierLimit>,
+    #[serde(default)]
+    pub(crate) outages: Vec<RawOutage>,
+    pub(crate) failover: Option<String>,
+    pub(crate) opt_out_list: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -99,6 +106,36 @@ pub(crate) struct RawCarrierLimit {
     pub(crate) carrier: String,
     pub(crate) mps: Option<Rate>,
     pub(crate) daily_parts: Option<u64>,
+    pub(crate) weekly_parts: Option<u64>,
+    pub(crate) monthly_parts: Option<u64>,
+    pub(crate) on_cap: Option<OnCap>,
+}
+
+/// A limit shared by several pools (`[[limit]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLimit {
+    pub(crate) id: String,
+    pub(crate) pools: Vec<String>,
+    pub(crate) carrier: Option<String>,
+    pub(crate) mps: Option<Rate>,
+    pub(crate) daily_parts: Option<u64>,
+    pub(crate) weekly_parts: Option<u64>,
+    pub(crate) monthly_parts: Option<u64>,
+    pub(crate) on_cap: Option<OnCap>,
+}
+
+/// What happens to a message whose parts would pass a cap when its turn comes (SPEC 6.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnCap {
+    /// `blocked_daily_cap`, not charged.
+    #[default]
+    Block,
+    /// `blocked_daily_cap`, charged as if transmitted.
+    BlockCharged,
+    /// Held at the head of its number until the window resets (or its TTL passes).
+    Hold,
 }
 
 /// A money amount per number kind, in dollars; kinds left out are 0.
@@ -192,6 +229,7 @@ pub(crate) struct RawCampaign {
     pub(crate) id: String,
     pub(crate) from: String,
     pub(crate) body: String,
+    pub(crate) priority: Option<Priority>,
     #[serde(default)]
     pub(crate) replies: Vec<RawReply>,
     pub(crate) at: Option<Duration>,
@@ -207,6 +245,7 @@ pub(crate) struct RawTraffic {
     pub(crate) id: String,
     pub(crate) from: String,
     pub(crate) body: String,
+    pub(crate) priority: Option<Priority>,
     #[serde(default)]
     pub(crate) replies: Vec<RawReply>,
     pub(crate) rate: Rate,
@@ -236,6 +275,7 @@ pub(crate) struct RawKeyword {
     #[serde(default)]
     pub(crate) replies: Vec<RawReply>,
     pub(crate) action: Option<Action>,
+    pub(crate) priority: Option<Priority>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -290,6 +330,7 @@ pub(crate) struct RawRule {
     #[serde(default)]
     pub(crate) replies: Vec<RawReply>,
     pub(crate) outcome: Option<String>,
+    pub(crate) priority: Option<Priority>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -3,16 +3,20 @@
 
 use super::defaults;
 use super::raw::{RawCampaign, RawReply, RawScenario, RawTraffic, Recipients};
+use super::resolve_limits::{
+    MAX_OPT_OUT_LISTS, MIN_RATE, account_limit, carrier_limits, failovers, outages, shared_limits,
+};
 use super::resolve_two_way::{flows, keywords, topics};
-use super::units::{Dist, Duration};
+use super::units::{Dist, Duration, Priority};
 use super::*;
 use crate::sms::segments::segment;
 use std::collections::HashMap;
 
 pub(super) type Fail = (Vec<Seg>, String);
 
-/// The slowest pacing rate accepted, parts per second.
-const MIN_RATE: f64 = 1e-6;
+/// The priority of a template that does not say (SPEC 6.1).
+pub(super) const DEFAULT_PRIORITY: u8 = 5;
+
 /// The fastest Poisson traffic accepted, requests per second.
 const MAX_TRAFFIC_RATE: f64 = 1e6;
 /// The largest customer population accepted.
@@ -61,7 +65,13 @@ pub(super) fn index_ids<'a>(
     Ok(map)
 }
 
-pub(super) fn template(section: &str, i: usize, body: &str, replies: &[RawReply]) -> Result<Template, Fail> {
+pub(super) fn template(
+    section: &str,
+    i: usize,
+    body: &str,
+    replies: &[RawReply],
+    priority: Option<Priority>,
+) -> Result<Template, Fail> {
     let seg = segment(body);
     if seg.parts > 10 {
         return Err((
@@ -92,6 +102,7 @@ pub(super) fn template(section: &str, i: usize, body: &str, replies: &[RawReply]
                 word: first_word(&r.body).to_uppercase(),
             })
             .collect(),
+        priority: priority.map_or(DEFAULT_PRIORITY, |p| p.0),
     })
 }
 
@@ -158,6 +169,8 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
 
     let pool_ids = index_ids("number", raw.number.iter().map(|n| n.id.as_str()))?;
     let mut pools = Vec::with_capacity(raw.number.len());
+    let mut pool_limits = Vec::new();
+    let mut opt_out_lists: Vec<String> = Vec::new();
     for (i, n) in raw.number.iter().enumerate() {
         let d = n.kind.defaults();
         let count = n.count.unwrap_or(1);
@@ -180,35 +193,21 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
                 "a sender_id cannot receive: two_way = true is not possible".into(),
             ));
         }
-        let mut limits = Vec::with_capacity(n.carrier_limit.len());
-        for (j, l) in n.carrier_limit.iter().enumerate() {
-            let carrier = *carrier_ids.get(l.carrier.as_str()).ok_or_else(|| {
-                let known: Vec<&str> = raw.carrier.iter().map(|c| c.id.as_str()).collect();
-                (
-                    at(&[&"number", &i, &"carrier_limit", &j, &"carrier"]),
-                    format!("no [[carrier]] with id \"{}\" (known: {})", l.carrier, known.join(", ")),
-                )
-            })?;
-            if l.mps.is_none() && l.daily_parts.is_none() {
+        pool_limits.extend(carrier_limits(&raw, i, &n.carrier_limit, &carrier_ids)?);
+        let list = n.opt_out_list.clone().unwrap_or_else(|| "default".into());
+        let opt_out_list = match opt_out_lists.iter().position(|l| *l == list) {
+            Some(k) => k,
+            None if opt_out_lists.len() == MAX_OPT_OUT_LISTS => {
                 return Err((
-                    at(&[&"number", &i, &"carrier_limit", &j]),
-                    "a carrier_limit needs mps, daily_parts or both".into(),
+                    at(&[&"number", &i, &"opt_out_list"]),
+                    format!("at most {MAX_OPT_OUT_LISTS} opt-out lists in a scenario"),
                 ));
             }
-            if l.mps.is_some_and(|r| r.0 < MIN_RATE) {
-                return Err((
-                    at(&[&"number", &i, &"carrier_limit", &j, &"mps"]),
-                    format!("mps must be at least {MIN_RATE}"),
-                ));
+            None => {
+                opt_out_lists.push(list);
+                opt_out_lists.len() - 1
             }
-            if l.mps.is_some() && limits.iter().any(|x: &CarrierLimit| x.carrier == carrier && x.mps.is_some()) {
-                return Err((
-                    at(&[&"number", &i, &"carrier_limit", &j, &"mps"]),
-                    format!("number \"{}\" already has an mps limit toward carrier \"{}\"", n.id, l.carrier),
-                ));
-            }
-            limits.push(CarrierLimit { carrier, mps: l.mps.map(|r| r.0), daily_parts: l.daily_parts });
-        }
+        };
         pools.push(Pool {
             id: n.id.clone(),
             kind: n.kind,
@@ -224,10 +223,18 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
             monthly_lease: n.monthly_lease_usd.map_or(d.monthly_lease, |u| u.0),
             monthly_fee: n.monthly_fee_usd.map_or(d.monthly_fee, |u| u.0),
             setup_fee: n.setup_fee_usd.map_or(d.setup_fee, |u| u.0),
-            limits,
+            outages: outages(&n.outages, &|j| at(&[&"number", &i, &"outages", &j]))?,
+            failover: None,
+            opt_out_list,
             keywords: Vec::new(),
         });
     }
+    for (pool, f) in pools.iter_mut().zip(failovers(&raw, &pool_ids)?) {
+        pool.failover = f;
+    }
+    let mut limits: Vec<Limit> = account_limit(&raw, pools.len())?.into_iter().collect();
+    limits.extend(pool_limits);
+    limits.extend(shared_limits(&raw, &pool_ids, &carrier_ids)?);
 
     let cust = &raw.customers;
     if cust.count == 0 || cust.count > MAX_CUSTOMERS {
@@ -272,8 +279,9 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
     }
 
     keywords(&raw, &pool_ids, &mut pools, &mut templates)?;
-    let (flows, outcomes) = flows(&raw, &mut templates)?;
+    let (mut flows, outcomes) = flows(&raw, &mut templates)?;
     let topics = topics(&raw, &pool_ids, &pools, &flows)?;
+    let sources = sources(&mut campaigns, &mut traffic, &mut pools, &mut flows, &templates);
     if templates.len() > u16::MAX as usize {
         return Err((at(&[&"campaign"]), "more than 65,535 message templates".into()));
     }
@@ -307,6 +315,9 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
         topics,
         flows,
         outcomes,
+        limits,
+        opt_out_lists,
+        sources,
         variant: "base".to_string(),
         variants: Vec::new(),
     })
@@ -321,7 +332,7 @@ fn campaign(
     horizon: SimTime,
 ) -> Result<Campaign, Fail> {
     let pool = pool_of("campaign", i, &c.from)?;
-    templates.push(template("campaign", i, &c.body, &c.replies)?);
+    templates.push(template("campaign", i, &c.body, &c.replies, c.priority)?);
     let recipients = match c.recipients.unwrap_or(Recipients::All) {
         Recipients::All => customers.count,
         Recipients::First(n) if n > customers.count => {
@@ -353,6 +364,7 @@ fn campaign(
     }
     Ok(Campaign {
         id: c.id.clone(),
+        source: 0,
         pool,
         template: templates.len() - 1,
         at: at_t,
@@ -371,7 +383,7 @@ fn traffic_source(
     horizon: SimTime,
 ) -> Result<Traffic, Fail> {
     let pool = pool_of("traffic", i, &t.from)?;
-    templates.push(template("traffic", i, &t.body, &t.replies)?);
+    templates.push(template("traffic", i, &t.body, &t.replies, t.priority)?);
     let start = dur(t.start, SimTime::ZERO);
     let end = dur(t.end, horizon);
     if start > end {
@@ -381,7 +393,7 @@ fn traffic_source(
     if t.rate.0 > MAX_TRAFFIC_RATE {
         return Err((at(&[&"traffic", &i, &"rate"]), format!("rate is over {MAX_TRAFFIC_RATE} requests per second")));
     }
-    Ok(Traffic { id: t.id.clone(), pool, template: templates.len() - 1, rate: t.rate.0, start, end })
+    Ok(Traffic { id: t.id.clone(), source: 0, pool, template: templates.len() - 1, rate: t.rate.0, start, end })
 }
 
 /// `n` with thousands separators: 3600 -> "3,600".
@@ -393,6 +405,41 @@ pub(super) fn format_thousands(n: u64) -> String {
             out.push(',');
         }
         out.push(c);
+    }
+    out
+}
+
+/// Every source of outbound requests, and each one's index on what makes its requests:
+/// campaigns, traffic, keywords (one per word, across pools) and flows.
+fn sources(
+    campaigns: &mut [Campaign],
+    traffic: &mut [Traffic],
+    pools: &mut [Pool],
+    flows: &mut [Flow],
+    templates: &[Template],
+) -> Vec<RequestSource> {
+    let mut out = Vec::new();
+    let mut add = |name: String, priority: u8, workload: bool| {
+        out.push(RequestSource { name, priority, workload });
+        out.len() - 1
+    };
+    for c in campaigns {
+        c.source = add(format!("campaign:{}", c.id), templates[c.template].priority, true);
+    }
+    for t in traffic {
+        t.source = add(format!("traffic:{}", t.id), templates[t.template].priority, true);
+    }
+    let mut words: HashMap<String, usize> = HashMap::new();
+    for p in pools.iter_mut() {
+        for k in &mut p.keywords {
+            k.source = *words
+                .entry(k.word.clone())
+                .or_insert_with(|| add(format!("keyword:{}", k.word), templates[k.template].priority, false));
+        }
+    }
+    for f in flows {
+        let priority = f.rules.iter().find_map(|r| r.template).map_or(DEFAULT_PRIORITY, |t| templates[t].priority);
+        f.source = add(format!("flow:{}", f.id), priority, false);
     }
     out
 }

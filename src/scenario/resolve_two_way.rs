@@ -4,14 +4,20 @@
 
 use super::defaults;
 use super::raw::{Action, RawRetry, RawScenario, RawSubscription, Words};
-use super::resolve::{Fail, at, format_thousands, index_ids, template};
+use super::resolve::{DEFAULT_PRIORITY, Fail, at, format_thousands, index_ids, template};
 use super::*;
 use crate::sms::segments::segment;
 use std::collections::HashMap;
 
 fn builtin_template(body: &str) -> Template {
     let seg = segment(body);
-    Template { body: body.to_string(), encoding: seg.encoding, parts: seg.parts as u32, replies: Vec::new() }
+    Template {
+        body: body.to_string(),
+        encoding: seg.encoding,
+        parts: seg.parts as u32,
+        replies: Vec::new(),
+        priority: DEFAULT_PRIORITY,
+    }
 }
 
 /// Built-in keywords on every two-way pool, then the declared ones (which replace a
@@ -33,7 +39,7 @@ pub(super) fn keywords(
         p.keywords = out
             .chain(help)
             .chain(opt_in)
-            .map(|(w, action, template)| Keyword { word: w.to_string(), action, template })
+            .map(|(w, action, template)| Keyword { word: w.to_string(), action, template, source: 0 })
             .collect();
     }
     let mut declared = vec![0usize; pools.len()];
@@ -56,7 +62,7 @@ pub(super) fn keywords(
         if declared[pool] > 30 {
             return Err((at(&[&"keyword", &i, &"word"]), format!("more than 30 keywords on number \"{}\"", k.number)));
         }
-        templates.push(template("keyword", i, &k.body, &k.replies)?);
+        templates.push(template("keyword", i, &k.body, &k.replies, k.priority)?);
         let word = word.to_uppercase();
         if let Some(first) = seen.insert((pool, word.clone()), i) {
             return Err((
@@ -69,7 +75,12 @@ pub(super) fn keywords(
                 ),
             ));
         }
-        let kw = Keyword { word: word.clone(), action: k.action.unwrap_or_default(), template: templates.len() - 1 };
+        let kw = Keyword {
+            word: word.clone(),
+            action: k.action.unwrap_or_default(),
+            template: templates.len() - 1,
+            source: 0,
+        };
         let list = &mut pools[pool].keywords;
         match list.iter_mut().find(|x| x.word == word) {
             Some(existing) => *existing = kw,
@@ -98,7 +109,7 @@ pub(super) fn flows(raw: &RawScenario, templates: &mut Vec<Template>) -> Result<
             }
             let template = match &r.body {
                 Some(body) => {
-                    let t = template("flow", i, body, &r.replies)
+                    let t = template("flow", i, body, &r.replies, r.priority)
                         .map_err(|(_, m)| (at(&[&"flow", &i, &"rule", &j, &"body"]), m))?;
                     templates.push(t);
                     Some(templates.len() - 1)
@@ -123,7 +134,7 @@ pub(super) fn flows(raw: &RawScenario, templates: &mut Vec<Template>) -> Result<
             });
             rules.push(Rule { when: words.iter().map(|w| w.trim().to_uppercase()).collect(), template, outcome });
         }
-        flows.push(Flow { id: f.id.clone(), rules });
+        flows.push(Flow { id: f.id.clone(), rules, source: 0 });
     }
     Ok((flows, outcomes))
 }

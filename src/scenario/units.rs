@@ -130,6 +130,21 @@ impl<'de> Deserialize<'de> for Usd {
     }
 }
 
+/// A message priority, 1 (most urgent) to 9.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Priority(pub u8);
+
+impl<'de> Deserialize<'de> for Priority {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = i64::deserialize(d)?;
+        if (1..=9).contains(&v) {
+            Ok(Priority(v as u8))
+        } else {
+            Err(de::Error::custom(format!("priority {v} is outside 1 (most urgent) to 9")))
+        }
+    }
+}
+
 /// A probability in [0, 1].
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
 pub struct Probability(pub f64);
