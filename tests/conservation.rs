@@ -5,7 +5,7 @@
 mod common;
 use common::{ended, run_with, scenario};
 use proptest::prelude::*;
-use smsim::model::{Obs, ObsKind, Observer};
+use smsim::model::{EndState, Obs, ObsKind, Observer};
 use smsim::scenario::Scenario;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
@@ -34,7 +34,15 @@ struct Gen {
     /// outage (from, length), concurrency, protocol, dead-letter queue.
     replies: (f64, f64, f64),
     subs: Vec<GenSub>,
+    part2: GenPart2,
 }
+
+/// SPEC 6: account MPS; a limit over every pool (mps, daily parts, on_cap); on_cap of the
+/// carrier limits; an outage of pool 0 (failing over to pool 1 if there is one); a second
+/// opt-out list for pool 0; priorities of campaigns and traffic.
+type GenPart2 = (Option<f64>, Option<(Option<f64>, Option<u64>, u8)>, u8, Option<(u32, u32)>, bool, Vec<u8>);
+
+const ON_CAP: [&str; 3] = ["block", "block_charged", "hold"];
 
 const KINDS: [&str; 5] = ["long_code", "ten_dlc", "toll_free", "short_code", "sender_id"];
 
@@ -76,6 +84,14 @@ fn scenarios() -> impl Strategy<Value = Gen> {
                     ),
                     0..=2,
                 ),
+                (
+                    prop::option::of(0.5f64..20.0),
+                    prop::option::of((prop::option::of(0.3f64..5.0), prop::option::of(1u64..50), 0u8..3)),
+                    0u8..3,
+                    prop::option::of((0u32..300, 1u32..300)),
+                    any::<bool>(),
+                    prop::collection::vec(1u8..=9, 5),
+                ),
             ),
         )
             .prop_map(
@@ -91,9 +107,10 @@ fn scenarios() -> impl Strategy<Value = Gen> {
                     horizon,
                     campaigns,
                     traffic,
-                    (replies, subs),
+                    (replies, subs, part2),
                 )| {
                     Gen {
+                        part2,
                         replies,
                         subs,
                         pools,
@@ -117,6 +134,10 @@ fn render(g: &Gen) -> String {
     let mut s = String::new();
     let _ = write!(s, "[simulation]\nhorizon = {}\nmetrics_interval = 7\nstart_time_of_day = \"23:58\"\n", g.horizon);
     let _ = write!(s, "[account]\nmonthly_spend_limit_usd = {}\n", g.limit_cents as f64 / 100.0);
+    let (account_mps, shared, carrier_on_cap, outage0, list0, priorities) = &g.part2;
+    if let Some(m) = account_mps {
+        let _ = writeln!(s, "mps = {m}");
+    }
     for (i, (kind, count, mps, ql, ttl, limits)) in g.pools.iter().enumerate() {
         let _ = write!(
             s,
@@ -126,6 +147,17 @@ fn render(g: &Gen) -> String {
         let _ = writeln!(s, "selection = \"{}\"", ["least_loaded", "round_robin", "sticky"][i % 3]);
         if let Some(q) = ql {
             let _ = writeln!(s, "queue_limit = {q}");
+        }
+        if i == 0 {
+            if let Some((from, len)) = outage0 {
+                let _ = writeln!(s, "outages = [{{ from = {from}, to = {} }}]", from + len);
+                if g.pools.len() > 1 {
+                    let _ = writeln!(s, "failover = \"p1\"");
+                }
+            }
+            if *list0 {
+                let _ = writeln!(s, "opt_out_list = \"other\"");
+            }
         }
         let mut with_mps = Vec::new();
         for (c, lmps, daily) in limits {
@@ -139,6 +171,23 @@ fn render(g: &Gen) -> String {
             }
             let _ = write!(s, "[[number.carrier_limit]]\ncarrier = \"c{c}\"\n");
             if let Some(m) = lmps {
+                let _ = writeln!(s, "mps = {m}");
+            }
+            if let Some(d) = daily {
+                let _ = writeln!(s, "daily_parts = {d}\non_cap = \"{}\"", ON_CAP[*carrier_on_cap as usize]);
+            }
+        }
+    }
+    if let Some((mps, daily, on_cap)) = shared {
+        if mps.is_some() || daily.is_some() {
+            let pools: Vec<String> = (0..g.pools.len()).map(|i| format!("\"p{i}\"")).collect();
+            let _ = write!(
+                s,
+                "[[limit]]\nid = \"brand\"\npools = [{}]\non_cap = \"{}\"\n",
+                pools.join(", "),
+                ON_CAP[*on_cap as usize]
+            );
+            if let Some(m) = mps {
                 let _ = writeln!(s, "mps = {m}");
             }
             if let Some(d) = daily {
@@ -174,9 +223,10 @@ fn render(g: &Gen) -> String {
         let pool = p % g.pools.len();
         let _ = write!(
             s,
-            "[[campaign]]\nid = \"k{i}\"\nfrom = \"p{pool}\"\nbody = \"{}\"\nat = {at}\nrecipients = {}\nspread = {spread}\n",
+            "[[campaign]]\nid = \"k{i}\"\nfrom = \"p{pool}\"\nbody = \"{}\"\nat = {at}\nrecipients = {}\nspread = {spread}\npriority = {}\n",
             bodies[*body as usize],
-            rec % (g.customers + 1)
+            rec % (g.customers + 1),
+            priorities[i % 5],
         );
         if let Some(e) = every {
             // A repeat may not start before the previous blast's requests are made.
@@ -186,8 +236,9 @@ fn render(g: &Gen) -> String {
     for (i, (p, rate)) in g.traffic.iter().enumerate() {
         let _ = write!(
             s,
-            "[[traffic]]\nid = \"t{i}\"\nfrom = \"p{}\"\nbody = \"Code 1234\"\nrate = {rate}\n",
-            p % g.pools.len()
+            "[[traffic]]\nid = \"t{i}\"\nfrom = \"p{}\"\nbody = \"Code 1234\"\nrate = {rate}\npriority = {}\n",
+            p % g.pools.len(),
+            priorities[(i + 3) % 5]
         );
     }
     // Every campaign and traffic template draws the same replies.
@@ -336,6 +387,18 @@ proptest! {
         prop_assert_eq!(audit.deliveries, d.values().iter().sum::<u64>());
         let i = &m.inbound;
         prop_assert!(i.keyword <= i.inbound && i.auto_responses == i.keyword);
+        // Per-source counts sum to the summary's.
+        let src = &m.sources;
+        prop_assert_eq!(src.iter().map(|x| x.requested).sum::<u64>(), m.requested);
+        prop_assert_eq!(src.iter().map(|x| x.failed_over).sum::<u64>(), m.failed_over);
+        for st in EndState::ALL {
+            prop_assert_eq!(src.iter().map(|x| x.ends[st]).sum::<u64>(), m.count(st), "{:?}", st);
+        }
+        for x in src {
+            prop_assert_eq!(x.ends.values().iter().sum::<u64>(), x.requested, "a source's requests end once");
+        }
+        let cost: i64 = src.iter().map(|x| x.cost.micros()).sum();
+        prop_assert_eq!(cost, m.cost_messages.micros() + m.cost_carrier_fees.micros());
         if let Err(e) = check(&sc, &audit) {
             prop_assert!(false, "{}\n{}", e, text);
         }

@@ -133,7 +133,10 @@ fn with_equal_priorities_passcodes_wait_behind_the_blast() {
 /// Two pools of one short code each (100 MPS), 15,000 messages each at t = 0.
 fn two_short_codes(account_mps: u32) -> String {
     let mut s = format!("{HEAD}\n[customers]\ncount = 30000\n");
-    s = s.replace("monthly_spend_limit_usd = 1000000", &format!("monthly_spend_limit_usd = 1000000\nmps = {account_mps}"));
+    s = s.replace(
+        "monthly_spend_limit_usd = 1000000",
+        &format!("monthly_spend_limit_usd = 1000000\nmps = {account_mps}"),
+    );
     for p in ["a", "b"] {
         s.push_str(&format!("[[number]]\nid = \"{p}\"\nkind = \"short_code\"\n"));
         s.push_str(&format!("[[campaign]]\nid = \"blast_{p}\"\nfrom = \"{p}\"\nbody = \"Hi\"\nrecipients = 15000\n"));
