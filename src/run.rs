@@ -3,6 +3,7 @@
 
 use crate::engine::{self, Scheduler, SimTime};
 use crate::error::{Error, Result};
+use crate::metrics::summary::SourceSummary;
 use crate::metrics::{Metrics, Summary};
 use crate::model::{Observer, World};
 use crate::report::{self, charts, events::EventLog, tables};
@@ -92,7 +93,7 @@ pub fn run_and_write(
     let seed = opts.seed.unwrap_or(sc.seed);
     let out = opts.out.clone().unwrap_or_else(|| default_out(sc));
     std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-    let mut files = vec!["summary.csv", "timeseries.csv", "outcomes.csv", "run.json"];
+    let mut files = vec!["summary.csv", "sources.csv", "timeseries.csv", "outcomes.csv", "run.json"];
     let outcome = if opts.events {
         let create = |name: &str| {
             let path = out.join(name);
@@ -124,6 +125,8 @@ pub struct Tables {
     pub timeseries: String,
     /// `outcomes.csv`.
     pub outcomes: String,
+    /// `sources.csv`.
+    pub sources: String,
 }
 
 /// The tables of `runs` (each replication 0 of its scenario, as a plain run or the
@@ -131,16 +134,19 @@ pub struct Tables {
 pub fn tables(runs: &[(&Scenario, &RunOutcome)]) -> Tables {
     let rows: Vec<Summary> = runs.iter().map(|(sc, o)| o.summary(sc, 0)).collect();
     let (mut ts, mut oc) = (format!("{}\n", tables::TIMESERIES_COLUMNS), format!("{}\n", tables::OUTCOMES_COLUMNS));
+    let mut src = format!("{}\n", tables::sources_header());
     for (sc, o) in runs {
         tables::timeseries_rows(&mut ts, sc, &o.metrics, &sc.variant);
         tables::outcome_rows(&mut oc, sc, &o.metrics, &sc.variant);
+        tables::source_rows(&mut src, &SourceSummary::all(sc, &o.metrics), &sc.variant);
     }
-    Tables { summary: tables::summary_csv(&rows, None), timeseries: ts, outcomes: oc }
+    Tables { summary: tables::summary_csv(&rows, None), timeseries: ts, outcomes: oc, sources: src }
 }
 
 /// Write `t` into `out`.
 pub fn write_tables(out: &Path, t: &Tables) -> Result<()> {
     report::write_file(out, "summary.csv", &t.summary)?;
     report::write_file(out, "timeseries.csv", &t.timeseries)?;
-    report::write_file(out, "outcomes.csv", &t.outcomes)
+    report::write_file(out, "outcomes.csv", &t.outcomes)?;
+    report::write_file(out, "sources.csv", &t.sources)
 }

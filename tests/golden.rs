@@ -1,4 +1,4 @@
-//! Golden regression runs: every shipped scenario's seeded `summary.csv`,
+//! Golden regression runs: every shipped scenario's seeded `summary.csv`, `sources.csv`,
 //! `timeseries.csv` and `outcomes.csv` (all variants, for a scenario that has them) are
 //! kept under `tests/golden/<scenario>/` and must match byte for byte.
 //!
@@ -29,9 +29,12 @@ fn shipped_scenarios_match_their_golden_outputs() {
         let runs: Vec<_> = all.iter().zip(&outcomes).collect();
         let t = tables(&runs);
         let dir = root.join("tests/golden").join(path.file_stem().unwrap());
-        for (name, text) in
-            [("summary.csv", &t.summary), ("timeseries.csv", &t.timeseries), ("outcomes.csv", &t.outcomes)]
-        {
+        for (name, text) in [
+            ("summary.csv", &t.summary),
+            ("sources.csv", &t.sources),
+            ("timeseries.csv", &t.timeseries),
+            ("outcomes.csv", &t.outcomes),
+        ] {
             let file = dir.join(name);
             if bless {
                 std::fs::create_dir_all(&dir).unwrap();

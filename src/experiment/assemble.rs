@@ -48,13 +48,17 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64
     });
     let mut timeseries = format!("{}\n", tables::TIMESERIES_COLUMNS);
     let mut outcomes = format!("{}\n", tables::OUTCOMES_COLUMNS);
+    let mut sources = format!("{}\n", tables::sources_header());
     for r in results {
         timeseries.push_str(&r.timeseries);
         outcomes.push_str(&r.outcomes);
+        if r.summary.replication == 0 {
+            tables::source_rows(&mut sources, &r.sources, &r.summary.variant);
+        }
     }
     let summary = tables::summary_csv(&rows, meets.as_deref());
-    write_tables(out, &Tables { summary, timeseries, outcomes })?;
-    let mut files = vec!["summary.csv", "timeseries.csv", "outcomes.csv", "run.json"];
+    write_tables(out, &Tables { summary, timeseries, outcomes, sources })?;
+    let mut files = vec!["summary.csv", "sources.csv", "timeseries.csv", "outcomes.csv", "run.json"];
     if plan.replications > 1 {
         report::write_file(out, "summary_stats.csv", &tables::summary_stats_csv(&rows))?;
         files.insert(1, "summary_stats.csv");
@@ -94,7 +98,15 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64
             plan.seed,
             points.len(),
             if n > 1 { format!(", means of {n} replications") } else { String::new() },
-            terminal::compare_table(&points, &rows),
+            terminal::compare_table(
+                &points,
+                &rows,
+                &results
+                    .iter()
+                    .filter(|r| r.summary.replication == 0)
+                    .map(|r| (r.summary.variant.as_str(), r.sources.as_slice()))
+                    .collect::<Vec<_>>()
+            ),
             out.display(),
             files.join(", ")
         ),

@@ -15,6 +15,7 @@ pub use plan::{Command, Plan, Prepared};
 
 use crate::engine::rng;
 use crate::metrics::Summary;
+use crate::metrics::summary::SourceSummary;
 use crate::report::{charts::ChartInput, tables};
 use crate::run::{RunOutcome, simulate};
 use crate::scenario::Scenario;
@@ -74,6 +75,8 @@ pub struct JobResult {
     pub outcomes: String,
     /// Its chart input (replication 0 only).
     pub chart: Option<ChartInput>,
+    /// Its sources (replication 0 only).
+    pub sources: Vec<SourceSummary>,
     /// Wall-clock seconds.
     pub wall_seconds: f64,
 }
@@ -82,14 +85,15 @@ pub struct JobResult {
 pub fn run_job(index: usize, j: &Job<'_>) -> JobResult {
     let o = simulate(j.sc, j.seed, (), |_| {}).0;
     let m = &o.metrics;
-    let (mut ts, mut oc, mut chart) = (String::new(), String::new(), None);
+    let (mut ts, mut oc, mut chart, mut sources) = (String::new(), String::new(), None, Vec::new());
     if j.replication == 0 {
         tables::timeseries_rows(&mut ts, j.sc, m, &j.sc.variant);
         tables::outcome_rows(&mut oc, j.sc, m, &j.sc.variant);
         chart = Some(ChartInput::of(j.sc, m));
+        sources = SourceSummary::all(j.sc, m);
     }
     let summary = o.summary(j.sc, j.replication);
-    JobResult { index, summary, timeseries: ts, outcomes: oc, chart, wall_seconds: o.wall_seconds }
+    JobResult { index, summary, timeseries: ts, outcomes: oc, chart, sources, wall_seconds: o.wall_seconds }
 }
 
 /// Run the jobs `indices` of `jobs` in parallel; results in index order.

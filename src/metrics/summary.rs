@@ -141,6 +141,74 @@ impl fmt::Display for Value<'_> {
     }
 }
 
+/// One source's row of `sources.csv` (SPEC 6.4).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SourceSummary {
+    /// `campaign:<id>`, `traffic:<id>`, `keyword:<WORD>` or `flow:<id>`.
+    pub name: String,
+    /// Its template's priority.
+    pub priority: u8,
+    /// A campaign or traffic source (not a response).
+    pub workload: bool,
+    /// Requests made.
+    pub requested: u64,
+    /// Requests by end state.
+    pub ends: PerEnd<u64>,
+    /// Request to first part transmitted.
+    pub queue_wait: Quantiles,
+    /// Request to delivery.
+    pub latency: Quantiles,
+    /// From its first request to the first part of its last transmitted message.
+    pub drain: Option<SimTime>,
+    /// What its messages were charged.
+    pub cost: Money,
+}
+
+impl SourceSummary {
+    /// Every source of run `m` of `sc`, in scenario order.
+    pub fn all(sc: &Scenario, m: &Metrics) -> Vec<SourceSummary> {
+        sc.sources
+            .iter()
+            .zip(&m.sources)
+            .map(|(s, x)| SourceSummary {
+                name: s.name.clone(),
+                priority: s.priority,
+                workload: s.workload,
+                requested: x.requested,
+                ends: x.ends,
+                queue_wait: Quantiles::of(&x.queue_wait),
+                latency: Quantiles::of(&x.latency),
+                drain: x.first_request.zip(x.last_transmit).map(|(a, b)| b - a),
+                cost: x.cost,
+            })
+            .collect()
+    }
+
+    /// Every column's name and value, in `sources.csv` order (after `variant`).
+    pub fn visit(&self, mut f: impl FnMut(&str, Value<'_>)) {
+        f("source", Value::Text(&self.name));
+        f("priority", Value::Count(self.priority as u64));
+        f("requested", Value::Count(self.requested));
+        for (state, &n) in self.ends.iter() {
+            f(state.name(), Value::Count(n));
+        }
+        f("queue_wait_p50_s", Value::Time(self.queue_wait.p50));
+        f("queue_wait_p95_s", Value::Time(self.queue_wait.p95));
+        f("latency_p50_s", Value::Time(self.latency.p50));
+        f("latency_p95_s", Value::Time(self.latency.p95));
+        f("latency_p99_s", Value::Time(self.latency.p99));
+        f("drain_s", Value::Time(self.drain));
+        f("cost_usd", Value::Usd(Some(self.cost)));
+    }
+
+    /// The column names, `variant` first.
+    pub fn columns() -> Vec<String> {
+        let mut names = vec!["variant".to_string()];
+        SourceSummary::default().visit(|name, _| names.push(name.to_string()));
+        names
+    }
+}
+
 /// Columns that identify a row rather than measure it.
 pub const IDENTITY: [&str; 4] = ["scenario", "variant", "seed", "replication"];
 

@@ -3,7 +3,7 @@
 
 use super::csv_field;
 use crate::metrics::stats::interval;
-use crate::metrics::summary::{IDENTITY, Summary};
+use crate::metrics::summary::{IDENTITY, SourceSummary, Summary};
 use crate::metrics::{Metrics, Timeseries};
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
@@ -104,5 +104,27 @@ pub fn outcome_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &str)
     let opt = |t: Option<crate::engine::SimTime>| t.map(|t| t.to_string()).unwrap_or_default();
     for (label, s) in sc.outcomes.iter().zip(&m.outcomes) {
         let _ = writeln!(out, "{label},{},{},{},{variant}", s.count(), opt(s.quantile(0.5)), opt(s.quantile(0.95)));
+    }
+}
+
+/// The `sources.csv` header line.
+pub fn sources_header() -> String {
+    SourceSummary::columns().join(",")
+}
+
+/// Append the `sources.csv` rows of one run (variant `variant`) to `out`.
+pub fn source_rows(out: &mut String, sources: &[SourceSummary], variant: &str) {
+    let variant = csv_field(variant);
+    for s in sources {
+        out.push_str(&variant);
+        s.visit(|name, v| {
+            out.push(',');
+            if name == "source" {
+                out.push_str(&csv_field(&v.to_string()));
+            } else {
+                let _ = write!(out, "{v}");
+            }
+        });
+        out.push('\n');
     }
 }

@@ -4,7 +4,7 @@
 use crate::engine::SimTime;
 use crate::metrics::Metrics;
 use crate::metrics::stats::interval;
-use crate::metrics::summary::Summary;
+use crate::metrics::summary::{SourceSummary, Summary};
 use crate::model::EndState;
 use crate::scenario::Scenario;
 use crate::sms::Money;
@@ -89,8 +89,9 @@ fn usd(x: Option<Money>) -> Option<f64> {
 }
 
 /// The `compare` table: variants as columns, key figures as rows (means over
-/// replications when there are several).
-pub fn compare_table(variants: &[String], rows: &[Summary]) -> String {
+/// replications when there are several), then the drain and latency p95 of each campaign
+/// and traffic source (of replication 0, from `sources`: each variant's name and sources).
+pub fn compare_table(variants: &[String], rows: &[Summary], sources: &[(&str, &[SourceSummary])]) -> String {
     let sec = |x: Option<f64>| x.map_or("-".to_string(), |t| format!("{t:.3} s"));
     let dollars = |x: Option<f64>| x.map_or("-".to_string(), |d| format!("${d:.6}"));
     type Row<'a> = (&'a str, Box<dyn Fn(&str) -> String + 'a>);
@@ -114,6 +115,26 @@ pub fn compare_table(variants: &[String], rows: &[Summary]) -> String {
     let mut cells: Vec<Vec<String>> = vec![std::iter::once(String::new()).chain(variants.iter().cloned()).collect()];
     for (label, f) in &table {
         cells.push(std::iter::once(label.to_string()).chain(variants.iter().map(|v| f(v))).collect());
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for (_, list) in sources {
+        for s in list.iter().filter(|s| s.workload) {
+            if !names.contains(&s.name.as_str()) {
+                names.push(&s.name);
+            }
+        }
+    }
+    let of = |v: &str, name: &str| {
+        sources.iter().find(|(x, _)| *x == v).and_then(|(_, list)| list.iter().find(|s| s.name == name))
+    };
+    for name in names {
+        for (what, f) in [
+            ("drain", (|s: &SourceSummary| s.drain) as fn(&SourceSummary) -> Option<SimTime>),
+            ("latency p95", |s| s.latency.p95),
+        ] {
+            let row = variants.iter().map(|v| sec(t(of(v, name).and_then(f))));
+            cells.push(std::iter::once(format!("{name} {what}")).chain(row).collect());
+        }
     }
     let widths: Vec<usize> =
         (0..cells[0].len()).map(|c| cells.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
