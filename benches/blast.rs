@@ -34,6 +34,17 @@ fn blast(c: &mut Criterion) {
             black_box(o.metrics.inbound.published)
         })
     });
+    // The throughput issue's target: two priorities under an account MPS (within 1.5x of
+    // the plain 1M blast).
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/blast-priorities.toml");
+    let sc = load(&path, &[]).expect("bench scenario is valid");
+    g.throughput(Throughput::Elements(1_000_000));
+    g.bench_function("1000000_requests_two_priorities_account_mps", |b| {
+        b.iter(|| {
+            let (o, ()) = simulate(&sc, 1, (), |_| {});
+            black_box(o.metrics.requested)
+        })
+    });
     g.finish();
 }
 
