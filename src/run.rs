@@ -61,7 +61,8 @@ pub fn simulate<O: Observer>(
     // expired in queue) must not empty the last interval's queue depth.
     world.obs.0.finish();
     world.finish(sc.horizon, &mut sched);
-    let (metrics, extra) = world.obs;
+    let (mut metrics, extra) = world.obs;
+    metrics.gather();
     let outcome = RunOutcome { seed, metrics, events: stats.events, wall_seconds: start.elapsed().as_secs_f64() };
     (outcome, extra)
 }

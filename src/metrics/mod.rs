@@ -138,9 +138,9 @@ pub struct Metrics {
     pub cost_carrier_fees: Money,
     /// Inbound charges (price and fees).
     pub cost_inbound: Money,
-    /// Request to first part transmitted.
+    /// Request to first part transmitted (from the sources', once the run is over).
     pub queue_wait: Stat,
-    /// Request to delivery.
+    /// Request to delivery (from the sources', once the run is over).
     pub latency: Stat,
     /// First `blocked_spend_limit`.
     pub spend_limit_hit: Option<SimTime>,
@@ -221,6 +221,16 @@ impl Metrics {
     pub fn finish(&mut self) {
         self.timeseries.finish();
     }
+
+    /// After the run: the run's queue-wait and latency distributions from its sources'.
+    pub fn gather(&mut self) {
+        let (mut q, mut l) = (Stat::default(), Stat::default());
+        for s in &self.sources {
+            q.merge(&s.queue_wait);
+            l.merge(&s.latency);
+        }
+        (self.queue_wait, self.latency) = (q, l);
+    }
 }
 
 impl Observer for Metrics {
@@ -240,6 +250,8 @@ impl Observer for Metrics {
                 src.failed_over += 1;
             }
             ObsKind::Transmitted => {
+                // Recorded per source only; the run's distribution is their merge
+                // (`gather`), the same numbers at half the cost per message.
                 src.last_transmit = Some(o.t);
                 src.queue_wait.record(o.t - o.t_req);
                 src.cost += o.cost + o.fee;
@@ -247,7 +259,6 @@ impl Observer for Metrics {
                 self.parts_sent += o.parts as u64;
                 self.cost_messages += o.cost;
                 self.cost_carrier_fees += o.fee;
-                self.queue_wait.record(o.t - o.t_req);
                 let charge = o.cost + o.fee;
                 let parts = o.parts as u64;
                 self.timeseries.each(o, |s| {
@@ -273,7 +284,6 @@ impl Observer for Metrics {
                 match state {
                     EndState::Delivered => {
                         src.latency.record(o.t - o.t_req);
-                        self.latency.record(o.t - o.t_req);
                         self.timeseries.each(o, |s| s.delivered += 1);
                     }
                     EndState::Failed => self.timeseries.each(o, |s| s.failed += 1),

@@ -33,6 +33,16 @@ impl Stat {
         self.max = self.max.max(us);
         self.count += 1;
     }
+    /// Add every duration recorded in `other`: the result is the same as recording them
+    /// here (HDR histograms of one precision add bucket by bucket).
+    pub fn merge(&mut self, other: &Stat) {
+        // Both auto-resize, so the addition cannot run out of range.
+        self.hist.add(&other.hist).expect("auto-resizing histograms add");
+        self.sum += other.sum;
+        self.max = self.max.max(other.max);
+        self.count += other.count;
+    }
+
     /// How many were recorded.
     pub fn count(&self) -> u64 {
         self.count

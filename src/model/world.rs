@@ -135,8 +135,8 @@ impl<'s, O: Observer> World<'s, O> {
                 return;
             }
             let idx = self.pools.select(pool, r.customer, pin);
-            if !failed_over && !self.pools.has_room(now, pool, idx, m.parts as u64) {
-                if let Some(f) = self.sc.pools[pool].failover {
+            if let Some(f) = self.sc.pools[pool].failover.filter(|_| !failed_over) {
+                if !self.pools.has_room(now, pool, idx, m.parts as u64) {
                     self.emit(now, ObsKind::FailedOver, &m, (pool as u32, idx), price::Charge::default());
                     (pool, pin, failed_over) = (f, None, true);
                     continue;
