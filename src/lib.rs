@@ -1,9 +1,10 @@
 //! smsim: a deterministic discrete-event simulator of two-way SMS, for capacity and cost
 //! planning. See the README for the command line and `docs/` for the scenario reference.
 //!
-//! Dependencies run one way, down: `cli -> experiment -> run -> (model, metrics, report)
-//! -> scenario -> sms -> engine`, with `check` beside `run`; the model emits observations
-//! that `metrics` records and `report` writes. `docs/design.md` has the rooms and why.
+//! Dependencies run one way, down the layers `experiment -> run, check -> report ->
+//! metrics -> model -> scenario -> sms -> engine, table, error` (checked by
+//! `tests/architecture.rs`); the model emits observations that `metrics` records and
+//! `report` writes. `docs/design.md` has the rooms and why.
 
 #![warn(missing_docs, unreachable_pub)]
 

@@ -17,7 +17,8 @@ pub trait Key: Copy + 'static {
     fn index(self) -> usize;
 }
 
-/// One `T` per variant of `K` (`N` is `K::ALL.len()`, checked where the alias is made).
+/// One `T` per variant of `K` (`N` is `K::ALL.len()`: each key's module asserts it at
+/// compile time, and tests that `ALL[i].index() == i`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Table<K: Key, T, const N: usize> {
     values: [T; N],

@@ -39,25 +39,55 @@ fn module_of(src: &Path, file: &Path) -> Option<String> {
     (!["lib", "main", "cli"].contains(&name.as_str())).then_some(name)
 }
 
-/// The top-level modules that `text` names through `crate::`, comments aside.
-fn uses(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let code = line.split("//").next().unwrap_or("");
-        let mut rest = code;
-        while let Some(i) = rest.find("crate::") {
-            rest = &rest[i + "crate::".len()..];
-            if let Some(group) = rest.strip_prefix('{') {
-                let inner = group.split('}').next().unwrap_or("");
-                out.extend(inner.split(',').map(|s| s.trim().split("::").next().unwrap_or("").to_string()));
-            } else {
-                let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-                out.push(name);
-            }
+/// `line` without a `//` comment (a `//` inside a string literal is kept).
+fn code_of(line: &str) -> &str {
+    let mut in_str = false;
+    let bytes = line.as_bytes();
+    for i in 0..bytes.len() {
+        match bytes[i] {
+            b'"' if i == 0 || bytes[i - 1] != b'\\' => in_str = !in_str,
+            b'/' if !in_str && bytes.get(i + 1) == Some(&b'/') => return &line[..i],
+            _ => {}
         }
     }
-    out.retain(|n| !n.is_empty());
-    out
+    line
+}
+
+/// The top-level modules that `text` names through `crate::`, comments aside; a group
+/// `crate::{a, b::{c, d}}` (on one line or several) names `a` and `b`.
+fn uses(text: &str) -> Vec<String> {
+    let code: String = text.lines().map(code_of).collect::<Vec<_>>().join("\n");
+    let mut out = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(i) = rest.find("crate::") {
+        rest = &rest[i + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // The group's items at depth 0, up to its closing brace.
+            let (mut depth, mut item) = (0usize, String::new());
+            for ch in group.chars() {
+                match ch {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        out.push(std::mem::take(&mut item));
+                        continue;
+                    }
+                    _ => {}
+                }
+                if depth == 0 || item.is_empty() {
+                    item.push(ch);
+                }
+            }
+            out.push(item);
+        } else {
+            out.push(rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect());
+        }
+    }
+    out.iter()
+        .map(|s| s.trim().split("::").next().unwrap_or("").trim().to_string())
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .collect()
 }
 
 #[test]
@@ -97,6 +127,7 @@ fn dependencies_run_one_way_down_and_files_stay_small() {
 #[test]
 fn the_checker_sees_every_form_of_use() {
     // The parser above must catch what it guards, or the test proves nothing.
-    let text = "use crate::engine::SimTime;\nuse crate::{sms, report::x};\nlet a = crate::model::World::new();\n// crate::run in a comment\n";
-    assert_eq!(uses(text), vec!["engine", "sms", "report", "model"]);
+    let text = "use crate::engine::SimTime;\nuse crate::{sms, report::x};\nlet a = crate::model::World::new();\n// crate::run in a comment\n\
+                let s = \"http://x\"; let b = crate::metrics::M;\nuse crate::{\n    check,\n    experiment::{plan::Plan, shard},\n};\n";
+    assert_eq!(uses(text), vec!["engine", "sms", "report", "model", "metrics", "check", "experiment"]);
 }

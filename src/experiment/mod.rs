@@ -82,7 +82,7 @@ pub struct JobResult {
 }
 
 /// Run job `index` of `jobs` and reduce it to what the outputs need.
-pub fn run_job(index: usize, j: &Job<'_>) -> JobResult {
+pub(crate) fn run_job(index: usize, j: &Job<'_>) -> JobResult {
     let o = simulate(j.sc, j.seed, (), |_| {}).0;
     let m = &o.metrics;
     let (mut ts, mut oc, mut chart, mut sources) = (String::new(), String::new(), None, Vec::new());
@@ -97,7 +97,7 @@ pub fn run_job(index: usize, j: &Job<'_>) -> JobResult {
 }
 
 /// Run the jobs `indices` of `jobs` in parallel; results in index order.
-pub fn run_indices(jobs: &[Job<'_>], indices: &[usize], done: impl Fn(usize) + Sync) -> Vec<JobResult> {
+pub(crate) fn run_indices(jobs: &[Job<'_>], indices: &[usize], done: impl Fn(usize) + Sync) -> Vec<JobResult> {
     let finished = AtomicUsize::new(0);
     indices
         .par_iter()

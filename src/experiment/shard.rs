@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 /// A shard's output: the plan and its jobs' results, for `smsim merge`.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ShardFile {
+    /// The shard file's format ([`SHARD_FORMAT`]).
+    pub format: u32,
     /// Which shard, 1-based.
     pub shard: usize,
     /// Of how many.
@@ -20,6 +22,10 @@ pub struct ShardFile {
     pub results: Vec<JobResult>,
 }
 
+/// The format of shard files this smsim writes and reads: 2 carries typed summaries and
+/// sources (format 1, untagged, carried summary rows as strings).
+pub const SHARD_FORMAT: u32 = 2;
+
 /// The file a shard writes into its folder.
 pub const SHARD_FILE: &str = "shard.json";
 
@@ -27,7 +33,7 @@ pub const SHARD_FILE: &str = "shard.json";
 pub fn write_shard(out: &Path, shard: (usize, usize), plan: &Plan, results: Vec<JobResult>) -> Result<String> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let n = results.len();
-    let file = ShardFile { shard: shard.0, shards: shard.1, plan: plan.clone(), results };
+    let file = ShardFile { format: SHARD_FORMAT, shard: shard.0, shards: shard.1, plan: plan.clone(), results };
     let text = serde_json::to_string(&file).map_err(|e| Error::Input(format!("shard results: {e}")))?;
     report::write_file(out, SHARD_FILE, &text)?;
     Ok(format!(
@@ -47,6 +53,18 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<String> {
     for d in dirs {
         let path = d.join(SHARD_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        #[derive(serde::Deserialize)]
+        struct Header {
+            format: Option<u32>,
+        }
+        let format = serde_json::from_str::<Header>(&text).ok().map(|h| h.format.unwrap_or(1));
+        if format.is_some_and(|f| f != SHARD_FORMAT) {
+            return Err(Error::Input(format!(
+                "{}: a shard of another smsim (shard format {}, this smsim reads {SHARD_FORMAT}): run every shard with one smsim",
+                path.display(),
+                format.unwrap_or(1)
+            )));
+        }
         let f: ShardFile = serde_json::from_str(&text).map_err(|e| {
             // serde's message names internal types: say where instead.
             Error::Input(format!(

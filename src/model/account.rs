@@ -18,6 +18,7 @@ impl Account {
     }
 
     /// The month's spend so far.
+    #[cfg(test)]
     pub(crate) fn spent(&self) -> Money {
         self.spent
     }

@@ -152,7 +152,7 @@ mod tests {
         assert_eq!(at, sec(205));
         // A TTL of 50 s from a request at 150 s ends it at 200 s, before it could arrive at 205 s.
         let Handoff::InFlight { slot, at } = c.accept(1, sec(150), 0, message(150), sec(50), true) else { panic!() };
-        assert_eq!(at, sec(200), "expires at its TTL, before the outage ends");
+        assert_eq!(at, sec(200), "expires at its TTL, 200 s, before its delivery at 205 s");
         assert!(!c.done(slot).delivered);
     }
 

@@ -164,8 +164,15 @@ mod tests {
         };
         let p = || sc.templates[0].replies.iter().map(|r| r.p);
         let a = c.answer(7, &m, p()).map(|a| (a.reply, a.after));
-        // Another id (another arrival order) changes nothing; another customer may.
+        // Another id (another arrival order) changes nothing.
         assert_eq!(a, c.answer(7, &Message { id: 99, ..m }, p()).map(|a| (a.reply, a.after)));
+        // Another customer, template or occurrence draws afresh: over 200 of each, the
+        // answers are not all the same (p = 0.5 each time: all equal has chance 2^-199).
+        let answers = |f: &dyn Fn(u64) -> Message| {
+            (0..200u64).map(|k| c.answer(7, &f(k), p()).is_some()).collect::<std::collections::HashSet<_>>().len()
+        };
+        assert_eq!(answers(&|k| Message { customer: k as u32, ..m }), 2);
+        assert_eq!(answers(&|k| Message { origin: k, ..m }), 2);
         let answered = (0..10_000u32).filter(|&i| c.answer(7, &Message { customer: i, ..m }, p()).is_some()).count();
         // p = 0.5 over 10,000 customers: sd 50, so 5 sd is 250.
         assert!((answered as i64 - 5_000).abs() < 250, "{answered}");

@@ -37,3 +37,39 @@ pub(crate) fn run(flow: &Flow, index: usize, sub: u32, m: &Inbound, word: &str, 
     });
     Ran { outcome: rule.outcome, response }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SimTime;
+
+    #[test]
+    fn the_first_matching_rule_answers_and_records_its_outcome() {
+        let text = "[simulation]\nhorizon = \"1h\"\n[customers]\ncount = 10\n\
+                    [[carrier]]\nid = \"a\"\nshare = 1\n[[number]]\nid = \"n\"\nkind = \"long_code\"\n\
+                    [[flow]]\nid = \"f\"\n\
+                    [[flow.rule]]\nwhen = [\"1\", \"YES\"]\nbody = \"Confirmed\"\noutcome = \"confirmed\"\n\
+                    [[flow.rule]]\nwhen = \"*\"\noutcome = \"other\"\n";
+        let sc = crate::scenario::load_str(text, "t.toml", "t", &[]).unwrap();
+        let m = Inbound {
+            id: 0,
+            customer: 4,
+            carrier: 0,
+            number: 0,
+            template: 0,
+            reply: 0,
+            answers: 1,
+            answers_origin: 8,
+            root: SimTime::from_secs(2),
+        };
+        let yes = run(&sc.flows[0], 0, 0, &m, "YES", 0, 3);
+        assert_eq!(yes.outcome, Some(0));
+        let r = yes.response.unwrap();
+        assert_eq!((r.customer, r.pin, r.root), (4, Some(3), Some(SimTime::from_secs(2))));
+        assert_eq!(sc.sources[r.source as usize].name, "flow:f");
+        // Two subscriptions running the flow answer with distinct origins.
+        assert_ne!(run(&sc.flows[0], 0, 1, &m, "YES", 0, 3).response.unwrap().origin, r.origin);
+        let other = run(&sc.flows[0], 0, 0, &m, "HUH", 0, 3);
+        assert_eq!((other.outcome, other.response.is_none()), (Some(1), true));
+    }
+}

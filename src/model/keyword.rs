@@ -51,3 +51,62 @@ pub(crate) fn answer<'a>(
     };
     Some(Matched { keyword: kw, opted_out, response })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SimTime;
+
+    fn setup() -> (crate::scenario::Scenario, Customers) {
+        let text = "[simulation]\nhorizon = \"1h\"\n[customers]\ncount = 10\n\
+                    [[carrier]]\nid = \"a\"\nshare = 1\n[[number]]\nid = \"n\"\nkind = \"long_code\"\n\
+                    [[keyword]]\nnumber = \"n\"\nword = \"info\"\nbody = \"Open 9 to 5\"\n";
+        let sc = crate::scenario::load_str(text, "t.toml", "t", &[]).unwrap();
+        let c = Customers::new(&sc, 1);
+        (sc, c)
+    }
+
+    fn reply(customer: u32) -> Inbound {
+        Inbound {
+            id: 0,
+            customer,
+            carrier: 0,
+            number: 0,
+            template: 0,
+            reply: 1,
+            answers: 7,
+            answers_origin: 99,
+            root: SimTime::from_secs(5),
+        }
+    }
+
+    #[test]
+    fn stop_opts_out_and_its_confirmation_is_exempt() {
+        let (sc, mut c) = setup();
+        let kws = &sc.pools[0].keywords;
+        let m = answer(kws, "STOP", &reply(3), (0, 0, 0), &mut c).unwrap();
+        assert!(m.opted_out && m.response.exempt && c.opted_out(3, 0));
+        assert_eq!(m.response.pin, Some(0), "from the number texted");
+        assert_eq!(m.response.root, Some(SimTime::from_secs(5)), "the conversation's start");
+        assert!(!answer(kws, "STOP", &reply(3), (0, 0, 0), &mut c).unwrap().opted_out, "counted once");
+        let m = answer(kws, "START", &reply(3), (0, 0, 0), &mut c).unwrap();
+        assert!(!m.response.exempt && !c.opted_out(3, 0));
+        assert!(answer(kws, "MAYBE", &reply(3), (0, 0, 0), &mut c).is_none());
+    }
+
+    #[test]
+    fn a_declared_keyword_answers_with_its_template_and_source() {
+        let (sc, mut c) = setup();
+        let m = answer(&sc.pools[0].keywords, "INFO", &reply(1), (0, 0, 0), &mut c).unwrap();
+        assert_eq!(sc.templates[m.response.template].body, "Open 9 to 5");
+        assert_eq!(sc.sources[m.response.source as usize].name, "keyword:INFO");
+        // The response's origin depends on the message answered, not on arrival order.
+        let again = answer(&sc.pools[0].keywords, "INFO", &Inbound { id: 5, ..reply(1) }, (0, 0, 0), &mut c).unwrap();
+        assert_eq!(m.response.origin, again.response.origin);
+        let other = Inbound { answers_origin: 100, ..reply(1) };
+        assert_ne!(
+            answer(&sc.pools[0].keywords, "INFO", &other, (0, 0, 0), &mut c).unwrap().response.origin,
+            m.response.origin
+        );
+    }
+}

@@ -178,6 +178,8 @@ pub const DELIVERY_STATES: usize = 4;
 /// A value per delivery end state.
 pub type PerDelivery<T> = Table<DeliveryState, T, DELIVERY_STATES>;
 
+const _: () = assert!(<DeliveryState as Key>::ALL.len() == DELIVERY_STATES);
+
 impl Key for DeliveryState {
     const ALL: &'static [DeliveryState] =
         &[DeliveryState::Delivered, DeliveryState::DeadLettered, DeliveryState::Dropped, DeliveryState::Pending];
@@ -299,4 +301,19 @@ impl<A: Observer + ?Sized> Observer for &mut A {
 impl Observer for () {
     #[inline]
     fn observe(&mut self, _: &Obs) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_index_their_own_position() {
+        for (i, &s) in <EndState as Key>::ALL.iter().enumerate() {
+            assert_eq!(s.index(), i);
+        }
+        for (i, &s) in <DeliveryState as Key>::ALL.iter().enumerate() {
+            assert_eq!(s.index(), i);
+        }
+    }
 }

@@ -31,7 +31,10 @@ struct PoolState {
 /// What a number's head does next.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Step {
-    /// Nothing to send now (a wake was asked for if there is something later).
+    /// Nothing to send now: a wake was asked for when the number can look again (its
+    /// pool's outage ends, a rate frees while it is first in line, a window resets, its
+    /// head expires); none while it is behind another number in a line (it is woken when
+    /// its turn comes) or when its queue is empty.
     Wait,
     /// The head left the queue in this end state.
     Ended(Message, EndState),
@@ -332,13 +335,15 @@ mod tests {
 
     /// Drive the pools as the world does, with a tiny event list of wakes, and return
     /// (time in s, message id) of every transmission.
-    fn drain(p: &mut Pools, horizon: u64) -> Vec<(f64, u64)> {
+    /// Drive the pools from `start` as the world does, with a tiny event list of wakes,
+    /// and return (time in s, message id) of every transmission.
+    fn drain_from(p: &mut Pools, start: SimTime, horizon: u64) -> Vec<(f64, u64)> {
         let mut events: Vec<(SimTime, u32)> = Vec::new();
         let mut sent = Vec::new();
         for g in 0..p.numbers() {
             if p.numbers[g].head().is_some() {
                 p.numbers[g].pending = true;
-                events.push((SimTime::ZERO, g as u32));
+                events.push((start, g as u32));
             }
         }
         while let Some(i) = (0..events.len()).min_by_key(|&i| (events[i].0, i)) {
@@ -364,6 +369,10 @@ mod tests {
             }
         }
         sent
+    }
+
+    fn drain(p: &mut Pools, horizon: u64) -> Vec<(f64, u64)> {
+        drain_from(p, SimTime::ZERO, horizon)
     }
 
     #[test]
@@ -397,7 +406,8 @@ mod tests {
     fn queue_limit_throttles() {
         let mut p = pools("[[number]]\nid = \"n\"\nkind = \"long_code\"\nqueue_limit = 2\n");
         let ok: Vec<bool> = (0..4).map(|id| p.enqueue(SimTime::ZERO, 0, 0, msg(id, 0), &mut |_, _| {})).collect();
-        // The first is sent at once (waits for nothing); then 2 parts may wait.
+        // An idle number takes the first whatever the limit; it is still queued (its
+        // wake-up has not run), so the second makes 2 parts waiting and the third 3.
         assert_eq!(ok, vec![true, true, false, false]);
     }
 
@@ -418,51 +428,44 @@ mod tests {
         let ids: Vec<u64> = sent.iter().map(|s| s.1).collect();
         assert_eq!(ids, vec![0, 1, 2, 3, 4, 5], "the numbers take turns");
         // Toward carrier b nothing is shared: both numbers send at their own 10 MPS.
+        let t = SimTime::from_secs(200);
         for id in 0..4 {
-            p.enqueue(SimTime::from_secs(200), 0, (id % 2) as u32, msg(10 + id, 1), &mut |_, _| {});
+            p.enqueue(t, 0, (id % 2) as u32, msg(10 + id, 1), &mut |_, _| {});
         }
-        let mut p2 = p;
-        let sent = drain(&mut p2, 300);
-        assert_eq!(sent.len(), 4);
-        assert!(sent.iter().all(|s| s.0 <= 200.1), "{sent:?}");
+        let mut times: Vec<f64> = drain_from(&mut p, t, 300).iter().map(|s| s.0).collect();
+        times.sort_by(f64::total_cmp);
+        assert_eq!(times, vec![200.0, 200.0, 200.1, 200.1]);
     }
 
     #[test]
-    fn daily_cap_blocks_and_ttl_expires() {
-        let mut p = pools(
-            "[[number]]\nid = \"n\"\nkind = \"long_code\"\nttl = \"2s\"\n\
-             carrier_limit = [{ carrier = \"a\", daily_parts = 1 }]\n",
-        );
-        for id in 0..4 {
-            p.enqueue(SimTime::ZERO, 0, 0, msg(id, (id == 3) as u8), &mut |_, _| {});
-        }
-        let mut ends = Vec::new();
-        let mut now = SimTime::ZERO;
+    fn ttl_expires_heads_and_a_daily_cap_blocks() {
         let mut wake = |_: u32, _: SimTime| {};
-        for _ in 0..4 {
-            match p.step(0, now, &mut wake) {
-                Step::Send(m) => {
-                    p.transmit(0, now, &m);
-                    ends.push((m.id, None));
-                }
-                Step::Ended(m, s) => ends.push((m.id, Some(s))),
-                Step::BlockedCharged(m) => ends.push((m.id, Some(EndState::BlockedDailyCap))),
-                Step::Wait => break,
-            }
-            now = SimTime::from_secs(3);
+        // A 2 s TTL: at 3 s every waiting head has expired, whatever its carrier.
+        let mut p = pools("[[number]]\nid = \"n\"\nkind = \"long_code\"\nttl = \"2s\"\n");
+        for id in 0..3 {
+            p.enqueue(SimTime::ZERO, 0, 0, msg(id, (id % 2) as u8), &mut |_, _| {});
         }
-        assert_eq!(
-            ends,
-            vec![(0, None), (1, Some(EndState::Expired)), (2, Some(EndState::Expired)), (3, Some(EndState::Expired))]
-        );
-        // Within the TTL, the second part toward carrier a passes the daily cap of 1.
+        let Step::Send(m) = p.step(0, SimTime::ZERO, &mut wake) else { panic!() };
+        p.transmit(0, SimTime::ZERO, &m);
+        let t = SimTime::from_secs(3);
+        assert!(matches!(p.step(0, t, &mut wake), Step::Ended(m, EndState::Expired) if m.id == 1));
+        assert!(matches!(p.step(0, t, &mut wake), Step::Ended(m, EndState::Expired) if m.id == 2));
+        assert!(matches!(p.step(0, t, &mut wake), Step::Wait));
+        // Within the TTL, the second part toward carrier a passes the daily cap of 1, while
+        // a message to carrier b is not counted against it.
         let mut p = pools(
             "[[number]]\nid = \"n\"\nkind = \"long_code\"\ncarrier_limit = [{ carrier = \"a\", daily_parts = 1 }]\n",
         );
-        p.enqueue(SimTime::ZERO, 0, 0, msg(0, 0), &mut |_, _| {});
-        p.enqueue(SimTime::ZERO, 0, 0, msg(1, 0), &mut |_, _| {});
-        let Step::Send(m) = p.step(0, SimTime::ZERO, &mut wake) else { panic!() };
-        p.transmit(0, SimTime::ZERO, &m);
-        assert!(matches!(p.step(0, SimTime::from_secs(1), &mut wake), Step::Ended(_, EndState::BlockedDailyCap)));
+        for (id, carrier) in [(0, 0), (1, 1), (2, 0)] {
+            p.enqueue(SimTime::ZERO, 0, 0, msg(id, carrier), &mut |_, _| {});
+        }
+        for id in 0..2 {
+            let Step::Send(m) = p.step(0, SimTime::from_secs(id), &mut wake) else { panic!("{id}") };
+            assert_eq!(m.id, id);
+            p.transmit(0, SimTime::from_secs(id), &m);
+        }
+        assert!(
+            matches!(p.step(0, SimTime::from_secs(2), &mut wake), Step::Ended(m, EndState::BlockedDailyCap) if m.id == 2)
+        );
     }
 }

@@ -79,11 +79,6 @@ impl<'s, O: Observer> World<'s, O> {
         }
     }
 
-    /// The month's spend so far.
-    pub fn spent(&self) -> Money {
-        self.account.spent()
-    }
-
     fn emit(&mut self, t: SimTime, kind: ObsKind, m: &Message, (pool, number): (u32, u32), charge: price::Charge) {
         self.obs.observe(&Obs {
             t,
@@ -187,6 +182,8 @@ impl<'s, O: Observer> World<'s, O> {
                 self.end(now, EndState::BlockedSpendLimit, true, &head, at);
                 continue;
             }
+            // This order is part of every answer: the carrier's event is scheduled before
+            // the wake-ups, and ties run in scheduling order (golden files hold it).
             self.pools.transmit(g, now, &head);
             self.emit(now, ObsKind::Transmitted, &head, at, charge);
             self.carrier_accepts(now, g, head, sched);
@@ -329,6 +326,8 @@ impl<'s, O: Observer> World<'s, O> {
     }
 
     fn campaign(&mut self, now: SimTime, i: usize, sched: &mut Scheduler<Event>) {
+        // Requests first, then the campaign's next event (scheduling order is part of the
+        // answers; `traffic` does the opposite, as it always has).
         let blast = self.workload.campaign(self.sc, i);
         let c = &self.sc.campaigns[i];
         for customer in blast.customers {

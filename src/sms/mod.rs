@@ -1,7 +1,7 @@
 //! SMS knowledge with no state: segments and encodings, number kinds and their defaults,
 //! subscription protocols and their retry schedules, addresses, money and the price of a
-//! message. The scenario schema and the model both use it; it uses only the engine's time
-//! and random streams (a leaf).
+//! message. The scenario schema and the model both use it; of the crate it uses only the
+//! engine's time and random streams and the enum-indexed tables (a leaf).
 
 pub mod address;
 pub mod kind;

@@ -71,3 +71,17 @@ impl std::iter::Sum for Money {
         it.fold(Money::ZERO, |a, b| a + b)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_exact() {
+        assert_eq!(Money::from_usd(0.00581).unwrap(), Money(5810));
+        assert_eq!(Money::from_usd(995.0).unwrap().to_string(), "995.000000");
+        assert!(Money::from_usd(0.0000001).is_err());
+        assert!(Money::from_usd(-1.0).is_err());
+        assert_eq!(Money(5810).times(3), Money(17430));
+    }
+}

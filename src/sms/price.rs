@@ -88,6 +88,8 @@ impl Key for CostPart {
     }
 }
 
+const _: () = assert!(<CostPart as Key>::ALL.len() == COST_PARTS);
+
 impl CostPart {
     /// Its `summary.csv` column.
     pub fn column(self) -> &'static str {
@@ -120,6 +122,13 @@ pub fn total(c: &Costs) -> Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_index_their_own_position() {
+        for (i, &c) in <CostPart as Key>::ALL.iter().enumerate() {
+            assert_eq!(c.index(), i);
+        }
+    }
 
     #[test]
     fn price_of_a_message() {

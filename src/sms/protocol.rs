@@ -52,6 +52,8 @@ impl Key for Protocol {
     }
 }
 
+const _: () = assert!(<Protocol as Key>::ALL.len() == PROTOCOLS);
+
 impl Protocol {
     /// The name used in scenario files.
     pub fn name(self) -> &'static str {
@@ -160,6 +162,13 @@ pub const PROTOCOL_DEFAULTS: ProtocolTable<ProtocolDefaults> = Table::new([
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_index_their_own_position() {
+        for (i, &p) in <Protocol as Key>::ALL.iter().enumerate() {
+            assert_eq!(p.index(), i);
+        }
+    }
 
     #[test]
     fn rows_are_in_key_order() {
