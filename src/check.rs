@@ -182,7 +182,10 @@ pub fn report(sc: &Scenario) -> String {
 
     let mut offered = vec![0.0f64; sc.pools.len()];
     if !sc.campaigns.is_empty() {
-        let _ = writeln!(w, "campaigns (drain time at the pool's nominal rate, capped by carrier limits):");
+        let _ = writeln!(
+            w,
+            "campaigns (drain time alone at the pool's nominal rate, under every shared rate that covers it):"
+        );
     }
     for c in &sc.campaigns {
         let p = &sc.pools[c.pool];

@@ -255,3 +255,19 @@ fn a_stop_adds_to_the_list_of_the_pool_texted_only() {
     assert_eq!(s.count(EndState::Delivered), 150);
     assert_eq!(s.count(EndState::BlockedOptOut), 50);
 }
+
+#[test]
+fn check_names_the_limit_that_binds() {
+    let text = format!(
+        "{HEAD}\n[customers]\ncount = 100\n\
+         [[number]]\nid = \"p\"\nkind = \"ten_dlc\"\ncount = 10\n\
+         [[limit]]\nid = \"brand\"\npools = [\"p\"]\nmps = 4\n\
+         [[campaign]]\nid = \"a\"\nfrom = \"p\"\nbody = \"Hi\"\nrecipients = 100\nspread = \"50s\"\n"
+    );
+    let r = smsim::check::report(&scenario(&text));
+    // 100 messages at 4 parts/s (not the numbers' 10): 25 s, spread over 50 s.
+    assert!(r.contains("at 4.00 parts/s (bound by limit brand)"), "{r}");
+    assert!(r.contains("limit brand: 2.000 parts/s offered through it, 4.000 MPS, utilisation 50.0%"), "{r}");
+    let r = smsim::check::report(&scenario(&text.replace("mps = 4", "mps = 40")));
+    assert!(r.contains("at 10.00 parts/s;"), "the numbers bind: {r}");
+}
