@@ -271,3 +271,79 @@ fn check_names_the_limit_that_binds() {
     let r = smsim::check::report(&scenario(&text.replace("mps = 4", "mps = 40")));
     assert!(r.contains("at 10.00 parts/s;"), "the numbers bind: {r}");
 }
+
+/// Two numbers at 10 MPS under an account MPS of 1, ten messages, a daily cap of 2 parts
+/// toward the one carrier with `on_cap`: a number that takes its turn at the account's
+/// rate and is then capped must hand the turn on (no message may be left behind).
+fn turn_then_cap(on_cap: &str) -> Summary {
+    summary(
+        &format!(
+            "{HEAD}\n[customers]\ncount = 100\n\
+         [[number]]\nid = \"lc\"\nkind = \"long_code\"\ncount = 2\nmps = 10\n\
+         carrier_limit = [{{ carrier = \"c\", daily_parts = 2, on_cap = \"{on_cap}\" }}]\n\
+         [[campaign]]\nid = \"blast\"\nfrom = \"lc\"\nbody = \"Sale\"\nrecipients = 10\n"
+        )
+        .replace("monthly_spend_limit_usd = 1000000", "monthly_spend_limit_usd = 1000000\nmps = 1"),
+    )
+}
+
+#[test]
+fn a_number_capped_after_its_turn_hands_the_turn_on() {
+    for on_cap in ["block", "block_charged"] {
+        let s = turn_then_cap(on_cap);
+        assert_eq!((s.count(EndState::Delivered), s.count(EndState::BlockedDailyCap)), (2, 8), "{on_cap}");
+        assert_eq!(s.count(EndState::Pending), 0, "{on_cap}");
+    }
+    // Held: 2 a day, days starting at midnight (t = 0), the account spacing each pair 1 s
+    // apart: 6 delivered; at the third midnight (the horizon, inclusive) one more leaves
+    // and expires on the way (its 72 h TTL ends then); 3 still wait.
+    let s = turn_then_cap("hold");
+    let ends = (s.count(EndState::Delivered), s.count(EndState::Expired), s.count(EndState::Pending));
+    assert_eq!(ends, (6, 1, 3));
+    assert_eq!(s.drain, Some(SimTime::from_secs(3 * 86_400)));
+}
+
+#[test]
+fn a_rate_that_never_binds_changes_nothing() {
+    // Pool p1 waits for a 1 MPS carrier limit toward att; pool p2 has no limit. An account
+    // MPS far above both must not make p2 wait for p1's line.
+    let text = |account: &str| {
+        format!(
+            "{HEAD}\n[customers]\ncount = 200\n\
+             [[carrier]]\nid = \"att\"\nshare = 0\n\
+             [[number]]\nid = \"p1\"\nkind = \"long_code\"\ncount = 10\nmps = 10\n\
+             carrier_limit = [{{ carrier = \"c\", mps = 1 }}]\n\
+             [[number]]\nid = \"p2\"\nkind = \"long_code\"\ncount = 10\nmps = 10\n\
+             [[campaign]]\nid = \"b1\"\nfrom = \"p1\"\nbody = \"Hi\"\nrecipients = 100\n\
+             [[campaign]]\nid = \"b2\"\nfrom = \"p2\"\nbody = \"Hi\"\nrecipients = 100\n"
+        )
+        .replace("monthly_spend_limit_usd = 1000000", &format!("monthly_spend_limit_usd = 1000000\n{account}"))
+    };
+    let sources = |t: &str| {
+        let sc = scenario(t);
+        let o = run(&sc, 1);
+        smsim::metrics::summary::SourceSummary::all(&sc, &o.metrics)
+    };
+    let (free, with) = (sources(&text("")), sources(&text("mps = 1000")));
+    // 100 messages over 10 numbers at 10 MPS: the last at 0.9 s, the account's 1 ms
+    // spacing aside.
+    assert_eq!(free[1].drain, Some(SimTime::from_micros(900_000)));
+    assert!(with[1].drain.unwrap() < SimTime::from_secs(1), "p2 waited for p1's line: {:?}", with[1].drain);
+    assert_eq!(free[0].drain, Some(SimTime::from_secs(99)), "p1 at its carrier limit's 1 MPS");
+}
+
+#[test]
+fn at_a_window_reset_the_most_urgent_held_head_goes_first() {
+    let text = format!(
+        "{HEAD}\n[customers]\ncount = 10\n\
+         [[number]]\nid = \"a\"\nkind = \"long_code\"\nttl = \"5d\"\n\
+         [[number]]\nid = \"b\"\nkind = \"long_code\"\nttl = \"5d\"\n\
+         [[limit]]\nid = \"cap\"\npools = [\"a\", \"b\"]\ndaily_parts = 1\non_cap = \"hold\"\n\
+         [[campaign]]\nid = \"blast\"\nfrom = \"a\"\nbody = \"Sale\"\nrecipients = 3\n\
+         [[campaign]]\nid = \"otp\"\nfrom = \"b\"\nbody = \"Code\"\nrecipients = 1\nat = \"1h\"\npriority = 1\n"
+    );
+    let sc = scenario(&text);
+    let (_, log) = run_with(&sc, 1, Log::default());
+    let otp = log.requested.iter().find(|r| r.2 == 1).unwrap().0;
+    assert_eq!(log.sent.get(&otp), Some(&86_400_000_000), "the passcode takes the next day's part");
+}

@@ -54,6 +54,9 @@ pub(crate) enum Capped {
     Hold {
         /// When to look again.
         until: u64,
+        /// The capping limits, as bits over [`Limits::covering`] of the group: the number
+        /// waits in their lines, so that at the reset the most urgent head goes first.
+        lines: u64,
     },
 }
 
@@ -63,8 +66,6 @@ pub(crate) struct Limits {
     limits: Vec<LimitState>,
     /// Limits covering (pool, carrier), at `pool * carriers + carrier`.
     covering: Vec<Vec<u16>>,
-    /// Those of them with a rate.
-    paced: Vec<Vec<u16>>,
     carriers: usize,
     start_of_day: u64,
     next_seq: u64,
@@ -75,21 +76,17 @@ impl Limits {
     pub(crate) fn new(sc: &Scenario) -> Self {
         let carriers = sc.carriers.len();
         let mut covering = vec![Vec::new(); sc.pools.len() * carriers];
-        let mut paced = vec![Vec::new(); sc.pools.len() * carriers];
         let mut limits = Vec::with_capacity(sc.limits.len());
         for (i, l) in sc.limits.iter().enumerate() {
             for &p in &l.pools {
                 for c in (0..carriers).filter(|&c| l.carrier.is_none_or(|x| x == c)) {
                     covering[p * carriers + c].push(i as u16);
-                    if l.mps.is_some() {
-                        paced[p * carriers + c].push(i as u16);
-                    }
                 }
             }
             let caps = l.caps.iter().map(|c| CapState { window: c.window, cap: c.parts, index: 0, used: 0 }).collect();
             limits.push(LimitState { pacer: l.mps.map(Pacer::new), caps, on_cap: l.on_cap, line: BTreeSet::new() });
         }
-        Self { limits, covering, paced, carriers, start_of_day: sc.start_time_of_day.as_micros(), next_seq: 0 }
+        Self { limits, covering, carriers, start_of_day: sc.start_time_of_day.as_micros(), next_seq: 0 }
     }
 
     /// The group of limits of pool `p` toward carrier `c`.
@@ -98,10 +95,16 @@ impl Limits {
         p * self.carriers as u32 + c as u32
     }
 
-    /// The limits with a rate in `group`.
+    /// Every limit of `group` (at most 64, checked when the scenario is read).
     #[inline]
-    pub(crate) fn paced(&self, group: u32) -> &[u16] {
-        &self.paced[group as usize]
+    pub(crate) fn covering(&self, group: u32) -> &[u16] {
+        &self.covering[group as usize]
+    }
+
+    /// Whether limit `l` has a rate.
+    #[inline]
+    pub(crate) fn has_rate(&self, l: u16) -> bool {
+        self.limits[l as usize].pacer.is_some()
     }
 
     /// The earliest microsecond at which limit `l`'s rate lets the next part go.
@@ -116,24 +119,31 @@ impl Limits {
         self.limits[l as usize].line.first().map(|&(_, g)| g)
     }
 
+    /// Whether a number other than `g` waits in limit `l`'s line at a place before `place`.
+    #[inline]
+    pub(crate) fn ahead(&self, l: u16, place: Place, g: u32) -> bool {
+        self.limits[l as usize].line.first().is_some_and(|&(p, f)| f != g && p < place)
+    }
+
+    /// The join order the next number to wait will get.
+    pub(crate) fn peek_seq(&self) -> u64 {
+        self.next_seq + 1
+    }
+
     /// A fresh join order.
     pub(crate) fn next_seq(&mut self) -> u64 {
         self.next_seq += 1;
         self.next_seq
     }
 
-    /// Number `g` joins (or leaves) the lines of `group` at `place`.
-    pub(crate) fn join(&mut self, group: u32, place: Place, g: u32) {
-        for &l in &self.paced[group as usize] {
-            self.limits[l as usize].line.insert((place, g));
-        }
+    /// Number `g` joins limit `l`'s line at `place`.
+    pub(crate) fn join(&mut self, l: u16, place: Place, g: u32) {
+        self.limits[l as usize].line.insert((place, g));
     }
 
-    /// Number `g` leaves the lines of `group`.
-    pub(crate) fn leave(&mut self, group: u32, place: Place, g: u32) {
-        for &l in &self.paced[group as usize] {
-            self.limits[l as usize].line.remove(&(place, g));
-        }
+    /// Number `g` leaves limit `l`'s line.
+    pub(crate) fn leave(&mut self, l: u16, place: Place, g: u32) {
+        self.limits[l as usize].line.remove(&(place, g));
     }
 
     /// The index of `window` at `t` (microseconds): days from midnight, weeks from the
@@ -165,7 +175,7 @@ impl Limits {
     /// Whether `parts` more at `t` would pass a cap of a limit of `group`.
     #[inline]
     pub(crate) fn capped(&mut self, group: u32, t: u64, parts: u64) -> Capped {
-        let (mut block, mut charged, mut hold, mut until) = (false, false, false, 0);
+        let (mut block, mut charged, mut lines, mut until) = (false, false, 0u64, 0);
         for i in 0..self.covering[group as usize].len() {
             let l = self.covering[group as usize][i] as usize;
             for c in 0..self.limits[l].caps.len() {
@@ -181,17 +191,17 @@ impl Limits {
                         OnCap::Block => block = true,
                         OnCap::BlockCharged => (block, charged) = (true, true),
                         OnCap::Hold => {
-                            hold = true;
+                            lines |= 1 << i;
                             until = until.max(self.window_end(window, index));
                         }
                     }
                 }
             }
         }
-        match (block, hold) {
+        match (block, lines) {
             (true, _) => Capped::Block { charged },
-            (false, true) => Capped::Hold { until },
-            _ => Capped::No,
+            (false, 0) => Capped::No,
+            (false, lines) => Capped::Hold { until, lines },
         }
     }
 
@@ -226,9 +236,10 @@ mod tests {
     #[test]
     fn a_limit_covers_its_pools_and_carrier() {
         let l = limits("[[limit]]\nid = \"brand\"\npools = [\"p\", \"q\"]\ncarrier = \"a\"\nmps = 2\n");
-        assert_eq!(l.paced(l.group(0, 0)), &[0]);
-        assert_eq!(l.paced(l.group(1, 0)), &[0]);
-        assert!(l.paced(l.group(0, 1)).is_empty(), "not toward carrier b");
+        assert_eq!(l.covering(l.group(0, 0)), &[0]);
+        assert_eq!(l.covering(l.group(1, 0)), &[0]);
+        assert!(l.has_rate(0));
+        assert!(l.covering(l.group(0, 1)).is_empty(), "not toward carrier b");
     }
 
     #[test]
@@ -236,7 +247,7 @@ mod tests {
         let mut l = limits("[[limit]]\nid = \"x\"\npools = [\"p\"]\ndaily_parts = 2\non_cap = \"hold\"\n");
         let g = l.group(0, 1);
         l.take(g, 0, 2);
-        assert_eq!(l.capped(g, 5, 1), Capped::Hold { until: DAY_US });
+        assert_eq!(l.capped(g, 5, 1), Capped::Hold { until: DAY_US, lines: 1 });
         assert_eq!(l.capped(g, DAY_US, 2), Capped::No, "a new day");
         let mut l = limits(
             "[[limit]]\nid = \"x\"\npools = [\"p\"]\nweekly_parts = 1\non_cap = \"block_charged\"\n\
@@ -257,14 +268,14 @@ mod tests {
     #[test]
     fn the_line_is_by_priority_then_join_order() {
         let mut l = limits("[account]\nmps = 1\n");
-        let g = l.group(0, 0);
+        assert_eq!(l.covering(l.group(1, 1)), &[0], "the account covers every pool and carrier");
         let (a, b, c) = (l.next_seq(), l.next_seq(), l.next_seq());
-        l.join(g, Place { priority: 5, seq: a }, 7);
-        l.join(g, Place { priority: 5, seq: b }, 8);
+        l.join(0, Place { priority: 5, seq: a }, 7);
+        l.join(0, Place { priority: 5, seq: b }, 8);
         assert_eq!(l.front(0), Some(7), "first come, first served");
-        l.join(g, Place { priority: 1, seq: c }, 9);
+        l.join(0, Place { priority: 1, seq: c }, 9);
         assert_eq!(l.front(0), Some(9), "the more urgent head first");
-        l.leave(g, Place { priority: 1, seq: c }, 9);
+        l.leave(0, Place { priority: 1, seq: c }, 9);
         assert_eq!(l.front(0), Some(7));
     }
 }

@@ -10,10 +10,12 @@ use std::collections::VecDeque;
 /// Where a number waits in the lines of shared limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Parked {
-    /// The group of limits (pool and carrier) whose lines it is in.
+    /// The group of limits (pool and carrier) of its head.
     pub(crate) group: u32,
-    /// Its place in them.
+    /// Its place in the lines (the same in each).
     pub(crate) place: Place,
+    /// The lines it is in, as bits over the group's covering limits.
+    pub(crate) lines: u64,
 }
 
 /// One number's state.

@@ -204,50 +204,95 @@ impl Pools {
         }
         let group = self.limits.group(p as u32, head.carrier);
         if let Some(parked) = self.numbers[g].parked {
-            if parked.place.priority != priority || self.limits.paced(parked.group) != self.limits.paced(group) {
+            if parked.place.priority != priority || parked.group != group {
                 self.unpark(g, now, wake);
             }
         }
-        if !self.limits.paced(group).is_empty() {
-            let lines = self.limits.paced(group);
-            let blocked = lines
-                .iter()
-                .any(|&l| self.limits.free_at(l) > nowu || self.limits.front(l).is_some_and(|f| f as usize != g));
-            if blocked {
-                if self.numbers[g].parked.is_none() {
-                    let place = Place { priority, seq: self.limits.next_seq() };
-                    self.limits.join(group, place, g as u32);
-                    self.numbers[g].parked = Some(Parked { group, place });
+        // The lines that hold it back. Another number ahead of it in a line (more urgent,
+        // or waiting longer): it waits its turn there. Otherwise only rates not free yet
+        // hold it, and it waits in the line of the one that frees last, so that it never
+        // keeps a rate from numbers that could use it meanwhile (work-conserving).
+        let place = self.numbers[g].parked.map_or(Place { priority, seq: self.limits.peek_seq() }, |p| p.place);
+        let (mut ahead, mut last, mut free) = (0u64, 0u64, 0u64);
+        for (i, &l) in self.limits.covering(group).iter().enumerate() {
+            if self.limits.ahead(l, place, g as u32) {
+                ahead |= 1 << i;
+            } else if self.limits.has_rate(l) && self.limits.free_at(l) > nowu {
+                let f = self.limits.free_at(l);
+                if f > free {
+                    (last, free) = (1 << i, f);
                 }
-                let lines = self.limits.paced(group);
-                if lines.iter().all(|&l| self.limits.front(l) == Some(g as u32)) {
-                    // Wake when every limit frees, or when the head expires if sooner.
-                    let free = lines.iter().map(|&l| self.limits.free_at(l)).max().unwrap_or(0);
-                    self.wake(g, SimTime::from_micros(free).min(expiry), wake);
-                }
-                return Step::Wait;
-            }
-            if let Some(parked) = self.numbers[g].parked.take() {
-                // Its turn: it leaves the lines (the next in line is woken after it sends).
-                self.limits.leave(parked.group, parked.place, g as u32);
             }
         }
+        if ahead != 0 {
+            // Woken when its turn comes in each of these lines.
+            self.wait_in(g, group, priority, ahead, now, wake);
+            return Step::Wait;
+        }
+        if last != 0 {
+            self.wait_in(g, group, priority, last, now, wake);
+            // Wake when that rate frees, or when the head expires if sooner.
+            self.wake(g, SimTime::from_micros(free).min(expiry), wake);
+            return Step::Wait;
+        }
         match self.limits.capped(group, nowu, head.parts as u64) {
-            Capped::No => Step::Send(head),
-            Capped::Block { charged: false } => {
-                self.drop_head(g);
-                Step::Ended(head, EndState::BlockedDailyCap)
+            Capped::No => {
+                // Its turn: it leaves the lines (the next in each is woken after it sends).
+                if let Some(parked) = self.numbers[g].parked.take() {
+                    for i in 0..self.limits.covering(parked.group).len() {
+                        if parked.lines & (1 << i) != 0 {
+                            let l = self.limits.covering(parked.group)[i];
+                            self.limits.leave(l, parked.place, g as u32);
+                        }
+                    }
+                }
+                Step::Send(head)
             }
-            Capped::Block { charged: true } => {
+            Capped::Block { charged } => {
                 self.drop_head(g);
-                Step::BlockedCharged(head)
+                self.unpark(g, now, wake);
+                if charged { Step::BlockedCharged(head) } else { Step::Ended(head, EndState::BlockedDailyCap) }
             }
-            Capped::Hold { until } => {
+            Capped::Hold { until, lines } => {
+                // It waits first in the capping limits' lines, so that at the reset the most
+                // urgent head goes first.
+                self.wait_in(g, group, priority, lines, now, wake);
                 self.wake(g, SimTime::from_micros(until).min(expiry), wake);
                 self.numbers[g].held = true;
                 Step::Wait
             }
         }
+    }
+
+    /// Number `g` (head of `priority`, limits of `group`) waits in exactly the lines `lines`
+    /// (bits over the group's covering limits): it joins those it is not in, and leaves the
+    /// others, so that it never holds back a line it does not need (the next in each line
+    /// it leaves is woken).
+    fn wait_in(
+        &mut self,
+        g: usize,
+        group: u32,
+        priority: u8,
+        lines: u64,
+        now: SimTime,
+        wake: &mut impl FnMut(u32, SimTime),
+    ) {
+        let parked = match self.numbers[g].parked {
+            Some(p) => p,
+            None if lines == 0 => return,
+            None => Parked { group, place: Place { priority, seq: self.limits.next_seq() }, lines: 0 },
+        };
+        for i in 0..self.limits.covering(group).len() {
+            let l = self.limits.covering(group)[i];
+            let (was, will) = (parked.lines & (1 << i) != 0, lines & (1 << i) != 0);
+            if will && !was {
+                self.limits.join(l, parked.place, g as u32);
+            } else if was && !will {
+                self.limits.leave(l, parked.place, g as u32);
+                self.wake_front(l, now, wake);
+            }
+        }
+        self.numbers[g].parked = Some(Parked { lines, ..parked });
     }
 
     /// Remove number `g`'s head without sending it.
@@ -272,12 +317,12 @@ impl Pools {
         self.limits.take(group, nowu, parts);
     }
 
-    /// After number `g` sent a message to `carrier`: the next number in line for each
-    /// shared rate gets its turn, and `g` is woken for its own next part.
+    /// After number `g` sent a message to `carrier`: the next number in each line of the
+    /// limits that cover it gets its turn, and `g` is woken for its own next part.
     pub(crate) fn after_transmit(&mut self, g: usize, carrier: u8, now: SimTime, wake: &mut impl FnMut(u32, SimTime)) {
         let group = self.limits.group(self.numbers[g].pool, carrier);
-        for i in 0..self.limits.paced(group).len() {
-            let l = self.limits.paced(group)[i];
+        for i in 0..self.limits.covering(group).len() {
+            let l = self.limits.covering(group)[i];
             self.wake_front(l, now, wake);
         }
         if !self.numbers[g].is_empty() {
@@ -288,21 +333,29 @@ impl Pools {
     /// Take number `g` out of the lines it waits in, and wake the next in each.
     fn unpark(&mut self, g: usize, now: SimTime, wake: &mut impl FnMut(u32, SimTime)) {
         let Some(parked) = self.numbers[g].parked.take() else { return };
-        self.limits.leave(parked.group, parked.place, g as u32);
-        for i in 0..self.limits.paced(parked.group).len() {
-            let l = self.limits.paced(parked.group)[i];
-            self.wake_front(l, now, wake);
+        for i in 0..self.limits.covering(parked.group).len() {
+            if parked.lines & (1 << i) != 0 {
+                let l = self.limits.covering(parked.group)[i];
+                self.limits.leave(l, parked.place, g as u32);
+                self.wake_front(l, now, wake);
+            }
         }
     }
 
-    /// Wake the first number in limit `l`'s line, when it and every limit it waits for are
-    /// free.
+    /// Wake the first number in limit `l`'s line, when it and every rate it waits for are
+    /// free (an early wake is harmless: it looks again).
     fn wake_front(&mut self, l: u16, now: SimTime, wake: &mut impl FnMut(u32, SimTime)) {
         if let Some(f) = self.limits.front(l) {
             let num = &self.numbers[f as usize];
-            let lines = num.parked.map_or(&[][..], |p| self.limits.paced(p.group));
-            let free = lines.iter().map(|&x| self.limits.free_at(x)).fold(self.limits.free_at(l), u64::max);
-            self.wake(f as usize, SimTime::from_micros(free.max(num.free_at())).max(now), wake);
+            let mut free = self.limits.free_at(l).max(num.free_at());
+            if let Some(p) = num.parked {
+                for (i, &x) in self.limits.covering(p.group).iter().enumerate() {
+                    if p.lines & (1 << i) != 0 {
+                        free = free.max(self.limits.free_at(x));
+                    }
+                }
+            }
+            self.wake(f as usize, SimTime::from_micros(free).max(now), wake);
         }
     }
 }
