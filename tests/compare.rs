@@ -89,3 +89,27 @@ fn a_bad_variant_value_is_located_at_its_line() {
     assert!(err.starts_with(&format!("{}:{line}:", p.display())), "{err}");
     assert!(err.contains("variant \"toll_free\"") && err.contains("number.pool.count"), "{err}");
 }
+
+#[test]
+fn the_table_names_every_end_state_that_happened_with_thousands_separators() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/brand-limits.toml");
+    let out = assert_cmd::Command::cargo_bin("smsim")
+        .unwrap()
+        .arg("compare")
+        .arg(&path)
+        .args(["--quiet", "--no-charts", "--out"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = |label: &str| text.lines().find(|l| l.split("  ").next() == Some(label)).map(str::to_string);
+    // block_charged refuses T-Mobile's customers over the cap: the row is there, in both
+    // columns, and counts carry separators.
+    let blocked = row("blocked_daily_cap").unwrap_or_else(|| panic!("no blocked_daily_cap row:\n{text}"));
+    assert!(blocked.trim_end().ends_with("1,130") && blocked.contains(" 0 "), "{blocked}");
+    assert!(row("delivered").unwrap().contains("9,000"), "{text}");
+    assert!(row("expired").is_none(), "no row for a state that never happened:\n{text}");
+    assert!(row("campaign:billing drain").is_some(), "{text}");
+}

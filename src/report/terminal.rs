@@ -96,11 +96,16 @@ pub fn compare_table(variants: &[String], rows: &[Summary], sources: &[(&str, &[
     let dollars = |x: Option<f64>| x.map_or("-".to_string(), |d| format!("${d:.6}"));
     type Row<'a> = (&'a str, Box<dyn Fn(&str) -> String + 'a>);
     let m = |v: &str, f: fn(&Summary) -> Option<f64>| mean(rows, v, f);
-    let table: Vec<Row<'_>> = vec![
-        (
-            "delivered",
-            Box::new(|v| m(v, |s| Some(s.count(EndState::Delivered) as f64)).map_or("-".into(), |x| format!("{x:.0}"))),
-        ),
+    let count = |x: Option<f64>| x.map_or("-".into(), |x| thousands(x.round() as u64));
+    let mut table: Vec<Row<'_>> =
+        vec![("delivered", Box::new(move |v| count(m(v, |s| Some(s.count(EndState::Delivered) as f64)))))];
+    // Every other end state that is not zero in some variant, by its column name (SPEC 6.4).
+    for &state in EndState::ALL.iter().filter(|&&st| st != EndState::Delivered) {
+        if rows.iter().any(|r| r.count(state) > 0) {
+            table.push((state.name(), Box::new(move |v| count(mean(rows, v, |s| Some(s.count(state) as f64))))));
+        }
+    }
+    table.extend::<Vec<Row<'_>>>(vec![
         ("latency p50", Box::new(|v| sec(m(v, |s| t(s.latency.p50))))),
         ("latency p95", Box::new(|v| sec(m(v, |s| t(s.latency.p95))))),
         ("latency p99", Box::new(|v| sec(m(v, |s| t(s.latency.p99))))),
@@ -111,7 +116,7 @@ pub fn compare_table(variants: &[String], rows: &[Summary], sources: &[(&str, &[
             "spend limit hit",
             Box::new(|v| m(v, |s| t(s.spend_limit_hit)).map_or("no".into(), |x| format!("at {x:.3} s"))),
         ),
-    ];
+    ]);
     let mut cells: Vec<Vec<String>> = vec![std::iter::once(String::new()).chain(variants.iter().cloned()).collect()];
     for (label, f) in &table {
         cells.push(std::iter::once(label.to_string()).chain(variants.iter().map(|v| f(v))).collect());
@@ -217,4 +222,31 @@ pub fn sweep_summary(
         let _ = writeln!(s, "best: {}", best.unwrap_or("none"));
     }
     s
+}
+
+/// `n` with comma thousands separators: 113599 -> "113,599".
+pub fn thousands(n: u64) -> String {
+    let d = n.to_string();
+    let mut out = String::with_capacity(d.len() + d.len() / 3);
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(113_599), "113,599");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
 }

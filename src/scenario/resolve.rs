@@ -4,7 +4,7 @@
 use super::defaults;
 use super::raw::{RawCampaign, RawReply, RawScenario, RawTraffic, Recipients};
 use super::resolve_limits::{
-    MAX_OPT_OUT_LISTS, MIN_RATE, account_limit, carrier_limits, failovers, outages, shared_limits,
+    MAX_OPT_OUT_LISTS, MIN_RATE, account_limit, carrier_limits, check_coverage, failovers, outages, shared_limits,
 };
 use super::resolve_two_way::{flows, keywords, topics};
 use super::units::{Dist, Duration, Priority};
@@ -195,12 +195,18 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
         }
         pool_limits.extend(carrier_limits(&raw, i, &n.carrier_limit, &carrier_ids)?);
         let list = n.opt_out_list.clone().unwrap_or_else(|| "default".into());
+        // An error about the list is at its key, or at the pool when it took the default.
+        let list_at =
+            || if n.opt_out_list.is_some() { at(&[&"number", &i, &"opt_out_list"]) } else { at(&[&"number", &i]) };
+        if list.trim().is_empty() {
+            return Err((list_at(), "an opt-out list needs a name".into()));
+        }
         let opt_out_list = match opt_out_lists.iter().position(|l| *l == list) {
             Some(k) => k,
             None if opt_out_lists.len() == MAX_OPT_OUT_LISTS => {
                 return Err((
-                    at(&[&"number", &i, &"opt_out_list"]),
-                    format!("at most {MAX_OPT_OUT_LISTS} opt-out lists in a scenario"),
+                    list_at(),
+                    format!("at most {MAX_OPT_OUT_LISTS} opt-out lists in a scenario (\"{list}\" would be the 8th)"),
                 ));
             }
             None => {
@@ -235,6 +241,7 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
     let mut limits: Vec<Limit> = account_limit(&raw, pools.len())?.into_iter().collect();
     limits.extend(pool_limits);
     limits.extend(shared_limits(&raw, &pool_ids, &carrier_ids)?);
+    check_coverage(&limits, pools.len(), carriers.len())?;
 
     let cust = &raw.customers;
     if cust.count == 0 || cust.count > MAX_CUSTOMERS {

@@ -36,7 +36,7 @@ fn caps(daily: Option<u64>, weekly: Option<u64>, monthly: Option<u64>) -> Vec<Ca
 
 fn rate(mps: Option<Rate>, path: Vec<Seg>) -> Result<Option<f64>, Fail> {
     match mps {
-        Some(r) if r.0 < MIN_RATE => Err((path, format!("mps must be at least {MIN_RATE}"))),
+        Some(r) if r.0 < MIN_RATE => Err((path, format!("mps must be at least {MIN_RATE} (one part in 11.6 days)"))),
         _ => Ok(mps.map(|r| r.0)),
     }
 }
@@ -184,3 +184,23 @@ pub(super) fn failovers(raw: &RawScenario, pool_ids: &HashMap<&str, usize>) -> R
 
 /// The most opt-out lists a scenario may name.
 pub(super) const MAX_OPT_OUT_LISTS: usize = 7;
+
+/// The most limits that may cover one pool's messages to one carrier (a number keeps its
+/// place in their lines as bits of a 64-bit word).
+pub(super) const MAX_COVERING: usize = 64;
+
+/// Every pool's messages to every carrier are covered by at most [`MAX_COVERING`] limits.
+pub(super) fn check_coverage(limits: &[Limit], pools: usize, carriers: usize) -> Result<(), Fail> {
+    for p in 0..pools {
+        for c in 0..carriers {
+            let n = limits.iter().filter(|l| l.pools.contains(&p) && l.carrier.is_none_or(|x| x == c)).count();
+            if n > MAX_COVERING {
+                return Err((
+                    at(&[&"limit"]),
+                    format!("more than {MAX_COVERING} limits cover one pool's messages to one carrier"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
