@@ -26,6 +26,28 @@ pub fn effective_rate(sc: &Scenario, p: usize) -> (f64, String) {
     rate
 }
 
+/// Messages a `hold` limit can never let through: more parts than its cap. Held, each
+/// blocks its number (head of line) until its TTL passes.
+pub fn hold_traps(sc: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    let sources = sc.campaigns.iter().map(|c| (c.id.as_str(), c.pool, c.template));
+    let sources = sources.chain(sc.traffic.iter().map(|t| (t.id.as_str(), t.pool, t.template)));
+    for (id, pool, template) in sources {
+        let parts = sc.templates[template].parts as u64;
+        for l in sc.limits.iter().filter(|l| l.on_cap == crate::scenario::OnCap::Hold && l.pools.contains(&pool)) {
+            if let Some(cap) = l.caps.iter().find(|c| c.parts < parts) {
+                out.push(format!(
+                    "{id}'s messages take {parts} parts, over limit {}'s cap of {} parts {}: held, they can never be sent and block their number until their TTL",
+                    l.id,
+                    cap.parts,
+                    cap.window.name()
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// A limit in words: its carrier (or every carrier), its rate, caps and what happens at
 /// them.
 fn describe_limit(sc: &Scenario, l: &Limit) -> String {
@@ -104,6 +126,9 @@ pub fn report(sc: &Scenario) -> String {
         sc.start_time_of_day.as_micros() / 3_600_000_000,
         sc.start_time_of_day.as_micros() / 60_000_000 % 60
     );
+    for warning in hold_traps(sc) {
+        let _ = writeln!(w, "warning: {warning}");
+    }
     let _ = writeln!(w, "account: spend limit {} per month, {} already spent", usd(sc.spend_limit), usd(sc.spent));
     for l in sc.limits.iter().filter(|l| l.scope == LimitScope::Account) {
         let _ = writeln!(w, "  account throughput: {} MPS shared by every number", l.mps.unwrap_or_default());

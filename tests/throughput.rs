@@ -347,3 +347,19 @@ fn at_a_window_reset_the_most_urgent_held_head_goes_first() {
     let otp = log.requested.iter().find(|r| r.2 == 1).unwrap().0;
     assert_eq!(log.sent.get(&otp), Some(&86_400_000_000), "the passcode takes the next day's part");
 }
+
+#[test]
+fn check_warns_of_messages_a_hold_can_never_let_through() {
+    let text = format!(
+        "{HEAD}\n[customers]\ncount = 10\n\
+         [[number]]\nid = \"p\"\nkind = \"long_code\"\n\
+         carrier_limit = [{{ carrier = \"c\", daily_parts = 1, on_cap = \"hold\" }}]\n\
+         [[campaign]]\nid = \"long\"\nfrom = \"p\"\nrecipients = 1\n\
+         body = \"{}\"\n",
+        "x".repeat(200)
+    );
+    let r = smsim::check::report(&scenario(&text));
+    assert!(r.contains("warning: long's messages take 2 parts, over limit p.c's cap of 1 parts daily"), "{r}");
+    let r = smsim::check::report(&scenario(&text.replace("daily_parts = 1", "daily_parts = 2")));
+    assert!(!r.contains("warning"), "{r}");
+}
