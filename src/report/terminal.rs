@@ -7,6 +7,7 @@ use crate::metrics::stats::interval;
 use crate::metrics::summary::{SourceSummary, Summary};
 use crate::model::EndState;
 use crate::scenario::Scenario;
+use crate::scenario::units::thousands;
 use crate::sms::Money;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -222,31 +223,4 @@ pub fn sweep_summary(
         let _ = writeln!(s, "best: {}", best.unwrap_or("none"));
     }
     s
-}
-
-/// `n` with comma thousands separators: 113599 -> "113,599".
-pub fn thousands(n: u64) -> String {
-    let d = n.to_string();
-    let mut out = String::with_capacity(d.len() + d.len() / 3);
-    for (i, c) in d.chars().enumerate() {
-        if i > 0 && (d.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(113_599), "113,599");
-        assert_eq!(thousands(1_000_000), "1,000,000");
-    }
 }

@@ -403,19 +403,6 @@ fn traffic_source(
     Ok(Traffic { id: t.id.clone(), source: 0, pool, template: templates.len() - 1, rate: t.rate.0, start, end })
 }
 
-/// `n` with thousands separators: 3600 -> "3,600".
-pub(super) fn format_thousands(n: u64) -> String {
-    let d = n.to_string();
-    let mut out = String::with_capacity(d.len() + d.len() / 3);
-    for (i, c) in d.chars().enumerate() {
-        if i > 0 && (d.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Every source of outbound requests, and each one's index on what makes its requests:
 /// campaigns, traffic, keywords (one per word, across pools) and flows.
 fn sources(

@@ -4,7 +4,8 @@
 
 use super::defaults;
 use super::raw::{Action, RawRetry, RawScenario, RawSubscription, Words};
-use super::resolve::{DEFAULT_PRIORITY, Fail, at, format_thousands, index_ids, template};
+use super::resolve::{DEFAULT_PRIORITY, Fail, at, index_ids, template};
+use super::units::thousands;
 use super::*;
 use crate::sms::segments::segment;
 use std::collections::HashMap;
@@ -164,7 +165,7 @@ fn retry(raw: &RawRetry, protocol: Protocol, path: &dyn Fn(&str) -> Vec<Seg>) ->
         return Err((path("num_retries"), "num_retries is over 10,000,000".into()));
     }
     if let Some(lim) = protocol.defaults().custom_limits {
-        let fmt_s = |t: SimTime| format_thousands(t.as_micros() / 1_000_000);
+        let fmt_s = |t: SimTime| thousands(t.as_micros() / 1_000_000);
         if p.num_retries > lim.max_retries {
             return Err((path("num_retries"), format!("an HTTP/S policy allows at most {} retries", lim.max_retries)));
         }

@@ -130,6 +130,20 @@ impl<'de> Deserialize<'de> for Usd {
     }
 }
 
+/// `n` with comma thousands separators, as messages and tables print counts: 113599 ->
+/// "113,599".
+pub fn thousands(n: u64) -> String {
+    let d = n.to_string();
+    let mut out = String::with_capacity(d.len() + d.len() / 3);
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A message priority, 1 (most urgent) to 9.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Priority(pub u8);
@@ -472,6 +486,15 @@ impl<'de> Deserialize<'de> for Dist {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(113_599), "113,599");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
 
     #[test]
     fn durations() {
