@@ -51,17 +51,7 @@ mod tests {
                     [[flow.rule]]\nwhen = [\"1\", \"YES\"]\nbody = \"Confirmed\"\noutcome = \"confirmed\"\n\
                     [[flow.rule]]\nwhen = \"*\"\noutcome = \"other\"\n";
         let sc = crate::scenario::load_str(text, "t.toml", "t", &[]).unwrap();
-        let m = Inbound {
-            id: 0,
-            customer: 4,
-            carrier: 0,
-            number: 0,
-            template: 0,
-            reply: 0,
-            answers: 1,
-            answers_origin: 8,
-            root: SimTime::from_secs(2),
-        };
+        let m = Inbound { customer: 4, root: SimTime::from_secs(2), ..Inbound::for_test(4) };
         let yes = run(&sc.flows[0], 0, 0, &m, "YES", 0, 3);
         assert_eq!(yes.outcome, Some(0));
         let r = yes.response.unwrap();

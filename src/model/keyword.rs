@@ -67,17 +67,7 @@ mod tests {
     }
 
     fn reply(customer: u32) -> Inbound {
-        Inbound {
-            id: 0,
-            customer,
-            carrier: 0,
-            number: 0,
-            template: 0,
-            reply: 1,
-            answers: 7,
-            answers_origin: 99,
-            root: SimTime::from_secs(5),
-        }
+        Inbound { reply: 1, answers: 7, answers_origin: 99, root: SimTime::from_secs(5), ..Inbound::for_test(customer) }
     }
 
     #[test]

@@ -95,6 +95,43 @@ pub(crate) struct Inbound {
     pub(crate) root: SimTime,
 }
 
+#[cfg(test)]
+impl Message {
+    /// A one-part message `id` to customer 0 on carrier 0, requested at t = 0 (tests
+    /// change what they need with struct update syntax).
+    pub(crate) fn for_test(id: u64) -> Self {
+        Message {
+            id,
+            t_req: SimTime::ZERO,
+            customer: 0,
+            origin: 0,
+            template: 0,
+            source: 0,
+            carrier: 0,
+            parts: 1,
+            root: SimTime::ZERO,
+        }
+    }
+}
+
+#[cfg(test)]
+impl Inbound {
+    /// A reply of `customer` to outbound message 1 (origin 8) of template 0.
+    pub(crate) fn for_test(customer: u32) -> Self {
+        Inbound {
+            id: 0,
+            customer,
+            carrier: 0,
+            number: 0,
+            template: 0,
+            reply: 0,
+            answers: 1,
+            answers_origin: 8,
+            root: SimTime::ZERO,
+        }
+    }
+}
+
 /// Values in slots reused after they are freed: memory follows what is in flight.
 #[derive(Debug)]
 pub(crate) struct Slab<T> {

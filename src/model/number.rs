@@ -117,17 +117,7 @@ mod tests {
     use super::*;
 
     fn msg(id: u64, parts: u8) -> Message {
-        Message {
-            id,
-            t_req: SimTime::ZERO,
-            customer: 0,
-            origin: 0,
-            template: 0,
-            source: 0,
-            carrier: 0,
-            parts,
-            root: SimTime::ZERO,
-        }
+        Message { parts, ..Message::for_test(id) }
     }
 
     #[test]

@@ -373,17 +373,7 @@ mod tests {
     }
 
     fn msg(id: u64, carrier: u8) -> Message {
-        Message {
-            id,
-            t_req: SimTime::ZERO,
-            customer: 0,
-            origin: 0,
-            template: 0,
-            source: 0,
-            carrier,
-            parts: 1,
-            root: SimTime::ZERO,
-        }
+        Message { carrier, ..Message::for_test(id) }
     }
 
     /// Drive the pools as the world does, with a tiny event list of wakes, and return

@@ -235,17 +235,7 @@ mod tests {
     }
 
     fn inbound(customer: u32) -> Inbound {
-        Inbound {
-            id: 0,
-            customer,
-            carrier: 0,
-            number: 0,
-            template: 0,
-            reply: 0,
-            answers: 0,
-            answers_origin: 0,
-            root: SimTime::ZERO,
-        }
+        Inbound::for_test(customer)
     }
 
     #[test]
