@@ -8,6 +8,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod calendar;
 pub mod check;
 pub mod engine;
 pub mod error;

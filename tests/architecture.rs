@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Each top-level module's layer: a module may use only modules of lower layers.
-const LAYERS: [(&str, u32); 11] = [
+const LAYERS: [(&str, u32); 12] = [
     ("engine", 0),
     ("error", 0),
     ("table", 0),
     ("sms", 1),
+    ("calendar", 1),
     ("scenario", 2),
     ("model", 3),
     ("metrics", 4),

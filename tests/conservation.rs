@@ -294,7 +294,7 @@ impl Observer for Audit {
                     self.twice += 1;
                 }
             }
-            ObsKind::Queued | ObsKind::FailedOver => {}
+            ObsKind::Queued | ObsKind::FailedOver | ObsKind::Held => {}
         }
     }
     fn delivery(&mut self, _: &smsim::model::observe::DeliveryObs) {

@@ -158,6 +158,8 @@ pub struct Metrics {
     pub outcomes: Vec<Stat>,
     /// Requests handed to a failover pool.
     pub failed_over: u64,
+    /// Requests held for their sending window.
+    pub held_for_window: u64,
     /// Per source of requests (`sources.csv`).
     pub sources: Vec<SourceMetrics>,
 }
@@ -181,6 +183,8 @@ pub struct SourceMetrics {
     pub cost: Money,
     /// Requests handed to a failover pool.
     pub failed_over: u64,
+    /// Requests held for their sending window.
+    pub held_for_window: u64,
 }
 
 impl Metrics {
@@ -203,6 +207,7 @@ impl Metrics {
             subscriber_retries: 0,
             outcomes: vec![Stat::default(); sc.outcomes.len()],
             failed_over: 0,
+            held_for_window: 0,
             sources: vec![SourceMetrics::default(); sc.sources.len()],
         }
     }
@@ -248,6 +253,10 @@ impl Observer for Metrics {
             ObsKind::FailedOver => {
                 self.failed_over += 1;
                 src.failed_over += 1;
+            }
+            ObsKind::Held => {
+                self.held_for_window += 1;
+                src.held_for_window += 1;
             }
             ObsKind::Transmitted => {
                 // Recorded per source only; the run's distribution is their merge

@@ -101,6 +101,8 @@ pub struct Summary {
     pub drain: Option<SimTime>,
     /// Requests handed to a failover pool.
     pub failed_over: u64,
+    /// Requests held for their sending window.
+    pub held_for_window: u64,
 }
 
 /// One value of a summary row.
@@ -162,6 +164,8 @@ pub struct SourceSummary {
     pub drain: Option<SimTime>,
     /// What its messages were charged.
     pub cost: Money,
+    /// Requests held for their sending window.
+    pub held_for_window: u64,
 }
 
 impl SourceSummary {
@@ -180,6 +184,7 @@ impl SourceSummary {
                 latency: Quantiles::of(&x.latency),
                 drain: x.first_request.zip(x.last_transmit).map(|(a, b)| b - a),
                 cost: x.cost,
+                held_for_window: x.held_for_window,
             })
             .collect()
     }
@@ -189,8 +194,8 @@ impl SourceSummary {
         f("source", Value::Text(&self.name));
         f("priority", Value::Count(self.priority as u64));
         f("requested", Value::Count(self.requested));
-        for (state, &n) in self.ends.iter() {
-            f(state.name(), Value::Count(n));
+        for state in EndState::PART_I {
+            f(state.name(), Value::Count(self.ends[state]));
         }
         f("queue_wait_p50_s", Value::Time(self.queue_wait.p50));
         f("queue_wait_p95_s", Value::Time(self.queue_wait.p95));
@@ -199,6 +204,8 @@ impl SourceSummary {
         f("latency_p99_s", Value::Time(self.latency.p99));
         f("drain_s", Value::Time(self.drain));
         f("cost_usd", Value::Usd(Some(self.cost)));
+        f("unroutable", Value::Count(self.ends[EndState::Unroutable]));
+        f("held_for_window", Value::Count(self.held_for_window));
     }
 
     /// The column names, `variant` first.
@@ -243,6 +250,7 @@ impl Summary {
                 .filter_map(|(_, x)| x.last_transmit)
                 .max(),
             failed_over: m.failed_over,
+            held_for_window: m.held_for_window,
         }
     }
 
@@ -254,8 +262,8 @@ impl Summary {
         f("replication", Value::Count(self.replication as u64));
         f("requested", Value::Count(self.requested));
         f("parts_sent", Value::Count(self.parts_sent));
-        for (state, &n) in self.ends.iter() {
-            f(state.name(), Value::Count(n));
+        for state in EndState::PART_I {
+            f(state.name(), Value::Count(self.ends[state]));
         }
         let i = &self.inbound;
         f("inbound", Value::Count(i.inbound));
@@ -281,6 +289,8 @@ impl Summary {
         f("events", Value::Count(self.events));
         f("drain_s", Value::Time(self.drain));
         f("failed_over", Value::Count(self.failed_over));
+        f("unroutable", Value::Count(self.ends[EndState::Unroutable]));
+        f("held_for_window", Value::Count(self.held_for_window));
     }
 
     /// The column names, in order.
@@ -339,7 +349,7 @@ mod tests {
         sorted.dedup();
         assert_eq!(sorted.len(), cols.len(), "no column twice");
         assert_eq!(&cols[..4], &IDENTITY);
-        assert_eq!(cols.last().map(String::as_str), Some("failed_over"));
+        assert_eq!(cols.last().map(String::as_str), Some("held_for_window"));
         let s = Summary {
             latency: Quantiles { p95: Some(SimTime::from_micros(2_500_000)), ..Quantiles::default() },
             cost_total: Money(1_234_567),

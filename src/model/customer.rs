@@ -16,6 +16,10 @@ const LISTS_SHIFT: u8 = 1;
 pub(crate) struct Customers {
     carrier: Vec<u8>,
     flags: Vec<u8>,
+    /// Country index by customer; empty with one country.
+    country: Vec<u8>,
+    /// Time-zone index (into `Scenario::zones`) by customer; empty with one zone.
+    zone: Vec<u8>,
     /// Reply delays per template and reply.
     reply_after: Vec<Vec<Sampler>>,
 }
@@ -32,26 +36,37 @@ pub(crate) struct Answer {
 }
 
 impl Customers {
-    /// Draw every customer of `sc` under `seed`: carrier by share, then the unreachable and
-    /// opted-out shares, each from the customer's own stream so that they never depend on
-    /// numbers or workload.
+    /// Draw every customer of `sc` under `seed`: a uniform for the carrier, then the
+    /// unreachable and opted-out shares, then (with several) the country and the time
+    /// zone, each from the customer's own stream so that they never depend on numbers or
+    /// workload. The carrier is picked by share among the carriers of the customer's
+    /// country (every carrier in Part I, so Part I draws are unchanged).
     pub(crate) fn new(sc: &Scenario, seed: u64) -> Self {
         let n = sc.customers.count as usize;
-        let cum: Vec<f64> = sc
-            .carriers
-            .iter()
-            .scan(0.0, |acc, c| {
-                *acc += c.share;
-                Some(*acc)
-            })
-            .collect();
+        let cumulative = |shares: &mut dyn Iterator<Item = f64>| -> Vec<f64> {
+            shares
+                .scan(0.0, |acc, x| {
+                    *acc += x;
+                    Some(*acc)
+                })
+                .collect()
+        };
+        let pick = |cum: &[f64], u: f64| cum.iter().position(|&x| u < x).unwrap_or(cum.len() - 1);
+        let countries = &sc.countries;
+        let country_cum = cumulative(&mut countries.iter().map(|c| c.share));
+        let carrier_cum: Vec<Vec<f64>> =
+            countries.iter().map(|c| cumulative(&mut c.carriers.iter().map(|&k| sc.carriers[k].share))).collect();
+        let zone_cum: Vec<Vec<f64>> =
+            countries.iter().map(|c| cumulative(&mut c.time_zones.iter().map(|z| z.1))).collect();
+        let many_zones = countries.iter().any(|c| c.time_zones.iter().any(|z| z.0 != 0));
         let every_list = (((1u16 << sc.opt_out_lists.len().max(1)) - 1) as u8) << LISTS_SHIFT;
         let mut carrier = Vec::with_capacity(n);
         let mut flags = Vec::with_capacity(n);
+        let mut country = Vec::with_capacity(if countries.len() > 1 { n } else { 0 });
+        let mut zone = Vec::with_capacity(if many_zones { n } else { 0 });
         for i in 0..n {
             let mut r = rng::stream(seed, &[stream::CUSTOMER, i as u64]);
             let u = unit(&mut r);
-            let c = cum.iter().position(|&x| u < x).unwrap_or(cum.len() - 1);
             let mut f = 0;
             if unit(&mut r) < sc.customers.unreachable {
                 f |= UNREACHABLE;
@@ -60,11 +75,31 @@ impl Customers {
                 // On every list at t = 0.
                 f |= every_list;
             }
-            carrier.push(c as u8);
+            let k = if countries.len() > 1 { pick(&country_cum, unit(&mut r)) } else { 0 };
+            carrier.push(countries[k].carriers[pick(&carrier_cum[k], u)] as u8);
             flags.push(f);
+            if countries.len() > 1 {
+                country.push(k as u8);
+            }
+            if many_zones {
+                let z = &countries[k].time_zones;
+                zone.push(if z.len() > 1 { z[pick(&zone_cum[k], unit(&mut r))].0 } else { z[0].0 } as u8);
+            }
         }
         let reply_after = sc.templates.iter().map(|t| t.replies.iter().map(|r| r.after.sampler()).collect()).collect();
-        Self { carrier, flags, reply_after }
+        Self { carrier, flags, country, zone, reply_after }
+    }
+
+    /// The customer's country index.
+    #[inline]
+    pub(crate) fn country(&self, c: u32) -> u8 {
+        self.country.get(c as usize).copied().unwrap_or(0)
+    }
+
+    /// The customer's time-zone index.
+    #[inline]
+    pub(crate) fn zone(&self, c: u32) -> u8 {
+        self.zone.get(c as usize).copied().unwrap_or(0)
     }
 
     /// The customer's carrier index.
@@ -159,6 +194,7 @@ mod tests {
             template: 0,
             source: 0,
             carrier: 0,
+            country: 0,
             parts: 1,
             root: SimTime::ZERO,
         };

@@ -33,6 +33,7 @@ pub(crate) fn run(flow: &Flow, index: usize, sub: u32, m: &Inbound, word: &str, 
             pin: Some(idx),
             exempt: false,
             root: Some(m.root),
+            unroutable: false,
         }
     });
     Ran { outcome: rule.outcome, response }

@@ -48,6 +48,7 @@ pub(crate) fn answer<'a>(
         // The opt-out confirmation goes to a customer now on the list.
         exempt: kw.action == Action::OptOut,
         root: Some(m.root),
+        unroutable: false,
     };
     Some(Matched { keyword: kw, opted_out, response })
 }

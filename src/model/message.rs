@@ -39,12 +39,24 @@ pub(crate) struct Request {
     pub(crate) exempt: bool,
     /// When the conversation began, if this answers one.
     pub(crate) root: Option<SimTime>,
+    /// No pool of its source may send to the customer's country.
+    pub(crate) unroutable: bool,
 }
 
 impl Request {
     /// A fresh request of a campaign or traffic source, from the pool's selection.
     pub(crate) fn new(template: usize, source: usize, origin: u64, customer: u32, pool: usize) -> Self {
-        Request { template, source: source as u16, origin, customer, pool, pin: None, exempt: false, root: None }
+        Request {
+            template,
+            source: source as u16,
+            origin,
+            customer,
+            pool,
+            pin: None,
+            exempt: false,
+            root: None,
+            unroutable: false,
+        }
     }
 }
 
@@ -66,6 +78,8 @@ pub(crate) struct Message {
     pub(crate) source: u16,
     /// The customer's carrier.
     pub(crate) carrier: u8,
+    /// The customer's country.
+    pub(crate) country: u8,
     /// Parts.
     pub(crate) parts: u8,
     /// When the conversation began: the first outbound request it answers back to.
@@ -81,6 +95,8 @@ pub(crate) struct Inbound {
     pub(crate) customer: u32,
     /// The customer's carrier.
     pub(crate) carrier: u8,
+    /// The customer's country.
+    pub(crate) country: u8,
     /// Global index of the number it answers.
     pub(crate) number: u32,
     /// Template it answers.
@@ -108,6 +124,7 @@ impl Message {
             template: 0,
             source: 0,
             carrier: 0,
+            country: 0,
             parts: 1,
             root: SimTime::ZERO,
         }
@@ -122,6 +139,7 @@ impl Inbound {
             id: 0,
             customer,
             carrier: 0,
+            country: 0,
             number: 0,
             template: 0,
             reply: 0,

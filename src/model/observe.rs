@@ -5,7 +5,8 @@ use crate::engine::SimTime;
 use crate::sms::Money;
 use crate::table::{Key, Table};
 
-/// The nine end states of an outbound request (SPEC 4.1.7), in `summary.csv` order.
+/// The end states of an outbound request (SPEC 4.1.7, 7.3): Part I's nine in `summary.csv`
+/// order, then those Part II added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EndState {
     /// Reached the handset.
@@ -26,10 +27,12 @@ pub enum EndState {
     BlockedDailyCap,
     /// Still in flight at the horizon.
     Pending,
+    /// No pool of its source may send to the customer's country (SPEC 7.3).
+    Unroutable,
 }
 
 /// How many end states there are.
-pub const END_STATES: usize = 9;
+pub const END_STATES: usize = 10;
 
 /// A value per end state.
 pub type PerEnd<T> = Table<EndState, T, END_STATES>;
@@ -53,6 +56,20 @@ impl EndState {
         EndState::BlockedSpendLimit,
         EndState::BlockedDailyCap,
         EndState::Pending,
+        EndState::Unroutable,
+    ];
+    /// Part I's nine, whose columns follow `parts_sent` in `summary.csv`; later states'
+    /// columns come after Part I's (SPEC Part II).
+    pub const PART_I: [EndState; 9] = [
+        EndState::Delivered,
+        EndState::Failed,
+        EndState::Unreachable,
+        EndState::Expired,
+        EndState::Throttled,
+        EndState::BlockedOptOut,
+        EndState::BlockedSpendLimit,
+        EndState::BlockedDailyCap,
+        EndState::Pending,
     ];
     /// The column / event name.
     pub fn name(self) -> &'static str {
@@ -66,6 +83,7 @@ impl EndState {
             EndState::BlockedSpendLimit => "blocked_spend_limit",
             EndState::BlockedDailyCap => "blocked_daily_cap",
             EndState::Pending => "pending",
+            EndState::Unroutable => "unroutable",
         }
     }
 }
@@ -80,6 +98,9 @@ pub enum ObsKind {
     /// Its pool could not take it (an outage, or over its queue limit): it goes to the
     /// pool's failover pool (`pool` is the pool it left).
     FailedOver,
+    /// It was made outside its template's sending window: it waits, before any number,
+    /// until the window opens for its recipient (SPEC 7.1).
+    Held,
     /// Its first part left the number; it was charged.
     Transmitted,
     /// It ended; `queued` says whether it left a number's queue at that moment. A message
@@ -112,6 +133,8 @@ pub struct Obs {
     pub customer: u32,
     /// Customer's carrier index.
     pub carrier: u32,
+    /// Customer's country index.
+    pub country: u8,
     /// Message parts.
     pub parts: u32,
     /// Base price charged (with `Transmitted`).
@@ -139,6 +162,8 @@ pub struct InboundObs<'a> {
     pub customer: u32,
     /// Customer's carrier.
     pub carrier: u32,
+    /// Customer's country index.
+    pub country: u8,
     /// Parts.
     pub parts: u32,
     /// Inbound charge (price and carrier fee); zero when dropped.
@@ -223,6 +248,8 @@ pub struct DeliveryObs {
     pub customer: u32,
     /// The customer's carrier.
     pub carrier: u32,
+    /// Customer's country index.
+    pub country: u8,
 }
 
 /// A consumer of observations, called in simulated time order.

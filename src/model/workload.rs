@@ -6,8 +6,8 @@
 use super::message::stream;
 use crate::engine::SimTime;
 use crate::engine::rng::{self, Stream, unit};
-use crate::scenario::Scenario;
-use rand_distr::{Distribution, Exp};
+use crate::scenario::{Scenario, Shape, Traffic};
+use rand_distr::{Distribution, Exp, Exp1};
 use std::ops::Range;
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -22,6 +22,61 @@ struct TrafficState {
     stream: Stream,
     sequence: u64,
     gaps: Option<Exp<f64>>,
+    /// With a shape: the rate's pieces `(start, requests per second)`, in time order, and
+    /// the piece the last arrival fell in.
+    pieces: Vec<(u64, f64)>,
+    piece: usize,
+}
+
+/// The pieces of traffic `t`'s rate (SPEC 7.2): its rate times the profile's factor of
+/// the local time of day and the weekday's factor, from t = 0 to its end.
+fn pieces(sc: &Scenario, t: &Traffic, shape: &Shape) -> Vec<(u64, f64)> {
+    let times: Vec<u32> = shape.profile.iter().map(|s| s.0).collect();
+    let marks = match &sc.calendar {
+        Some(cal) => cal.daily_marks(&times, t.end),
+        None => {
+            // Part I's clock: `start_time_of_day` at t = 0, days of 24 hours, no weekdays.
+            const DAY: u64 = 86_400_000_000;
+            let sod = sc.start_time_of_day.as_micros();
+            let first = times.iter().rposition(|&x| x as u64 * 1_000_000 <= sod).unwrap_or(0);
+            let mut out = vec![(0, 0, first)];
+            for day in 0.. {
+                let base = day * DAY;
+                if base > t.end.as_micros() + sod {
+                    break;
+                }
+                for (k, &x) in times.iter().enumerate() {
+                    let at = (base + x as u64 * 1_000_000).checked_sub(sod).filter(|&a| a > 0);
+                    if let Some(at) = at.filter(|&a| a <= t.end.as_micros()) {
+                        out.push((at, 0, k));
+                    }
+                }
+            }
+            out
+        }
+    };
+    marks.into_iter().map(|(at, wd, k)| (at, t.rate * shape.profile[k].1 * shape.days[wd as usize])).collect()
+}
+
+/// The first instant after `from` at which the integral of the piecewise rate `pieces`
+/// from `from` reaches `e` (a unit exponential: the next arrival of the non-homogeneous
+/// Poisson process, by inverting its cumulative rate), starting the search at piece `*i`.
+fn invert(pieces: &[(u64, f64)], i: &mut usize, from: u64, mut e: f64) -> Option<u64> {
+    let mut t = from;
+    while *i + 1 < pieces.len() && pieces[*i + 1].0 <= t {
+        *i += 1;
+    }
+    loop {
+        let rate = pieces[*i].1;
+        let end = pieces.get(*i + 1).map(|p| p.0);
+        let room = end.map_or(f64::INFINITY, |end| (end - t) as f64 / 1e6 * rate);
+        if room >= e {
+            return (rate > 0.0).then(|| t + SimTime::from_secs_f64(e / rate).as_micros());
+        }
+        e -= room;
+        t = end?;
+        *i += 1;
+    }
 }
 
 /// A source of requests.
@@ -75,15 +130,22 @@ impl Workload {
         }
         let mut sources = Vec::with_capacity(sc.traffic.len());
         for (i, t) in sc.traffic.iter().enumerate() {
-            let mut stream = rng::stream(seed, &[stream::TRAFFIC, i as u64]);
+            let stream = rng::stream(seed, &[stream::TRAFFIC, i as u64]);
             let gaps = (t.rate > 0.0).then(|| Exp::new(t.rate).expect("rate > 0"));
-            if let Some(e) = &gaps {
-                let at = t.start + SimTime::from_secs_f64(e.sample(&mut stream));
-                if at <= t.end {
-                    first(at, Source::Traffic(i as u32));
+            let mut st = TrafficState { stream, sequence: 0, gaps, pieces: Vec::new(), piece: 0 };
+            let at = match (&t.shape, &st.gaps) {
+                (Some(shape), Some(_)) => {
+                    st.pieces = pieces(sc, t, shape);
+                    let e: f64 = Exp1.sample(&mut st.stream);
+                    invert(&st.pieces, &mut st.piece, t.start.as_micros(), e).map(SimTime::from_micros)
                 }
+                (None, Some(e)) => Some(t.start + SimTime::from_secs_f64(e.sample(&mut st.stream))),
+                (_, None) => None,
+            };
+            if let Some(at) = at.filter(|&at| at <= t.end) {
+                first(at, Source::Traffic(i as u32));
             }
-            sources.push(TrafficState { stream, sequence: 0, gaps });
+            sources.push(st);
         }
         Self { campaigns, traffic: sources }
     }
@@ -103,7 +165,7 @@ impl Workload {
             Some(st.start + SimTime::from_micros(offset))
         } else {
             // This blast is done: the next repeat, if any.
-            c.every.map(|every| st.start + every).filter(|&start| start <= c.until.min(sc.horizon)).inspect(|&start| {
+            sc.repeat(c, st.occurrence + 1).inspect(|&start| {
                 *st = CampaignState { occurrence: st.occurrence + 1, next: 0, start };
             })
         };
@@ -117,9 +179,14 @@ impl Workload {
         let customer = (unit(&mut st.stream) * sc.customers.count as f64) as u32 % sc.customers.count;
         let origin = st.sequence;
         st.sequence += 1;
-        let gap = st.gaps.as_ref().expect("scheduled only with rate > 0").sample(&mut st.stream);
-        let next = now + SimTime::from_secs_f64(gap);
-        Arrival { customer, origin, next: (next <= t.end).then_some(next) }
+        let next = if st.pieces.is_empty() {
+            let gap = st.gaps.as_ref().expect("scheduled only with rate > 0").sample(&mut st.stream);
+            Some(now + SimTime::from_secs_f64(gap))
+        } else {
+            let e: f64 = Exp1.sample(&mut st.stream);
+            invert(&st.pieces, &mut st.piece, now.as_micros(), e).map(SimTime::from_micros)
+        };
+        Arrival { customer, origin, next: next.filter(|&n| n <= t.end) }
     }
 }
 

@@ -5,7 +5,7 @@
 use super::account::Account;
 use super::carrier::{Carriers, Handoff, InFlight};
 use super::customer::Customers;
-use super::message::{Inbound, Message, Request};
+use super::message::{Inbound, Message, Request, Slab};
 use super::observe::{DeliveryObs, DeliveryState, EndState, InboundObs, NO_POOL, Obs, ObsKind, Observer};
 use super::pool::{Pools, Step};
 use super::topic::{Attempted, Delivery, Topics};
@@ -32,6 +32,8 @@ pub enum Event {
     Attempt(u32),
     /// A subscriber finishes processing a delivery (delivery slot).
     Processed(u32),
+    /// A request held for its sending window may go (held slot).
+    WindowOpens(u32),
 }
 
 /// The SMS world as an engine model, reporting to observer `O`.
@@ -46,6 +48,10 @@ pub struct World<'s, O> {
     account: Account,
     topics: Topics,
     workload: Workload,
+    /// Open spans of each template's sending window, by template and then time zone.
+    windows: Vec<Vec<Vec<(u64, u64)>>>,
+    /// Requests waiting for their window, with their messages.
+    held: Slab<(Message, Request)>,
     next_id: u64,
     next_inbound: u64,
 }
@@ -74,9 +80,17 @@ impl<'s, O: Observer> World<'s, O> {
             account: Account::new(sc.spent, sc.spend_limit),
             topics: Topics::new(sc, seed),
             workload,
+            windows: windows(sc),
+            held: Slab::new(),
             next_id: 0,
             next_inbound: 0,
         }
+    }
+
+    /// The first pool of `from` that may send to customer `c`, if any (SPEC 7.3).
+    fn route(&self, from: &[usize], c: u32) -> Option<usize> {
+        let country = self.customers.country(c) as usize;
+        from.iter().copied().find(|&p| self.sc.pools[p].reaches[country])
     }
 
     fn emit(&mut self, t: SimTime, kind: ObsKind, m: &Message, (pool, number): (u32, u32), charge: price::Charge) {
@@ -88,6 +102,7 @@ impl<'s, O: Observer> World<'s, O> {
             number,
             customer: m.customer,
             carrier: m.carrier as u32,
+            country: m.country,
             parts: m.parts as u32,
             cost: charge.base,
             fee: charge.fee,
@@ -100,7 +115,8 @@ impl<'s, O: Observer> World<'s, O> {
         self.emit(t, ObsKind::End { state, queued }, m, at, price::Charge::default());
     }
 
-    /// A new outbound request (SPEC 4.1.1-3): the opt-out list, then a number and its queue.
+    /// A new outbound request (SPEC 4.1.1-3, 7.1, 7.3): unroutable, or held for its sending
+    /// window, or on to its pool.
     fn request(&mut self, now: SimTime, r: Request, sched: &mut Scheduler<Event>) {
         let m = Message {
             id: self.next_id,
@@ -110,11 +126,33 @@ impl<'s, O: Observer> World<'s, O> {
             template: r.template as u16,
             source: r.source,
             carrier: self.customers.carrier(r.customer),
+            country: self.customers.country(r.customer),
             parts: self.sc.templates[r.template].parts as u8,
             root: r.root.unwrap_or(now),
         };
         self.next_id += 1;
         self.emit(now, ObsKind::Requested, &m, (NO_POOL, 0), price::Charge::default());
+        if r.unroutable {
+            self.end(now, EndState::Unroutable, false, &m, (NO_POOL, 0));
+            return;
+        }
+        if let Some(spans) = self.windows[r.template].get(self.customers.zone(r.customer) as usize) {
+            if let Err(open) = crate::calendar::next_open(spans, now.as_micros()) {
+                // Before any number: it enters its pool when the window opens (a window
+                // that never opens again before the horizon leaves it pending).
+                self.emit(now, ObsKind::Held, &m, (NO_POOL, 0), price::Charge::default());
+                let slot = self.held.insert((m, r));
+                let at = open.map_or(self.sc.horizon + SimTime::from_micros(1), SimTime::from_micros);
+                sched.at(at, Event::WindowOpens(slot));
+                return;
+            }
+        }
+        self.enter(now, m, r, sched);
+    }
+
+    /// A request enters its pool (SPEC 4.1.2-3, 6.3): failover, the opt-out list, then a
+    /// number and its queue.
+    fn enter(&mut self, now: SimTime, m: Message, r: Request, sched: &mut Scheduler<Event>) {
         let (mut pool, mut pin, mut failed_over) = (r.pool, r.pin, false);
         // A pool in an outage hands the request to its failover pool (SPEC 6.3).
         if let Some(f) = self.sc.pools[pool].failover {
@@ -165,7 +203,7 @@ impl<'s, O: Observer> World<'s, O> {
                 Step::BlockedCharged(m) => {
                     // Billed as if transmitted, if the account can pay (SPEC 6.2).
                     let fee = self.sc.carriers[m.carrier as usize].fee_per_part[pool.kind];
-                    let charge = price::outbound(pool.price_per_part, fee, m.parts as u64);
+                    let charge = price::outbound(pool.price_to[m.country as usize], fee, m.parts as u64);
                     if self.account.try_charge(charge) {
                         self.emit(now, ObsKind::End { state: EndState::BlockedDailyCap, queued: true }, &m, at, charge);
                     } else {
@@ -176,7 +214,7 @@ impl<'s, O: Observer> World<'s, O> {
                 Step::Send(head) => head,
             };
             let fee = self.sc.carriers[head.carrier as usize].fee_per_part[pool.kind];
-            let charge = price::outbound(pool.price_per_part, fee, head.parts as u64);
+            let charge = price::outbound(pool.price_to[head.country as usize], fee, head.parts as u64);
             if !self.account.try_charge(charge) {
                 self.pools.drop_head(g);
                 self.end(now, EndState::BlockedSpendLimit, true, &head, at);
@@ -221,6 +259,7 @@ impl<'s, O: Observer> World<'s, O> {
             id: 0,
             customer: m.customer,
             carrier: m.carrier,
+            country: m.country,
             number: f.number,
             template: m.template,
             reply: answer.reply,
@@ -248,6 +287,7 @@ impl<'s, O: Observer> World<'s, O> {
             number: idx,
             customer: m.customer,
             carrier: m.carrier as u32,
+            country: m.country,
             parts: reply.parts,
             cost: Money::ZERO,
             dropped: !pool.two_way,
@@ -263,7 +303,7 @@ impl<'s, O: Observer> World<'s, O> {
             return;
         }
         let fee = sc.carriers[m.carrier as usize].inbound_fee_per_part[pool.kind];
-        obs.cost = price::inbound(pool.inbound_price_per_part, fee, reply.parts as u64);
+        obs.cost = price::inbound(pool.inbound_price_from[m.country as usize], fee, reply.parts as u64);
         self.account.charge(obs.cost);
         let here = (p as usize, idx, pool.opt_out_list);
         let matched = keyword::answer(&pool.keywords, &reply.word, &m, here, &mut self.customers);
@@ -295,6 +335,7 @@ impl<'s, O: Observer> World<'s, O> {
             number,
             customer: d.msg.customer,
             carrier: d.msg.carrier as u32,
+            country: d.msg.country,
         });
     }
 
@@ -331,7 +372,12 @@ impl<'s, O: Observer> World<'s, O> {
         let blast = self.workload.campaign(self.sc, i);
         let c = &self.sc.campaigns[i];
         for customer in blast.customers {
-            self.request(now, Request::new(c.template, c.source, blast.occurrence, customer, c.pool), sched);
+            let mut r = Request::new(c.template, c.source, blast.occurrence, customer, c.pool);
+            match self.route(&c.from, customer) {
+                Some(p) => r.pool = p,
+                None => r.unroutable = true,
+            }
+            self.request(now, r, sched);
         }
         if let Some(at) = blast.next {
             sched.at(at, Event::Campaign(i as u32));
@@ -344,7 +390,12 @@ impl<'s, O: Observer> World<'s, O> {
             sched.at(at, Event::Traffic(i as u32));
         }
         let t = &self.sc.traffic[i];
-        self.request(now, Request::new(t.template, t.source, a.origin, a.customer, t.pool), sched);
+        let mut r = Request::new(t.template, t.source, a.origin, a.customer, t.pool);
+        match self.route(&t.from, a.customer) {
+            Some(p) => r.pool = p,
+            None => r.unroutable = true,
+        }
+        self.request(now, r, sched);
     }
 
     /// Account for everything still in flight at the horizon: queued messages past their
@@ -375,6 +426,13 @@ impl<'s, O: Observer> World<'s, O> {
                     let d = self.topics.unfinished_processing(slot);
                     self.delivery_end(horizon, &d, DeliveryState::Pending, d.attempt);
                 }
+                Event::WindowOpens(slot) => {
+                    // Still waiting for its window: pending, or expired past its TTL.
+                    let (m, r) = self.held.take(slot);
+                    let ttl = self.pools.ttl(r.pool as u32);
+                    let state = if horizon - m.t_req > ttl { EndState::Expired } else { EndState::Pending };
+                    self.end(horizon, state, false, &m, (NO_POOL, 0));
+                }
                 Event::InboundArrive(_) | Event::NumberReady(_) | Event::Campaign(_) | Event::Traffic(_) => {}
             }
         }
@@ -382,6 +440,20 @@ impl<'s, O: Observer> World<'s, O> {
             self.delivery_end(horizon, &d, DeliveryState::Pending, d.attempt);
         }
     }
+}
+
+/// The open spans of every template's sending window in every time zone of `sc` (empty
+/// for a template without a window).
+fn windows(sc: &Scenario) -> Vec<Vec<Vec<(u64, u64)>>> {
+    sc.templates
+        .iter()
+        .map(|t| match (t.window, &sc.calendar) {
+            (Some(w), Some(cal)) => {
+                sc.zones.iter().map(|z| cal.open_spans(z, w.from, w.to, w.days, sc.horizon)).collect()
+            }
+            _ => Vec::new(),
+        })
+        .collect()
 }
 
 impl<O: Observer> Model for World<'_, O> {
@@ -396,6 +468,10 @@ impl<O: Observer> Model for World<'_, O> {
             Event::Processed(slot) => self.processed(now, slot, sched),
             Event::Campaign(i) => self.campaign(now, i as usize, sched),
             Event::Traffic(i) => self.traffic(now, i as usize, sched),
+            Event::WindowOpens(slot) => {
+                let (m, r) = self.held.take(slot);
+                self.enter(now, m, r, sched);
+            }
         }
     }
 }

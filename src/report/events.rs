@@ -53,7 +53,8 @@ impl<'s, W: Write, J: Write> EventLog<'s, W, J> {
         if pool == NO_POOL {
             String::new()
         } else {
-            address::number(self.sc.pools[pool as usize].kind, pool as usize, n)
+            let p = &self.sc.pools[pool as usize];
+            address::number(p.kind, pool as usize, n, &p.calling_code)
         }
     }
 
@@ -65,7 +66,7 @@ impl<'s, W: Write, J: Write> EventLog<'s, W, J> {
         dir: &str,
         event: &str,
         number: &str,
-        customer: u32,
+        (customer, country): (u32, u8),
         carrier: u32,
         parts: u32,
         cost: Money,
@@ -77,7 +78,7 @@ impl<'s, W: Write, J: Write> EventLog<'s, W, J> {
         let r = writeln!(
             self.out,
             "{t},{id},{dir},{event},{number},{},{},{parts},{cost},{sub}",
-            address::customer(customer),
+            address::customer(customer, &self.sc.countries[country as usize].calling_code),
             self.sc.carriers[carrier as usize].id,
         );
         self.error = r.err();
@@ -88,6 +89,7 @@ impl<W: Write, J: Write> Observer for EventLog<'_, W, J> {
     fn observe(&mut self, o: &Obs) {
         let event = match o.kind {
             ObsKind::Requested => "requested",
+            ObsKind::Held => "held_for_window",
             ObsKind::Queued | ObsKind::FailedOver => return,
             ObsKind::Transmitted => "transmitted",
             ObsKind::End { state, .. } => state.name(),
@@ -99,7 +101,7 @@ impl<W: Write, J: Write> Observer for EventLog<'_, W, J> {
             "outbound",
             event,
             &number,
-            o.customer,
+            (o.customer, o.country),
             o.carrier,
             o.parts,
             o.cost + o.fee,
@@ -113,11 +115,11 @@ impl<W: Write, J: Write> Observer for EventLog<'_, W, J> {
         // Inbound messages are identified by their UUID, as in inbound.jsonl, so that
         // they never collide with outbound message ids.
         let uuid = address::inbound_uuid(self.seed, i.id);
-        self.row(i.t, &uuid, "inbound", event, &number, i.customer, i.carrier, i.parts, i.cost, "");
+        self.row(i.t, &uuid, "inbound", event, &number, (i.customer, i.country), i.carrier, i.parts, i.cost, "");
         if self.error.is_some() || i.topics.is_empty() {
             return;
         }
-        let customer = address::customer(i.customer);
+        let customer = address::customer(i.customer, &self.sc.countries[i.country as usize].calling_code);
         let answers = i.answers.to_string();
         let payload = Payload {
             origination_number: &customer,
@@ -144,6 +146,17 @@ impl<W: Write, J: Write> Observer for EventLog<'_, W, J> {
         let sc = self.sc;
         let sub = &sc.topics[d.topic as usize].subscriptions[d.subscription as usize].id;
         let uuid = address::inbound_uuid(self.seed, d.inbound);
-        self.row(d.t, &uuid, "subscription", d.state.name(), &number, d.customer, d.carrier, 0, Money::ZERO, sub);
+        self.row(
+            d.t,
+            &uuid,
+            "subscription",
+            d.state.name(),
+            &number,
+            (d.customer, d.country),
+            d.carrier,
+            0,
+            Money::ZERO,
+            sub,
+        );
     }
 }

@@ -8,12 +8,17 @@ pub mod defaults;
 mod locate;
 pub(crate) mod raw;
 mod resolve;
+mod resolve_calendar;
+mod resolve_countries;
 mod resolve_limits;
 mod resolve_two_way;
 pub(crate) mod set;
 pub mod units;
 mod variant;
+pub mod warnings;
+pub(crate) mod when;
 
+pub use crate::calendar::{Calendar, Zone};
 use crate::engine::SimTime;
 use crate::error::{Error, Result};
 pub use crate::sms::retry::RetryPolicy;
@@ -25,6 +30,7 @@ use std::path::Path;
 use toml::de::DeTable;
 pub use units::Dist;
 use variant::{apply_variant, check_variants};
+pub use when::{SendWindow, Shape};
 
 /// A validated scenario, ready to simulate.
 #[derive(Debug, Clone)]
@@ -41,6 +47,14 @@ pub struct Scenario {
     pub metrics_interval: SimTime,
     /// Wall-clock time of day at t = 0, as a span since midnight.
     pub start_time_of_day: SimTime,
+    /// The date, time and zone of t = 0, with `[simulation] start`.
+    pub calendar: Option<Calendar>,
+    /// Time zones named anywhere in the scenario; 0 is `[simulation] time_zone`.
+    pub zones: Vec<Zone>,
+    /// Destination countries; without `[[country]]`, one: the US, with every customer.
+    pub countries: Vec<Country>,
+    /// Whether the file declares `[[country]]`.
+    pub declares_countries: bool,
     /// The month's spend limit.
     pub spend_limit: Money,
     /// Already spent this month at t = 0.
@@ -187,6 +201,14 @@ pub struct Pool {
     pub failover: Option<usize>,
     /// Index of its opt-out list in [`Scenario::opt_out_lists`].
     pub opt_out_list: usize,
+    /// The calling code of its country, for its numbers' addresses.
+    pub calling_code: String,
+    /// Whether it may send to each country (by index), by country and kind.
+    pub reaches: Vec<bool>,
+    /// Outbound base price per part to each country (by index).
+    pub price_to: Vec<Money>,
+    /// Inbound price per part from each country (by index).
+    pub inbound_price_from: Vec<Money>,
     /// Keywords (built-in and declared), for a two-way pool.
     pub keywords: Vec<Keyword>,
 }
@@ -294,6 +316,25 @@ pub struct Customers {
     pub unreachable: f64,
     /// Share already opted out at t = 0.
     pub opted_out: f64,
+    /// Time zones by share: `(zone index, share)`; one zone when not given.
+    pub time_zones: Vec<(usize, f64)>,
+}
+
+/// A destination country (SPEC 7.3).
+#[derive(Debug, Clone)]
+pub struct Country {
+    /// ISO 3166 alpha-2 code.
+    pub id: String,
+    /// Share of customers.
+    pub share: f64,
+    /// Calling code, digits.
+    pub calling_code: String,
+    /// Carriers serving it (indices), with their shares summing to 1.
+    pub carriers: Vec<usize>,
+    /// Its customers' time zones by share: `(zone index, share)`.
+    pub time_zones: Vec<(usize, f64)>,
+    /// Number kinds that may send to it.
+    pub kinds: Vec<Kind>,
 }
 
 /// A message the business sends, and how customers answer it.
@@ -309,6 +350,8 @@ pub struct Template {
     pub replies: Vec<Reply>,
     /// 1 (most urgent) to 9.
     pub priority: u8,
+    /// When it may be sent, in the recipient's local time.
+    pub window: Option<SendWindow>,
 }
 
 /// One possible answer to a template.
@@ -333,8 +376,10 @@ pub struct Campaign {
     pub id: String,
     /// Its source index.
     pub source: usize,
-    /// Pool index.
+    /// Pool index: the first of `from`.
     pub pool: usize,
+    /// Pools tried in order for each request (SPEC 7.3).
+    pub from: Vec<usize>,
     /// Template index.
     pub template: usize,
     /// First blast.
@@ -345,6 +390,9 @@ pub struct Campaign {
     pub spread: SimTime,
     /// Repeat period, if any.
     pub every: Option<SimTime>,
+    /// With a calendar and an `every` of whole days: that many days, repeated at the same
+    /// local time.
+    pub every_days: Option<i64>,
     /// Last time a repeat may start.
     pub until: SimTime,
 }
@@ -356,12 +404,16 @@ pub struct Traffic {
     pub id: String,
     /// Its source index.
     pub source: usize,
-    /// Pool index.
+    /// Pool index: the first of `from`.
     pub pool: usize,
+    /// Pools tried in order for each request (SPEC 7.3).
+    pub from: Vec<usize>,
     /// Template index.
     pub template: usize,
-    /// Requests per second.
+    /// Requests per second (at a factor of 1).
     pub rate: f64,
+    /// How the rate varies by time of day and weekday.
+    pub shape: Option<Shape>,
     /// First possible arrival.
     pub start: SimTime,
     /// No arrival after this.
@@ -378,17 +430,38 @@ impl Scenario {
     }
 
     /// Time of the repeats of campaign `c`.
-    pub fn campaign_starts(&self, c: &Campaign) -> impl Iterator<Item = SimTime> + use<> {
-        let (every, first) = (c.every, c.at);
-        let until = c.until.min(self.horizon);
-        (0u64..).map_while(move |k| match every {
-            None if k == 0 => Some(first),
-            None => None,
-            Some(e) => {
-                let t = SimTime::from_micros(first.as_micros().checked_add(e.as_micros().checked_mul(k)?)?);
-                (t <= until).then_some(t)
+    pub fn campaign_starts<'a>(&'a self, c: &'a Campaign) -> impl Iterator<Item = SimTime> + 'a {
+        (0u64..).map_while(move |k| self.repeat(c, k))
+    }
+
+    /// When repeat `k` (0 the first blast) of campaign `c` starts, if it does: `every`
+    /// later each time, or with a calendar and whole days, at the same local time.
+    pub fn repeat(&self, c: &Campaign, k: u64) -> Option<SimTime> {
+        let t = match (c.every, c.every_days, &self.calendar) {
+            (_, _, _) if k == 0 => c.at,
+            (None, _, _) => return None,
+            (Some(_), Some(days), Some(cal)) => cal.days_later(c.at, days.checked_mul(k as i64)?)?,
+            (Some(e), _, _) => SimTime::from_micros(c.at.as_micros().checked_add(e.as_micros().checked_mul(k)?)?),
+        };
+        (t <= c.until.min(self.horizon)).then_some(t)
+    }
+
+    /// The instants after t = 0 (up to a week past the horizon) at which a day or a week
+    /// of the caps begins (SPEC 6.2): local midnights with a calendar, else midnights of
+    /// `start_time_of_day`'s clock; weeks from a Monday with a calendar, else from the
+    /// first midnight.
+    pub fn period_starts(&self, window: Window) -> Vec<u64> {
+        const DAY: u64 = 86_400_000_000;
+        let end = self.horizon.as_micros().saturating_add(8 * DAY);
+        match (&self.calendar, window) {
+            (_, Window::Month) => (1..).map(|k| k * 30 * DAY).take_while(|&t| t <= end).collect(),
+            (Some(cal), w) => cal.period_starts(self.horizon, w == Window::Week),
+            (None, w) => {
+                let first = DAY - self.start_time_of_day.as_micros() % DAY;
+                let step = if w == Window::Week { 7 * DAY } else { DAY };
+                (0..).map(|k| first + k * step).take_while(|&t| t <= end).collect()
             }
-        })
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! check themselves (see `units`); cross-field checks happen in `resolve`.
 
 use super::units::{Dist, Duration, Priority, Probability, Rate, TimeOfDay, Usd};
+use super::when::{DayFactors, Moment, RawStep, RawWindow, RawZoneShare};
 use crate::sms::{Backoff, Kind, KindTable, Money, Protocol};
 use serde::Deserialize;
 
@@ -31,6 +32,42 @@ pub(crate) struct RawScenario {
     pub(crate) variant: Vec<RawVariant>,
     #[serde(default)]
     pub(crate) limit: Vec<RawLimit>,
+    #[serde(default)]
+    pub(crate) country: Vec<RawCountry>,
+}
+
+/// A destination country (SPEC 7.3).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCountry {
+    pub(crate) id: String,
+    pub(crate) share: Probability,
+    pub(crate) calling_code: Option<String>,
+    pub(crate) carriers: Option<Vec<String>>,
+    pub(crate) time_zones: Option<Vec<RawZoneShare>>,
+    pub(crate) price_per_part_usd: Option<Usd>,
+    pub(crate) inbound_price_per_part_usd: Option<Usd>,
+    pub(crate) kinds: Option<Vec<Kind>>,
+}
+
+/// `from`: one pool id, or a list tried in order.
+#[derive(Debug, Clone)]
+pub(crate) struct From(pub(crate) Vec<String>);
+
+impl<'de> Deserialize<'de> for From {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let bad =
+            |v: &toml::Value| serde::de::Error::custom(format!("expected a pool id or a list of pool ids, found {v}"));
+        match toml::Value::deserialize(d)? {
+            toml::Value::String(s) => Ok(From(vec![s])),
+            toml::Value::Array(a) if !a.is_empty() => a
+                .iter()
+                .map(|v| v.as_str().map(str::to_string).ok_or_else(|| bad(v)))
+                .collect::<Result<_, _>>()
+                .map(From),
+            other => Err(bad(&other)),
+        }
+    }
 }
 
 /// A named set of overrides, compared against the base scenario.
@@ -52,6 +89,8 @@ pub(crate) struct RawSimulation {
     pub(crate) horizon: Duration,
     pub(crate) metrics_interval: Option<Duration>,
     pub(crate) start_time_of_day: Option<TimeOfDay>,
+    pub(crate) start: Option<String>,
+    pub(crate) time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -98,6 +137,7 @@ pub(crate) struct RawNumber {
     pub(crate) outages: Vec<RawOutage>,
     pub(crate) failover: Option<String>,
     pub(crate) opt_out_list: Option<String>,
+    pub(crate) countries: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -194,6 +234,7 @@ pub(crate) struct RawCustomers {
     pub(crate) count: u32,
     pub(crate) unreachable: Option<Probability>,
     pub(crate) opted_out: Option<Probability>,
+    pub(crate) time_zones: Option<Vec<RawZoneShare>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -227,30 +268,34 @@ impl<'de> Deserialize<'de> for Recipients {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCampaign {
     pub(crate) id: String,
-    pub(crate) from: String,
+    pub(crate) from: From,
     pub(crate) body: String,
     pub(crate) priority: Option<Priority>,
     #[serde(default)]
     pub(crate) replies: Vec<RawReply>,
-    pub(crate) at: Option<Duration>,
+    pub(crate) at: Option<Moment>,
     pub(crate) recipients: Option<Recipients>,
     pub(crate) spread: Option<Duration>,
     pub(crate) every: Option<Duration>,
-    pub(crate) until: Option<Duration>,
+    pub(crate) until: Option<Moment>,
+    pub(crate) window: Option<RawWindow>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTraffic {
     pub(crate) id: String,
-    pub(crate) from: String,
+    pub(crate) from: From,
     pub(crate) body: String,
     pub(crate) priority: Option<Priority>,
     #[serde(default)]
     pub(crate) replies: Vec<RawReply>,
     pub(crate) rate: Rate,
-    pub(crate) start: Option<Duration>,
-    pub(crate) end: Option<Duration>,
+    pub(crate) start: Option<Moment>,
+    pub(crate) end: Option<Moment>,
+    pub(crate) window: Option<RawWindow>,
+    pub(crate) profile: Option<Vec<RawStep>>,
+    pub(crate) days: Option<DayFactors>,
 }
 
 /// What a keyword does besides answering.

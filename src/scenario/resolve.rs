@@ -2,12 +2,15 @@
 //! cross-field check of SPEC 3. An error is the path of the key at fault and a message.
 
 use super::defaults;
-use super::raw::{RawCampaign, RawReply, RawScenario, RawTraffic, Recipients};
+use super::raw::{From, RawCampaign, RawReply, RawScenario, RawTraffic, Recipients};
+use super::resolve_calendar::{self, moment, shape, window, zone_shares};
+use super::resolve_countries;
 use super::resolve_limits::{
     MAX_OPT_OUT_LISTS, MIN_RATE, account_limit, carrier_limits, check_coverage, failovers, outages, shared_limits,
 };
 use super::resolve_two_way::{flows, keywords, topics};
 use super::units::{Dist, Duration, Priority};
+use super::when::Moment;
 use super::*;
 use crate::sms::segments::segment;
 use std::collections::HashMap;
@@ -103,6 +106,7 @@ pub(super) fn template(
             })
             .collect(),
         priority: priority.map_or(DEFAULT_PRIORITY, |p| p.0),
+        window: None,
     })
 }
 
@@ -137,10 +141,6 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
             "at least one [[carrier]] is required (with share = 1 for a single carrier)".into(),
         ));
     }
-    let share_sum: f64 = raw.carrier.iter().map(|c| c.share.0).sum();
-    if (share_sum - 1.0).abs() > 1e-6 {
-        return Err((at(&[&"carrier", &0usize, &"share"]), format!("carrier shares sum to {share_sum}, not 1")));
-    }
     let mut carriers = Vec::with_capacity(raw.carrier.len());
     for (i, c) in raw.carrier.iter().enumerate() {
         let latency = c.latency.clone().unwrap_or(Dist::Constant(SimTime::from_secs(defaults::CARRIER_LATENCY_SECS)));
@@ -167,6 +167,7 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
         });
     }
 
+    let (calendar, mut zones) = resolve_calendar::calendar(&raw)?;
     let pool_ids = index_ids("number", raw.number.iter().map(|n| n.id.as_str()))?;
     let mut pools = Vec::with_capacity(raw.number.len());
     let mut pool_limits = Vec::new();
@@ -233,6 +234,10 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
             failover: None,
             opt_out_list,
             keywords: Vec::new(),
+            calling_code: String::new(),
+            reaches: Vec::new(),
+            price_to: Vec::new(),
+            inbound_price_from: Vec::new(),
         });
     }
     for (pool, f) in pools.iter_mut().zip(failovers(&raw, &pool_ids)?) {
@@ -254,17 +259,24 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
             format!("timeseries.csv would have over {MAX_TIMESERIES_ROWS} rows; use a wider metrics_interval"),
         ));
     }
+    let time_zones = match &cust.time_zones {
+        Some(list) => zone_shares(list, &mut zones, calendar.is_some(), &at(&[&"customers", &"time_zones"]))?,
+        None => vec![(0, 1.0)],
+    };
+    let countries = resolve_countries::countries(&raw, &carrier_ids, &mut zones, &time_zones, calendar.is_some())?;
+    resolve_countries::routes(&raw, &countries, &mut pools)?;
     let customers = Customers {
         count: cust.count,
         unreachable: cust.unreachable.map_or(0.0, |p| p.0),
         opted_out: cust.opted_out.map_or(0.0, |p| p.0),
+        time_zones,
     };
 
-    let pool_of = |section: &str, i: usize, from: &str| -> Result<usize, Fail> {
+    let pool_id = |section: &str, i: usize, (j, n): (usize, usize), from: &str| -> Result<usize, Fail> {
         pool_ids.get(from).copied().ok_or_else(|| {
             let known: Vec<&str> = raw.number.iter().map(|n| n.id.as_str()).collect();
             (
-                at(&[&section, &i, &"from"]),
+                if n > 1 { at(&[&section, &i, &"from", &j]) } else { at(&[&section, &i, &"from"]) },
                 format!(
                     "no [[number]] with id \"{from}\" (known: {})",
                     if known.is_empty() { "none".into() } else { known.join(", ") }
@@ -272,17 +284,20 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
             )
         })
     };
+    let pool_of = |section: &str, i: usize, from: &From| -> Result<Vec<usize>, Fail> {
+        from.0.iter().enumerate().map(|(j, id)| pool_id(section, i, (j, from.0.len()), id)).collect()
+    };
 
     let mut templates = Vec::new();
     index_ids("campaign", raw.campaign.iter().map(|c| c.id.as_str()))?;
     let mut campaigns = Vec::with_capacity(raw.campaign.len());
     for (i, c) in raw.campaign.iter().enumerate() {
-        campaigns.push(campaign(i, c, &pool_of, &mut templates, &customers, horizon)?);
+        campaigns.push(campaign(i, c, &pool_of, &mut templates, &customers, (horizon, calendar.as_ref()))?);
     }
     index_ids("traffic", raw.traffic.iter().map(|t| t.id.as_str()))?;
     let mut traffic = Vec::with_capacity(raw.traffic.len());
     for (i, t) in raw.traffic.iter().enumerate() {
-        traffic.push(traffic_source(i, t, &pool_of, &mut templates, horizon)?);
+        traffic.push(traffic_source(i, t, &pool_of, &mut templates, (horizon, calendar.as_ref()))?);
     }
 
     keywords(&raw, &pool_ids, &mut pools, &mut templates)?;
@@ -310,7 +325,16 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
         seed: sim.seed.unwrap_or(1),
         horizon,
         metrics_interval,
-        start_time_of_day: sim.start_time_of_day.map_or(SimTime::ZERO, |t| t.0),
+        start_time_of_day: match &calendar {
+            Some(c) => {
+                SimTime::from_micros(c.start().time().duration_since(jiff::civil::Time::midnight()).as_micros() as u64)
+            }
+            None => sim.start_time_of_day.map_or(SimTime::ZERO, |t| t.0),
+        },
+        calendar,
+        zones,
+        declares_countries: !raw.country.is_empty(),
+        countries,
         spend_limit: raw.account.monthly_spend_limit_usd.map_or(defaults::SPEND_LIMIT, |u| u.0),
         spent: raw.account.spent_usd.map_or(Money::ZERO, |u| u.0),
         pools,
@@ -330,16 +354,21 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
     })
 }
 
+type PoolOf<'a> = dyn Fn(&str, usize, &From) -> Result<Vec<usize>, Fail> + 'a;
+
 fn campaign(
     i: usize,
     c: &RawCampaign,
-    pool_of: &dyn Fn(&str, usize, &str) -> Result<usize, Fail>,
+    pool_of: &PoolOf,
     templates: &mut Vec<Template>,
     customers: &Customers,
-    horizon: SimTime,
+    (horizon, calendar): (SimTime, Option<&Calendar>),
 ) -> Result<Campaign, Fail> {
-    let pool = pool_of("campaign", i, &c.from)?;
-    templates.push(template("campaign", i, &c.body, &c.replies, c.priority)?);
+    let from = pool_of("campaign", i, &c.from)?;
+    let mut t = template("campaign", i, &c.body, &c.replies, c.priority)?;
+    t.window =
+        c.window.as_ref().map(|w| window(w, calendar.is_some(), at(&[&"campaign", &i, &"window"]))).transpose()?;
+    templates.push(t);
     let recipients = match c.recipients.unwrap_or(Recipients::All) {
         Recipients::All => customers.count,
         Recipients::First(n) if n > customers.count => {
@@ -350,14 +379,17 @@ fn campaign(
         }
         Recipients::First(n) => n,
     };
-    let at_t = dur(c.at, SimTime::ZERO);
+    let moment_at =
+        |m: Option<Moment>, key: &str| m.map(|m| moment(m, calendar, at(&[&"campaign", &i, &key]))).transpose();
+    let at_t = moment_at(c.at, "at")?.unwrap_or(SimTime::ZERO);
+    let until = moment_at(c.until, "until")?;
     if c.every.is_some_and(|e| e.0 == SimTime::ZERO) {
         return Err((at(&[&"campaign", &i, &"every"]), "every must be greater than 0".into()));
     }
     if c.until.is_some() && c.every.is_none() {
         return Err((at(&[&"campaign", &i, &"until"]), "until needs every (the repeat period)".into()));
     }
-    if c.until.is_some_and(|u| u.0 < at_t) {
+    if until.is_some_and(|u| u < at_t) {
         return Err((at(&[&"campaign", &i, &"until"]), "until is before at".into()));
     }
     if let (Some(every), Some(spread)) = (c.every, c.spread) {
@@ -369,30 +401,43 @@ fn campaign(
             ));
         }
     }
+    const DAY_US: u64 = 86_400_000_000;
+    let every_days = c
+        .every
+        .filter(|e| calendar.is_some() && e.0.as_micros() % DAY_US == 0)
+        .map(|e| (e.0.as_micros() / DAY_US) as i64);
     Ok(Campaign {
         id: c.id.clone(),
         source: 0,
-        pool,
+        pool: from[0],
+        from,
         template: templates.len() - 1,
         at: at_t,
         recipients,
         spread: dur(c.spread, SimTime::ZERO),
         every: c.every.map(|e| e.0),
-        until: dur(c.until, horizon),
+        every_days,
+        until: until.unwrap_or(horizon),
     })
 }
 
 fn traffic_source(
     i: usize,
     t: &RawTraffic,
-    pool_of: &dyn Fn(&str, usize, &str) -> Result<usize, Fail>,
+    pool_of: &PoolOf,
     templates: &mut Vec<Template>,
-    horizon: SimTime,
+    (horizon, calendar): (SimTime, Option<&Calendar>),
 ) -> Result<Traffic, Fail> {
-    let pool = pool_of("traffic", i, &t.from)?;
-    templates.push(template("traffic", i, &t.body, &t.replies, t.priority)?);
-    let start = dur(t.start, SimTime::ZERO);
-    let end = dur(t.end, horizon);
+    let from = pool_of("traffic", i, &t.from)?;
+    let mut tpl = template("traffic", i, &t.body, &t.replies, t.priority)?;
+    tpl.window =
+        t.window.as_ref().map(|w| window(w, calendar.is_some(), at(&[&"traffic", &i, &"window"]))).transpose()?;
+    templates.push(tpl);
+    let moment_at =
+        |m: Option<Moment>, key: &str| m.map(|m| moment(m, calendar, at(&[&"traffic", &i, &key]))).transpose();
+    let start = moment_at(t.start, "start")?.unwrap_or(SimTime::ZERO);
+    let end = moment_at(t.end, "end")?.unwrap_or(horizon);
+    let shape = shape(t.profile.as_deref(), t.days, calendar.is_some(), &at(&[&"traffic", &i]))?;
     if start > end {
         let key = if t.end.is_some() { "end" } else { "start" };
         return Err((at(&[&"traffic", &i, &key]), format!("start ({start} s) is after end ({end} s)")));
@@ -400,7 +445,8 @@ fn traffic_source(
     if t.rate.0 > MAX_TRAFFIC_RATE {
         return Err((at(&[&"traffic", &i, &"rate"]), format!("rate is over {MAX_TRAFFIC_RATE} requests per second")));
     }
-    Ok(Traffic { id: t.id.clone(), source: 0, pool, template: templates.len() - 1, rate: t.rate.0, start, end })
+    let (pool, template) = (from[0], templates.len() - 1);
+    Ok(Traffic { id: t.id.clone(), source: 0, pool, from, template, rate: t.rate.0, shape, start, end })
 }
 
 /// Every source of outbound requests, and each one's index on what makes its requests:

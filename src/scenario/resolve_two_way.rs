@@ -18,6 +18,7 @@ fn builtin_template(body: &str) -> Template {
         parts: seg.parts as u32,
         replies: Vec::new(),
         priority: DEFAULT_PRIORITY,
+        window: None,
     }
 }
 

@@ -3,19 +3,70 @@
 
 use super::Kind;
 
-/// Customer `i`: `+1` and ten digits from 2000000000 (a valid-looking NANP number).
-pub fn customer(i: u32) -> String {
-    format!("+1{}", 2_000_000_000u64 + i as u64)
+/// Customer `i` in the country of calling code `cc`: `+`, the code and ten digits from
+/// 2000000000 (in the US, a valid-looking NANP number).
+pub fn customer(i: u32, cc: &str) -> String {
+    format!("+{cc}{}", 2_000_000_000u64 + i as u64)
+}
+
+/// Calling codes of common countries by ISO 3166 alpha-2 code (ITU-T E.164 assignments).
+const CALLING_CODES: [(&str, &str); 40] = [
+    ("AE", "971"),
+    ("AR", "54"),
+    ("AT", "43"),
+    ("AU", "61"),
+    ("BE", "32"),
+    ("BR", "55"),
+    ("CA", "1"),
+    ("CH", "41"),
+    ("CL", "56"),
+    ("CN", "86"),
+    ("CO", "57"),
+    ("DE", "49"),
+    ("DK", "45"),
+    ("EG", "20"),
+    ("ES", "34"),
+    ("FI", "358"),
+    ("FR", "33"),
+    ("GB", "44"),
+    ("ID", "62"),
+    ("IE", "353"),
+    ("IL", "972"),
+    ("IN", "91"),
+    ("IT", "39"),
+    ("JP", "81"),
+    ("KE", "254"),
+    ("KR", "82"),
+    ("MX", "52"),
+    ("MY", "60"),
+    ("NG", "234"),
+    ("NL", "31"),
+    ("NO", "47"),
+    ("NZ", "64"),
+    ("PH", "63"),
+    ("PK", "92"),
+    ("PL", "48"),
+    ("PT", "351"),
+    ("SE", "46"),
+    ("SG", "65"),
+    ("US", "1"),
+    ("ZA", "27"),
+];
+
+/// The calling code of country `iso` (alpha-2, upper case), if it is in the built-in table.
+pub fn calling_code(iso: &str) -> Option<&'static str> {
+    CALLING_CODES.binary_search_by(|(k, _)| (*k).cmp(iso)).ok().map(|i| CALLING_CODES[i].1)
 }
 
 /// Number `n` of pool `pool`, in a form fitting its kind: E.164 for long codes, 10DLC and
 /// toll-free numbers; digits for short codes and letters for sender IDs, which are not
 /// E.164 numbers. Unique per (pool, n) since a pool holds at most 1,000,000 numbers.
-pub fn number(kind: Kind, pool: usize, n: u32) -> String {
+/// `cc` is the calling code of the pool's country.
+pub fn number(kind: Kind, pool: usize, n: u32, cc: &str) -> String {
     let k = pool as u64 * 1_000_000 + n as u64;
     match kind {
-        Kind::LongCode | Kind::TenDlc => format!("+1{}", 3_000_000_000u64 + k),
-        Kind::TollFree => format!("+1{}", 8_330_000_000u64 + k),
+        Kind::LongCode | Kind::TenDlc => format!("+{cc}{}", 3_000_000_000u64 + k),
+        Kind::TollFree => format!("+{cc}{}", 8_330_000_000u64 + k),
         Kind::ShortCode => format!("{}", 100_000 + k),
         Kind::SenderId => format!("SMSIM{pool}X{n}"),
     }
