@@ -67,7 +67,8 @@ pub(crate) struct Limits {
     /// Limits covering (pool, carrier), at `pool * carriers + carrier`.
     covering: Vec<Vec<u16>>,
     carriers: usize,
-    start_of_day: u64,
+    /// When each day, week and month of the caps begins after t = 0 (SPEC 6.2, 7.1).
+    starts: [Vec<u64>; 3],
     next_seq: u64,
 }
 
@@ -86,7 +87,14 @@ impl Limits {
             let caps = l.caps.iter().map(|c| CapState { window: c.window, cap: c.parts, index: 0, used: 0 }).collect();
             limits.push(LimitState { pacer: l.mps.map(Pacer::new), caps, on_cap: l.on_cap, line: BTreeSet::new() });
         }
-        Self { limits, covering, carriers, start_of_day: sc.start_time_of_day.as_micros(), next_seq: 0 }
+        let starts = [Window::Day, Window::Week, Window::Month].map(|w| {
+            if sc.limits.iter().any(|l| l.caps.iter().any(|c| c.window == w)) {
+                sc.period_starts(w)
+            } else {
+                Vec::new()
+            }
+        });
+        Self { limits, covering, carriers, starts, next_seq: 0 }
     }
 
     /// The group of limits of pool `p` toward carrier `c`.
@@ -146,30 +154,15 @@ impl Limits {
         self.limits[l as usize].line.remove(&(place, g));
     }
 
-    /// The index of `window` at `t` (microseconds): days from midnight, weeks from the
-    /// first midnight, months of 30 days from t = 0.
+    /// The index of `window` at `t` (microseconds): how many of its periods began by `t`
+    /// (days from midnight, weeks from a Monday or the first midnight, months of 30 days).
     fn window_index(&self, window: Window, t: u64) -> u64 {
-        let day = (t + self.start_of_day) / DAY_US;
-        match window {
-            Window::Day => day,
-            Window::Week => {
-                if day == 0 {
-                    0
-                } else {
-                    (day - 1) / 7 + 1
-                }
-            }
-            Window::Month => t / MONTH_US,
-        }
+        self.starts[window as usize].partition_point(|&s| s <= t) as u64
     }
 
     /// When window `index` of `window` ends (microseconds).
     fn window_end(&self, window: Window, index: u64) -> u64 {
-        match window {
-            Window::Day => ((index + 1) * DAY_US).saturating_sub(self.start_of_day),
-            Window::Week => ((1 + 7 * index) * DAY_US).saturating_sub(self.start_of_day),
-            Window::Month => (index + 1) * MONTH_US,
-        }
+        self.starts[window as usize].get(index as usize).copied().unwrap_or(u64::MAX)
     }
 
     /// Whether `parts` more at `t` would pass a cap of a limit of `group`.

@@ -454,7 +454,7 @@ impl Scenario {
         const DAY: u64 = 86_400_000_000;
         let end = self.horizon.as_micros().saturating_add(8 * DAY);
         match (&self.calendar, window) {
-            (_, Window::Month) => (1..).map(|k| k * 30 * DAY).take_while(|&t| t <= end).collect(),
+            (_, Window::Month) => (1..).map(|k| k * 30 * DAY).take_while(|&t| t <= end + 30 * DAY).collect(),
             (Some(cal), w) => cal.period_starts(self.horizon, w == Window::Week),
             (None, w) => {
                 let first = DAY - self.start_time_of_day.as_micros() % DAY;

@@ -20,7 +20,7 @@ pub fn run_with<O: Observer>(sc: &Scenario, seed: u64, obs: O) -> (RunOutcome, O
     simulate(sc, seed, obs, |_| {})
 }
 
-/// Sum of the nine end states.
+/// Sum of every end state.
 pub fn ended(o: &RunOutcome) -> u64 {
     EndState::ALL.iter().map(|&s| o.metrics.count(s)).sum()
 }

@@ -1,0 +1,255 @@
+//! Calendar and geography (SPEC 7): sending windows in each recipient's time zone,
+//! daylight saving, traffic profiles against the integral of their rate, countries by
+//! share, destination prices and unroutable requests. Expectations are worked out here
+//! from the scenario's own numbers (wall-clock arithmetic, Poisson and binomial laws),
+//! apart from the simulator.
+
+mod common;
+use common::{ended, run_with, scenario};
+use smsim::model::{EndState, Obs, ObsKind, Observer};
+
+const H: u64 = 3_600_000_000;
+
+/// Every request, hold, transmission and end of a run.
+#[derive(Default)]
+struct Log {
+    requested: Vec<(u64, u8)>,
+    held: u64,
+    sent: Vec<(u64, u8, u64)>,
+    ends: Vec<(EndState, u8)>,
+}
+
+impl Observer for Log {
+    fn observe(&mut self, o: &Obs) {
+        match o.kind {
+            ObsKind::Requested => self.requested.push((o.t.as_micros(), o.country)),
+            ObsKind::Held => self.held += 1,
+            ObsKind::Transmitted => self.sent.push((o.t.as_micros(), o.country, (o.cost + o.fee).0 as u64)),
+            ObsKind::End { state, .. } => self.ends.push((state, o.country)),
+            _ => {}
+        }
+    }
+}
+
+fn windows(start: &str, extra: &str) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = "3d"
+start = "{start}"
+time_zone = "America/New_York"
+[account]
+monthly_spend_limit_usd = 1000000
+[[carrier]]
+id = "c"
+share = 1
+latency = "1s"
+[customers]
+count = 1000
+time_zones = [{{ zone = "America/New_York", share = 0.5 }}, {{ zone = "America/Los_Angeles", share = 0.5 }}]
+[[number]]
+id = "sc"
+kind = "short_code"
+[[campaign]]
+id = "reminders"
+from = "sc"
+body = "Reminder: your appointment is tomorrow."
+window = {{ from = "08:00", to = "21:00" }}
+{extra}
+"#
+    )
+}
+
+#[test]
+fn a_window_holds_each_recipient_until_eight_on_their_own_clock() {
+    // t = 0 is 06:00 in New York: 08:00 there is t = 2 h, 08:00 in Los Angeles is 11:00
+    // in New York, t = 5 h. A short code sends 100 parts/s: 1,000 one-part messages take
+    // 10 s, so each zone's messages leave within 10 s of its opening.
+    let sc = scenario(&windows("2026-12-07 06:00", ""));
+    let (o, log) = run_with(&sc, 3, Log::default());
+    assert_eq!(log.held, 1000, "every request was made at 06:00, outside the window");
+    assert_eq!(o.summary(&sc, 0).held_for_window, 1000);
+    assert_eq!(log.sent.len(), 1000);
+    let before_eight = log.sent.iter().filter(|s| s.0 < 2 * H).count();
+    assert_eq!(before_eight, 0, "nothing before 08:00 Eastern");
+    let eastern = log.sent.iter().filter(|s| s.0 < 2 * H + 10_000_000).count();
+    let between = log.sent.iter().filter(|s| s.0 >= 2 * H + 10_000_000 && s.0 < 5 * H).count();
+    let pacific = log.sent.iter().filter(|s| s.0 >= 5 * H && s.0 < 5 * H + 10_000_000).count();
+    assert_eq!(between, 0, "no one waits past their own opening, and Los Angeles waits for 11:00 Eastern");
+    assert_eq!(eastern + pacific, 1000);
+    // Zones are drawn by share 0.5: binomial sd sqrt(1000 * 0.25) = 15.8; 5 sd is 79.
+    assert!((eastern as i64 - 500).abs() < 79, "{eastern} in New York");
+    // Queue wait counts from the original request: at least the 2 h hold.
+    assert!(o.summary(&sc, 0).queue_wait.p50.unwrap().as_micros() >= 2 * H);
+    assert_eq!(ended(&o), 1000);
+}
+
+#[test]
+fn windows_and_daily_repeats_keep_local_time_across_the_spring_change() {
+    // 2026-03-08 in New York is 23 hours long. A daily blast at 06:00 local (t = 0 and
+    // Sunday 06:00 EDT, 23 h later) is held to 08:00 local: t = 2 h on Saturday and t = 25 h
+    // (not 26 h) on Sunday. Everyone is in New York.
+    let text = windows("2026-03-07 06:00", "every = \"1d\"\nuntil = \"2026-03-08 12:00\"\nrecipients = 100\n").replace(
+        "time_zones = [{ zone = \"America/New_York\", share = 0.5 }, { zone = \"America/Los_Angeles\", share = 0.5 }]",
+        "",
+    );
+    let sc = scenario(&text);
+    let (_, log) = run_with(&sc, 3, Log::default());
+    let requested: Vec<u64> = log.requested.iter().map(|r| r.0).collect();
+    assert_eq!(requested.iter().filter(|&&t| t == 0).count(), 100);
+    assert_eq!(requested.iter().filter(|&&t| t == 23 * H).count(), 100, "06:00 EDT is 23 h after 06:00 EST");
+    assert_eq!(log.held, 200);
+    let first = log.sent.iter().map(|s| s.0).filter(|&t| t < 24 * H).min().unwrap();
+    let second = log.sent.iter().map(|s| s.0).filter(|&t| t >= 24 * H).min().unwrap();
+    assert_eq!(first, 2 * H);
+    assert_eq!(second, 25 * H);
+}
+
+#[test]
+fn a_window_that_never_reopens_before_the_horizon_leaves_requests_pending() {
+    // Weekdays only, t = 0 on Saturday 06:00, horizon 1 day: nothing opens.
+    let text = windows("2026-12-05 06:00", "recipients = 10\n")
+        .replace("to = \"21:00\" }", "to = \"21:00\", days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"] }")
+        .replace("horizon = \"3d\"", "horizon = \"1d\"");
+    let sc = scenario(&text);
+    let (o, log) = run_with(&sc, 3, Log::default());
+    assert!(log.sent.is_empty());
+    assert_eq!(o.metrics.count(EndState::Pending), 10);
+    assert_eq!(ended(&o), 10);
+}
+
+#[test]
+fn a_profile_gives_each_hour_of_a_week_the_integral_of_its_rate() {
+    // One request per second at factor 1; 0.1 from midnight, 1 from 07:00, 0.3 from 22:00;
+    // Saturday at half and Sunday at zero. Counts in each hour are Poisson with mean
+    // 3600 x factor: each must be within 5 sd (the chance that any of 168 independent
+    // hours is outside by luck is about 1e-4, and the seed is fixed), and Sunday has none.
+    let text = r#"
+[simulation]
+horizon = "7d"
+metrics_interval = "1h"
+start = "2026-12-07 00:00"
+time_zone = "America/Chicago"
+[account]
+monthly_spend_limit_usd = 1000000
+[[carrier]]
+id = "c"
+share = 1
+[customers]
+count = 1000
+[[number]]
+id = "sc"
+kind = "short_code"
+[[traffic]]
+id = "logins"
+from = "sc"
+body = "Your code is 123456"
+rate = 1
+profile = [{ from = "00:00", factor = 0.1 }, { from = "07:00", factor = 1.0 }, { from = "22:00", factor = 0.3 }]
+days = { sat = 0.5, sun = 0 }
+"#;
+    let sc = scenario(text);
+    let (o, log) = run_with(&sc, 11, Log::default());
+    let mut per_hour = [0u64; 168];
+    for &(t, _) in &log.requested {
+        per_hour[(t / H) as usize] += 1;
+    }
+    let (mut expected_total, mut seen_total) = (0.0, 0.0);
+    for (h, &n) in per_hour.iter().enumerate() {
+        let hour_of_day = h % 24;
+        let day = h / 24; // 0 is Monday
+        let f = if hour_of_day < 7 {
+            0.1
+        } else if hour_of_day < 22 {
+            1.0
+        } else {
+            0.3
+        };
+        let d = match day {
+            5 => 0.5,
+            6 => 0.0,
+            _ => 1.0,
+        };
+        let mu = 3600.0 * f * d;
+        expected_total += mu;
+        seen_total += n as f64;
+        if mu == 0.0 {
+            assert_eq!(n, 0, "hour {h}: a zero factor gives no request");
+        } else {
+            assert!((n as f64 - mu).abs() < 5.0 * mu.sqrt(), "hour {h}: {n} requests, expected {mu}");
+        }
+    }
+    assert!((seen_total - expected_total).abs() < 5.0 * expected_total.sqrt(), "{seen_total} vs {expected_total}");
+    assert_eq!(ended(&o), log.requested.len() as u64);
+}
+
+fn countries(extra: &str) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = "1h"
+[account]
+monthly_spend_limit_usd = 1000000
+[[carrier]]
+id = "us"
+share = 1
+fee_per_part_usd = {{ ten_dlc = 0.003 }}
+[[carrier]]
+id = "uk"
+share = 1
+[[country]]
+id = "US"
+share = 0.7
+carriers = ["us"]
+[[country]]
+id = "GB"
+share = 0.3
+carriers = ["uk"]
+price_per_part_usd = 0.04
+[customers]
+count = 4000
+[[number]]
+id = "tdlc"
+kind = "ten_dlc"
+count = 50
+[[number]]
+id = "alpha"
+kind = "sender_id"
+country = "GB"
+count = 50
+{extra}
+"#
+    )
+}
+
+#[test]
+fn customers_split_by_country_and_each_message_costs_its_destination_price() {
+    let sc = scenario(&countries(
+        "[[campaign]]\nid = \"all\"\nfrom = [\"tdlc\", \"alpha\"]\nbody = \"Your order has shipped.\"\n",
+    ));
+    let (o, log) = run_with(&sc, 5, Log::default());
+    let gb = log.requested.iter().filter(|r| r.1 == 1).count() as f64;
+    // Binomial: sd sqrt(4000 x 0.3 x 0.7) = 29; 5 sd is 145.
+    assert!((gb - 1200.0).abs() < 145.0, "{gb} customers in GB");
+    // US messages: the ten_dlc default price plus AT&T-like fee 0.003; GB: 0.04, no fee.
+    let us_price = sc.pools[0].price_per_part.0 as u64 + 3_000;
+    for &(_, country, cost) in &log.sent {
+        assert_eq!(cost, if country == 0 { us_price } else { 40_000 }, "country {country}");
+    }
+    assert_eq!(log.sent.len() as u64, o.metrics.count(EndState::Delivered));
+    assert_eq!(o.metrics.count(EndState::Unroutable), 0);
+}
+
+#[test]
+fn a_pool_that_cannot_reach_a_country_ends_its_requests_unroutable() {
+    let sc =
+        scenario(&countries("[[campaign]]\nid = \"us-only\"\nfrom = \"tdlc\"\nbody = \"Your order has shipped.\"\n"));
+    let (o, log) = run_with(&sc, 5, Log::default());
+    let gb = log.requested.iter().filter(|r| r.1 == 1).count() as u64;
+    let unroutable: Vec<u8> = log.ends.iter().filter(|e| e.0 == EndState::Unroutable).map(|e| e.1).collect();
+    assert_eq!(unroutable.len() as u64, gb, "every GB customer, and only they");
+    assert!(unroutable.iter().all(|&c| c == 1));
+    assert_eq!(o.summary(&sc, 0).count(EndState::Unroutable), gb);
+    assert_eq!(ended(&o), o.metrics.requested, "conservation counts unroutable");
+    assert_eq!(o.metrics.count(EndState::Delivered), 4000 - gb);
+}
