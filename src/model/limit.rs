@@ -7,10 +7,6 @@ use super::pacing::Pacer;
 use crate::scenario::{OnCap, Scenario, Window};
 use std::collections::BTreeSet;
 
-/// Microseconds in a day.
-pub(crate) const DAY_US: u64 = 86_400_000_000;
-/// Microseconds in a billing month of 30 days.
-const MONTH_US: u64 = 30 * DAY_US;
 
 /// A number's place in the lines of the limits it waits for: its head's priority and the
 /// order in which it joined. The same key in every line, so that the first of all waiting
@@ -216,6 +212,9 @@ impl Limits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Microseconds in a day.
+    const DAY_US: u64 = 86_400_000_000;
 
     fn limits(extra: &str) -> Limits {
         let text = format!(
