@@ -88,9 +88,6 @@ pub fn report(sc: &Scenario) -> String {
         sc.start_time_of_day.as_micros() / 3_600_000_000,
         sc.start_time_of_day.as_micros() / 60_000_000 % 60
     );
-    for warning in hold_traps(sc) {
-        let _ = writeln!(w, "warning: {warning}");
-    }
     let _ = writeln!(w, "account: spend limit {} per month, {} already spent", usd(sc.spend_limit), usd(sc.spent));
     for l in sc.limits.iter().filter(|l| l.scope == LimitScope::Account) {
         let _ = writeln!(w, "  account throughput: {} MPS shared by every number", l.mps.unwrap_or_default());

@@ -53,7 +53,7 @@ struct OutputArgs {
     /// Output folder (default output/<simulation.name>/).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// No progress bar.
+    /// No progress bar and no warnings on standard error (run.json keeps the warnings).
     #[arg(long)]
     quiet: bool,
     /// Do not draw the charts.
@@ -141,6 +141,7 @@ impl Cli {
             Command::Check(a) => {
                 // Every variant is loaded too, so that a bad `set` shows here, not later.
                 let all = scenario::load_all(&a.scenario, &a.set)?;
+                warn(&smsim::experiment::plan::warnings(&all));
                 let mut text = check::report(&all[0]);
                 if all.len() > 1 {
                     let names: Vec<&str> = all[1..].iter().map(|v| v.variant.as_str()).collect();
@@ -193,6 +194,9 @@ fn run(a: RunArgs) -> Result<(), Error> {
     let (outcome, out, files) = run_and_write(&sc, &opts, progress)?;
     if let Some(pb) = bar {
         pb.finish_and_clear();
+    }
+    if !a.common.quiet {
+        warn(&scenario::warnings::all(&sc));
     }
     say(&report::terminal::run_summary(&sc, &outcome.summary(&sc, 0), &outcome.metrics, &out, &files))
 }
@@ -253,6 +257,9 @@ fn execute(
         Some(k) => smsim::experiment::shard::write_shard(&out, k, &prepared.plan, results)?,
         None => smsim::experiment::assemble(&prepared.plan, &results, &out, Some(started.elapsed().as_secs_f64()))?,
     };
+    if !quiet {
+        warn(&prepared.plan.warnings);
+    }
     say(&text)
 }
 
@@ -295,6 +302,13 @@ fn segments(a: SegmentsArgs) -> Result<(), Error> {
             seg.units,
             seg.parts
         ))
+    }
+}
+
+/// Print `warnings` to standard error, one line each (SPEC 7.4).
+fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
     }
 }
 

@@ -113,7 +113,11 @@ pub fn run_and_write(
         charts::write(&out.join("charts"), &[(sc, &outcome.metrics)])?;
         files.push("charts/");
     }
-    report::write_file(&out, "run.json", &report::run_json(&sc.file, seed, 1, outcome.wall_seconds, outcome.events))?;
+    report::write_file(
+        &out,
+        "run.json",
+        &report::run_json(&sc.file, seed, 1, outcome.wall_seconds, outcome.events, &crate::scenario::warnings::all(sc)),
+    )?;
     Ok((outcome, out, files))
 }
 

@@ -253,3 +253,64 @@ fn a_pool_that_cannot_reach_a_country_ends_its_requests_unroutable() {
     assert_eq!(ended(&o), o.metrics.requested, "conservation counts unroutable");
     assert_eq!(o.metrics.count(EndState::Delivered), 4000 - gb);
 }
+
+/// The warnings of a scenario, one string.
+fn warnings(text: &str) -> String {
+    smsim::scenario::warnings::all(&scenario(text)).join("\n")
+}
+
+#[test]
+fn each_planner_warning_appears_when_it_should_and_not_otherwise() {
+    let base = |kind: &str, extra: &str| {
+        format!(
+            "[simulation]\nhorizon = \"2h\"\n[account]\nmonthly_spend_limit_usd = 1000\n\
+             [[carrier]]\nid = \"c\"\nshare = 1\n[customers]\ncount = 1000\n\
+             [[number]]\nid = \"p\"\nkind = \"{kind}\"\ncount = 2\n{extra}\
+             [[campaign]]\nid = \"blast\"\nfrom = \"p\"\nbody = \"Sale today\"\n"
+        )
+    };
+    // A US long code carrying a campaign; a 10DLC pool does not warn.
+    assert!(warnings(&base("long_code", "")).contains("blast sends from p, a US long_code"));
+    assert!(warnings(&base("ten_dlc", "")).is_empty(), "{}", warnings(&base("ten_dlc", "")));
+    // A pool in a country without customers.
+    let gb = base("ten_dlc", "country = \"GB\"\n");
+    assert!(warnings(&gb).contains("number pool p (GB ten_dlc) can reach no customer: customers are in US"));
+    // A horizon too short to drain: 1,000 parts at 2 parts/s take 8 min 20 s.
+    let short = base("ten_dlc", "").replace("horizon = \"2h\"", "horizon = \"5m\"");
+    assert!(warnings(&short).contains("campaign blast needs about 8 min to send 1,000 parts at 2 parts/s (numbers)"));
+    // A spend limit the nominal cost passes: 1,000 parts at the 10DLC price pass $1.
+    let limited = base("ten_dlc", "").replace("monthly_spend_limit_usd = 1000", "monthly_spend_limit_usd = 1");
+    let w = warnings(&limited);
+    assert!(w.contains("the spend limit ($1.00 a month, $0.00 already spent) is passed"), "{w}");
+    // At 2 parts/s and $0.0083 a part (10DLC default), $1 is spent after 120.5 parts: 60 s.
+    assert!(w.contains("about 1 min after t=0"), "{w}");
+}
+
+#[test]
+fn run_prints_warnings_to_stderr_and_run_json_keeps_them_even_when_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lc.toml");
+    std::fs::write(
+        &file,
+        "[simulation]\nhorizon = \"1h\"\n[account]\nmonthly_spend_limit_usd = 1000\n\
+         [[carrier]]\nid = \"c\"\nshare = 1\n[customers]\ncount = 10\n\
+         [[number]]\nid = \"p\"\nkind = \"long_code\"\n\
+         [[campaign]]\nid = \"blast\"\nfrom = \"p\"\nbody = \"Sale today\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let run = |quiet: bool| {
+        let mut cmd = assert_cmd::Command::cargo_bin("smsim").unwrap();
+        cmd.arg("run").arg(&file).arg("--out").arg(&out).arg("--no-charts");
+        if quiet {
+            cmd.arg("--quiet");
+        }
+        cmd.assert().success().get_output().clone()
+    };
+    let loud = String::from_utf8(run(false).stderr).unwrap();
+    assert_eq!(loud.lines().filter(|l| l.starts_with("warning: campaign blast sends from p")).count(), 1, "{loud}");
+    let quiet = String::from_utf8(run(true).stderr).unwrap();
+    assert!(!quiet.contains("warning"), "{quiet}");
+    let json = std::fs::read_to_string(out.join("run.json")).unwrap();
+    assert!(json.contains("\"warnings\": [") && json.contains("a US long_code"), "{json}");
+}

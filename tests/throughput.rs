@@ -358,8 +358,8 @@ fn check_warns_of_messages_a_hold_can_never_let_through() {
          body = \"{}\"\n",
         "x".repeat(200)
     );
-    let r = smsim::check::report(&scenario(&text));
-    assert!(r.contains("warning: long's messages take 2 parts, over limit p.c's cap of 1 parts daily"), "{r}");
-    let r = smsim::check::report(&scenario(&text.replace("daily_parts = 1", "daily_parts = 2")));
-    assert!(!r.contains("warning"), "{r}");
+    let r = smsim::scenario::warnings::all(&scenario(&text)).join("\n");
+    assert!(r.contains("long's messages take 2 parts, over limit p.c's cap of 1 parts daily"), "{r}");
+    let r = smsim::scenario::warnings::hold_traps(&scenario(&text.replace("daily_parts = 1", "daily_parts = 2")));
+    assert!(r.is_empty(), "{r:?}");
 }

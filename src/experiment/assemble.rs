@@ -87,7 +87,7 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64
     report::write_file(
         out,
         "run.json",
-        &report::run_json(&plan.scenario_file, plan.seed, plan.replications, wall, events),
+        &report::run_json(&plan.scenario_file, plan.seed, plan.replications, wall, events, &plan.warnings),
     )?;
     let n = plan.replications;
     Ok(match plan.command {

@@ -48,6 +48,9 @@ pub struct Plan {
     pub scenario_hash: String,
     /// The smsim version that ran it.
     pub version: String,
+    /// Warnings about the scenarios (SPEC 7.4): the base's, then each variant's own,
+    /// named by the variant.
+    pub warnings: Vec<String>,
 }
 
 /// A stable 64-bit fingerprint of `text` (FNV-1a), as 16 hex digits.
@@ -126,6 +129,7 @@ impl Prepared {
             sets: sets.to_vec(),
             scenario_hash: std::fs::read_to_string(&base.file).map(|t| fingerprint(&t)).unwrap_or_default(),
             version: env!("CARGO_PKG_VERSION").to_string(),
+            warnings: warnings(&scenarios),
         };
         Self { plan, scenarios }
     }
@@ -141,4 +145,20 @@ impl Prepared {
         let indices = super::shard::indices(jobs.len(), shard);
         super::run_indices(&jobs, &indices, done)
     }
+}
+
+/// The warnings of `scenarios`: every one of the first (the base), then those of each
+/// other that the base does not have, prefixed with its variant's name.
+pub fn warnings(scenarios: &[Scenario]) -> Vec<String> {
+    let Some(base) = scenarios.first() else { return Vec::new() };
+    let mut out = crate::scenario::warnings::all(base);
+    for sc in &scenarios[1..] {
+        for w in crate::scenario::warnings::all(sc) {
+            let named = format!("variant {}: {w}", sc.variant);
+            if !out.contains(&w) && !out.contains(&named) {
+                out.push(named);
+            }
+        }
+    }
+    out
 }

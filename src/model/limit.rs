@@ -7,7 +7,6 @@ use super::pacing::Pacer;
 use crate::scenario::{OnCap, Scenario, Window};
 use std::collections::BTreeSet;
 
-
 /// A number's place in the lines of the limits it waits for: its head's priority and the
 /// order in which it joined. The same key in every line, so that the first of all waiting
 /// numbers is first in each of its lines (no two numbers wait for each other).

@@ -23,7 +23,14 @@ pub fn write_file(dir: &Path, name: &str, text: &str) -> Result<()> {
 }
 
 /// The `run.json` document.
-pub fn run_json(scenario_path: &str, seed: u64, replications: u32, wall_seconds: f64, events: u64) -> String {
+pub fn run_json(
+    scenario_path: &str,
+    seed: u64,
+    replications: u32,
+    wall_seconds: f64,
+    events: u64,
+    warnings: &[String],
+) -> String {
     let eps = if wall_seconds > 0.0 { events as f64 / wall_seconds } else { 0.0 };
     #[derive(serde::Serialize)]
     struct RunJson<'a> {
@@ -34,6 +41,7 @@ pub fn run_json(scenario_path: &str, seed: u64, replications: u32, wall_seconds:
         wall_seconds: f64,
         events: u64,
         events_per_second: f64,
+        warnings: &'a [String],
     }
     let v = RunJson {
         version: env!("CARGO_PKG_VERSION"),
@@ -43,6 +51,7 @@ pub fn run_json(scenario_path: &str, seed: u64, replications: u32, wall_seconds:
         wall_seconds,
         events,
         events_per_second: eps.round(),
+        warnings,
     };
     serde_json::to_string_pretty(&v).expect("JSON of plain values") + "\n"
 }

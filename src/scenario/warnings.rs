@@ -42,3 +42,150 @@ pub fn hold_traps(sc: &Scenario) -> Vec<String> {
     }
     out
 }
+
+/// Every warning for `sc`, one line each, in a stable order (SPEC 7.4): US long codes
+/// carrying application-to-person traffic, pools that can reach no customer, campaigns
+/// the horizon cuts short, a spend limit the nominal cost passes, and messages a hold
+/// limit can never let through.
+pub fn all(sc: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    out.extend(long_codes(sc));
+    out.extend(unreachable_pools(sc));
+    out.extend(short_horizons(sc));
+    out.extend(spend_limit(sc));
+    out.extend(hold_traps(sc));
+    out
+}
+
+/// Campaigns and traffic as `(what, id, from pools, template)`.
+fn workload(sc: &Scenario) -> impl Iterator<Item = (&'static str, &str, &[usize], usize)> {
+    let c = sc.campaigns.iter().map(|c| ("campaign", c.id.as_str(), c.from.as_slice(), c.template));
+    c.chain(sc.traffic.iter().map(|t| ("traffic", t.id.as_str(), t.from.as_slice(), t.template)))
+}
+
+/// Application-to-person traffic from a US long code: US carriers block it unregistered.
+fn long_codes(sc: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    for (what, id, from, _) in workload(sc) {
+        for &p in from {
+            let pool = &sc.pools[p];
+            if pool.kind == super::Kind::LongCode && pool.country == "US" {
+                out.push(format!(
+                    "{what} {id} sends from {}, a US long_code: US carriers block unregistered application-to-person traffic on long codes; register the numbers for 10DLC (kind = \"ten_dlc\")",
+                    pool.id
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Pools that may send to no country that has customers.
+fn unreachable_pools(sc: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &sc.pools {
+        let reaches = p.reaches.iter().zip(&sc.countries).any(|(&r, c)| r && c.share > 0.0);
+        if !reaches {
+            let have: Vec<&str> = sc.countries.iter().filter(|c| c.share > 0.0).map(|c| c.id.as_str()).collect();
+            out.push(format!(
+                "number pool {} ({} {}) can reach no customer: customers are in {}",
+                p.id,
+                p.country,
+                p.kind.name(),
+                have.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+/// Hours and minutes of `secs`, for warnings.
+fn span(secs: f64) -> String {
+    let m = (secs / 60.0).round() as u64;
+    if m < 60 { format!("{m} min") } else { format!("{}h{:02}", m / 60, m % 60) }
+}
+
+/// Campaigns whose last blast cannot be sent before the horizon at nominal rates.
+fn short_horizons(sc: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &sc.campaigns {
+        let Some(last) = sc.campaign_starts(c).last() else { continue };
+        let (rate, binds) = effective_rate(sc, c.pool);
+        let parts = c.recipients as f64 * sc.templates[c.template].parts as f64;
+        let drain = (parts / rate).max(c.spread.as_secs_f64());
+        let left = sc.horizon.as_secs_f64() - last.as_secs_f64();
+        if drain > left {
+            out.push(format!(
+                "campaign {} needs about {} to send {} parts at {rate} parts/s ({binds}), but the horizon ends {} after its {}blast: the rest stays pending; lengthen the horizon or add throughput",
+                c.id,
+                span(drain),
+                super::units::thousands(parts as u64),
+                span(left),
+                if c.every.is_some() { "last " } else { "" }
+            ));
+        }
+    }
+    out
+}
+
+/// Nominal outbound spend by `t` (seconds): campaigns at their effective rates, traffic at
+/// its mean rate, each message at its expected price over countries and carriers.
+fn nominal_spend(sc: &Scenario, t: f64) -> f64 {
+    let price = |pool: usize, template: usize| {
+        let p = &sc.pools[pool];
+        let parts = sc.templates[template].parts as u64;
+        sc.countries
+            .iter()
+            .enumerate()
+            .map(|(k, country)| {
+                let total: f64 = country.carriers.iter().map(|&c| sc.carriers[c].share).sum();
+                let fees = country
+                    .carriers
+                    .iter()
+                    .map(|&c| (sc.carriers[c].share / total, sc.carriers[c].fee_per_part[p.kind]));
+                country.share * crate::sms::price::expected_outbound_usd(p.price_to[k], fees, parts)
+            })
+            .sum::<f64>()
+    };
+    let mut spend = 0.0;
+    for c in &sc.campaigns {
+        let each = price(c.pool, c.template);
+        let (rate, _) = effective_rate(sc, c.pool);
+        let per_msg = sc.templates[c.template].parts as f64 / rate;
+        for start in sc.campaign_starts(c) {
+            let by = (t - start.as_secs_f64()).max(0.0);
+            let spread = c.spread.as_secs_f64();
+            let requested =
+                if spread > 0.0 { (by / spread).min(1.0) * c.recipients as f64 } else { c.recipients as f64 };
+            let sent = if by > 0.0 || spread == 0.0 { (by / per_msg).min(requested) } else { 0.0 };
+            spend += sent.max(0.0) * each;
+        }
+    }
+    for tr in &sc.traffic {
+        let span = (t.min(tr.end.as_secs_f64()) - tr.start.as_secs_f64()).max(0.0);
+        let mean = tr.shape.as_ref().map_or(1.0, |s| s.mean());
+        spend += span * tr.rate * mean * price(tr.pool, tr.template);
+    }
+    spend
+}
+
+/// A spend limit the nominal outbound cost passes, with about when.
+fn spend_limit(sc: &Scenario) -> Option<String> {
+    let budget = (sc.spend_limit.micros() - sc.spent.micros()) as f64 / 1e6;
+    let horizon = sc.horizon.as_secs_f64();
+    let total = nominal_spend(sc, horizon);
+    if total <= budget {
+        return None;
+    }
+    let (mut lo, mut hi) = (0.0, horizon);
+    for _ in 0..60 {
+        let mid = (lo + hi) / 2.0;
+        if nominal_spend(sc, mid) > budget { hi = mid } else { lo = mid }
+    }
+    Some(format!(
+        "the spend limit (${:.2} a month, ${:.2} already spent) is passed by the nominal cost of the messages (about ${total:.2} over the horizon) about {} after t=0: later messages end blocked_spend_limit; raise [account] monthly_spend_limit_usd if that is not intended",
+        sc.spend_limit.micros() as f64 / 1e6,
+        sc.spent.micros() as f64 / 1e6,
+        span(hi)
+    ))
+}
