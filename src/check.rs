@@ -88,6 +88,17 @@ pub fn report(sc: &Scenario) -> String {
         sc.start_time_of_day.as_micros() / 3_600_000_000,
         sc.start_time_of_day.as_micros() / 60_000_000 % 60
     );
+    if let Some(cal) = &sc.calendar {
+        let start = cal.start();
+        let _ = writeln!(
+            w,
+            "  calendar: t=0 is {:?} {} {} ({}); days, weeks and windows follow its clock",
+            start.weekday(),
+            start.date(),
+            cal.label(crate::engine::SimTime::ZERO, false),
+            cal.zone().name
+        );
+    }
     let _ = writeln!(w, "account: spend limit {} per month, {} already spent", usd(sc.spend_limit), usd(sc.spent));
     for l in sc.limits.iter().filter(|l| l.scope == LimitScope::Account) {
         let _ = writeln!(w, "  account throughput: {} MPS shared by every number", l.mps.unwrap_or_default());
@@ -161,6 +172,48 @@ pub fn report(sc: &Scenario) -> String {
         sc.customers.unreachable * 100.0,
         sc.customers.opted_out * 100.0
     );
+    let zones = |z: &[(usize, f64)]| {
+        z.iter().map(|&(k, share)| format!("{} {}%", sc.zones[k].name, share * 100.0)).collect::<Vec<_>>().join(", ")
+    };
+    for c in sc.countries.iter().filter(|_| sc.declares_countries || sc.zones.len() > 1) {
+        let carriers: Vec<&str> = c.carriers.iter().map(|&k| sc.carriers[k].id.as_str()).collect();
+        let pools: Vec<&str> = sc
+            .pools
+            .iter()
+            .filter(|p| p.reaches[sc.countries.iter().position(|x| x.id == c.id).unwrap_or(0)])
+            .map(|p| p.id.as_str())
+            .collect();
+        let _ = writeln!(
+            w,
+            "  country {} (+{}): {}% of customers; carriers {}; time zones {}; reached by {}",
+            c.id,
+            c.calling_code,
+            c.share * 100.0,
+            carriers.join(", "),
+            zones(&c.time_zones),
+            if pools.is_empty() { "no pool (its requests end unroutable)".into() } else { pools.join(", ") }
+        );
+    }
+    for (id, t) in
+        sc.campaigns.iter().map(|c| (&c.id, c.template)).chain(sc.traffic.iter().map(|t| (&t.id, t.template)))
+    {
+        if let Some(win) = sc.templates[t].window {
+            let hm = |s: u32| format!("{:02}:{:02}", s / 3600, s / 60 % 60);
+            let days: Vec<&str> = crate::calendar::WEEKDAYS
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| win.days & (1 << i) != 0)
+                .map(|x| *x.1)
+                .collect();
+            let _ = writeln!(
+                w,
+                "  {id}: sent only {} to {} ({}) in the recipient's local time",
+                hm(win.from),
+                hm(win.to),
+                days.join(" ")
+            );
+        }
+    }
     let (leases, setup) = sc.fixed_costs();
     let _ = writeln!(w, "fixed costs over the horizon: leases and monthly fees {}, setup {}", usd(leases), usd(setup));
 

@@ -51,9 +51,20 @@ fn run_and_compare_draw_every_chart() {
         .success();
     check_charts(&dir.path().join("c/charts"), "long-vs-short-code");
     let svg = std::fs::read_to_string(dir.path().join("c/charts/latency_cdf.svg")).unwrap();
-    for v in ["base", "toll_free", "ten_dlc", "short_code"] {
+    for v in ["base", "toll_free", "short_code"] {
         assert!(svg.contains(v), "the compare CDF's legend names {v}");
     }
+    // With [simulation] start, time axes read in local wall-clock time (SPEC 7.1).
+    bin()
+        .arg("run")
+        .arg(root.join("scenarios/national-reminders.toml"))
+        .args(["--quiet", "--out"])
+        .arg(dir.path().join("k"))
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(dir.path().join("k/charts/delivered.svg")).unwrap();
+    assert!(svg.contains("local date and time (America/New_York)"), "the axis names the zone");
+    assert!(svg.contains("12-07 06:00"), "the first tick is t = 0 on the wall clock");
     // --no-charts skips them.
     bin()
         .arg("run")

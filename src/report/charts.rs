@@ -6,10 +6,12 @@
 //! Text renders from DejaVu Sans, bundled in `assets/fonts` (with its licence) and
 //! registered with plotters' `ab_glyph` feature: no system fonts or fontconfig needed.
 
+use crate::engine::SimTime;
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use crate::metrics::summary::costs;
 use crate::scenario::Scenario;
+use crate::scenario::{Calendar, Zone};
 use crate::sms::Money;
 use crate::sms::price::{COST_PARTS, CostPart, Costs};
 use crate::table::{Key, Table};
@@ -109,6 +111,10 @@ pub struct ChartInput {
     pub rows: Vec<ChartRow>,
     /// Cost by part.
     pub costs: Costs,
+    /// With `[simulation] start`: t = 0 as a local date-time and the zone, to label time
+    /// axes in wall-clock time (SPEC 7.1).
+    #[serde(default)]
+    pub clock: Option<(String, String)>,
 }
 
 impl ChartInput {
@@ -143,6 +149,7 @@ impl ChartInput {
             cdf_us,
             rows,
             costs: costs(sc, m),
+            clock: sc.calendar.as_ref().map(|c| (c.start().to_string(), c.zone().name.clone())),
         }
     }
 }
@@ -245,6 +252,8 @@ struct Lines<'a> {
     /// Dashed horizontal reference lines (label, y), coloured like the line of the same
     /// index when there are several.
     reference: Vec<(String, f64)>,
+    /// Label x in wall-clock time: the calendar, seconds per x unit, and whether with dates.
+    clock: Option<(&'a Calendar, f64, bool)>,
 }
 
 fn draw_lines<DB: DrawingBackend>(
@@ -280,7 +289,10 @@ fn draw_lines<DB: DrawingBackend>(
         .y_desc(c.y_desc.as_str())
         .label_style((FONT, 16))
         .axis_desc_style((FONT, 18))
-        .x_label_formatter(&|v| fmt(v, x1))
+        .x_label_formatter(&|v| match c.clock {
+            Some((cal, unit, dates)) => cal.label(SimTime::from_secs_f64(v * unit), dates),
+            None => fmt(v, x1),
+        })
         .y_label_formatter(&|v| fmt(v, y1))
         .draw()?;
     for (i, (name, line)) in c.lines.iter().enumerate() {
@@ -410,7 +422,16 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
     let title = |what: &str| {
         if many { format!("{what}: {} by variant", first.scenario) } else { format!("{what}: {}", first.scenario) }
     };
-    let x_time = format!("time since start ({unit_name})");
+    // With a calendar, time axes read in local wall-clock time (dates past a day).
+    let cal = first.clock.as_ref().and_then(|(start, zone)| {
+        Calendar::new(crate::calendar::parse_local(&start.replace('T', " ")).ok()?, Zone::get(zone).ok()?).ok()
+    });
+    let clock = cal.as_ref().map(|c| (c, unit, span > 86_400.0));
+    let x_time = match &cal {
+        Some(c) if span > 86_400.0 => format!("local date and time ({})", c.zone().name),
+        Some(c) => format!("local time ({})", c.zone().name),
+        None => format!("time since start ({unit_name})"),
+    };
 
     let mut cdf = Lines {
         title: title("Delivery latency CDF"),
@@ -418,6 +439,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         y_desc: "fraction of delivered messages".into(),
         lines: s.iter().map(|x| (x.name.clone(), x.cdf.as_slice())).collect(),
         reference: Vec::new(),
+        clock: None,
     };
     both(dir, "latency_cdf", &mut cdf)?;
 
@@ -430,6 +452,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
             y_desc: "messages queued at the interval's end".into(),
             lines: s.iter().zip(&depth_total).map(|(x, d)| (x.name.clone(), d.as_slice())).collect(),
             reference: Vec::new(),
+            clock,
         }
     } else {
         Lines {
@@ -438,6 +461,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
             y_desc: "messages queued at the interval's end".into(),
             lines: s[0].pools.iter().map(|(n, d)| (format!("number:{n}"), d.as_slice())).collect(),
             reference: Vec::new(),
+            clock,
         }
     };
     both(dir, "queue_depth", &mut depth)?;
@@ -468,6 +492,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         },
         lines: s.iter().zip(&delivered).map(|(x, d)| (x.name.clone(), d.as_slice())).collect(),
         reference: Vec::new(),
+        clock,
     };
     both(dir, "delivered", &mut deliv)?;
 
@@ -483,6 +508,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         } else {
             s.iter().map(|x| (format!("{} limit ${:.2}", x.name, x.spend_limit), x.spend_limit)).collect()
         },
+        clock,
     };
     both(dir, "spend", &mut sp)?;
 

@@ -23,6 +23,14 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
     let states: Vec<String> =
         s.ends.iter().filter(|&(_, &n)| n > 0).map(|(st, n)| format!("{n} {}", st.name())).collect();
     let _ = writeln!(out, "  messages: {}", if states.is_empty() { "none".into() } else { states.join(", ") });
+    if s.held_for_window > 0 || s.count(EndState::Unroutable) > 0 {
+        let _ = writeln!(
+            out,
+            "  calendar: {} held for their sending window, {} unroutable (no pool reaches their country)",
+            s.held_for_window,
+            s.count(EndState::Unroutable)
+        );
+    }
     let _ = writeln!(
         out,
         "  latency:  p50 {}, p95 {}, p99 {}   (queue wait p95 {})",
