@@ -36,10 +36,7 @@ impl Observer for Watch {
 fn short_code_drains_fastest_costs_most_and_customers_are_paired() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/long-vs-short-code.toml");
     let all = load_all(&path, &[]).unwrap();
-    assert_eq!(
-        all.iter().map(|s| s.variant.as_str()).collect::<Vec<_>>(),
-        ["base", "toll_free", "short_code"]
-    );
+    assert_eq!(all.iter().map(|s| s.variant.as_str()).collect::<Vec<_>>(), ["base", "toll_free", "short_code"]);
     let seed = all[0].seed;
     let runs: Vec<_> = all.iter().map(|sc| (sc, simulate(sc, seed, Watch::default(), |_| {}))).collect();
 
