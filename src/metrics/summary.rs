@@ -194,7 +194,7 @@ impl SourceSummary {
         f("source", Value::Text(&self.name));
         f("priority", Value::Count(self.priority as u64));
         f("requested", Value::Count(self.requested));
-        for state in EndState::PART_I {
+        for &state in EndState::PART_I {
             f(state.name(), Value::Count(self.ends[state]));
         }
         f("queue_wait_p50_s", Value::Time(self.queue_wait.p50));
@@ -262,7 +262,7 @@ impl Summary {
         f("replication", Value::Count(self.replication as u64));
         f("requested", Value::Count(self.requested));
         f("parts_sent", Value::Count(self.parts_sent));
-        for state in EndState::PART_I {
+        for &state in EndState::PART_I {
             f(state.name(), Value::Count(self.ends[state]));
         }
         let i = &self.inbound;

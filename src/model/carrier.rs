@@ -134,18 +134,7 @@ mod tests {
 
     fn message(t_req: u64) -> Message {
         let t_req = SimTime::from_secs(t_req);
-        Message {
-            id: 0,
-            t_req,
-            customer: 1,
-            origin: 0,
-            template: 0,
-            source: 0,
-            carrier: 0,
-            country: 0,
-            parts: 1,
-            root: t_req,
-        }
+        Message { t_req, customer: 1, root: t_req, ..Message::for_test(0) }
     }
 
     #[test]

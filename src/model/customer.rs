@@ -186,18 +186,7 @@ mod tests {
     fn answers_depend_on_customer_and_message_only() {
         let sc = scenario("");
         let c = Customers::new(&sc, 7);
-        let m = Message {
-            id: 0,
-            t_req: SimTime::ZERO,
-            customer: 5,
-            origin: 0,
-            template: 0,
-            source: 0,
-            carrier: 0,
-            country: 0,
-            parts: 1,
-            root: SimTime::ZERO,
-        };
+        let m = Message { customer: 5, ..Message::for_test(0) };
         let p = || sc.templates[0].replies.iter().map(|r| r.p);
         let a = c.answer(7, &m, p()).map(|a| (a.reply, a.after));
         // Another id (another arrival order) changes nothing.

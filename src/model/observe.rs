@@ -60,17 +60,7 @@ impl EndState {
     ];
     /// Part I's nine, whose columns follow `parts_sent` in `summary.csv`; later states'
     /// columns come after Part I's (SPEC Part II).
-    pub const PART_I: [EndState; 9] = [
-        EndState::Delivered,
-        EndState::Failed,
-        EndState::Unreachable,
-        EndState::Expired,
-        EndState::Throttled,
-        EndState::BlockedOptOut,
-        EndState::BlockedSpendLimit,
-        EndState::BlockedDailyCap,
-        EndState::Pending,
-    ];
+    pub const PART_I: &'static [EndState] = EndState::ALL.split_at(9).0;
     /// The column / event name.
     pub fn name(self) -> &'static str {
         match self {
