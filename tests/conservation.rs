@@ -1,5 +1,5 @@
 //! Conservation as a property over generated small scenarios: every request ends in
-//! exactly one of the nine states; spend never passes the limit; no number sends faster
+//! exactly one end state (held for a window or not, routed by country or unroutable); spend never passes the limit; no number sends faster
 //! than its MPS and no pool faster than a carrier limit; daily caps hold.
 
 mod common;
@@ -35,7 +35,14 @@ struct Gen {
     replies: (f64, f64, f64),
     subs: Vec<GenSub>,
     part2: GenPart2,
+    part3: GenPart3,
 }
+
+/// SPEC 7: a calendar (t = 0 two minutes before a New York midnight, customers in New
+/// York and Los Angeles, shaped traffic); a sending window on campaigns (none, the first
+/// five minutes of the day, across midnight, Sundays only); countries (US and GB, with
+/// `from` lists and sender IDs in GB).
+type GenPart3 = (bool, u8, bool);
 
 /// SPEC 6: account MPS; a limit over every pool (mps, daily parts, on_cap); on_cap of the
 /// carrier limits; an outage of pool 0 (failing over to pool 1 if there is one); a second
@@ -92,6 +99,7 @@ fn scenarios() -> impl Strategy<Value = Gen> {
                     any::<bool>(),
                     prop::collection::vec(1u8..=9, 5),
                 ),
+                (any::<bool>(), 0u8..4, any::<bool>()),
             ),
         )
             .prop_map(
@@ -107,7 +115,7 @@ fn scenarios() -> impl Strategy<Value = Gen> {
                     horizon,
                     campaigns,
                     traffic,
-                    (replies, subs, part2),
+                    (replies, subs, part2, part3),
                 )| {
                     Gen {
                         part2,
@@ -124,6 +132,7 @@ fn scenarios() -> impl Strategy<Value = Gen> {
                         horizon,
                         campaigns,
                         traffic,
+                        part3,
                     }
                 },
             )
@@ -132,7 +141,13 @@ fn scenarios() -> impl Strategy<Value = Gen> {
 
 fn render(g: &Gen) -> String {
     let mut s = String::new();
-    let _ = write!(s, "[simulation]\nhorizon = {}\nmetrics_interval = 7\nstart_time_of_day = \"23:58\"\n", g.horizon);
+    let (calendar, window, countries) = g.part3;
+    let clock = if calendar {
+        "start = \"2026-03-07 23:58\"\ntime_zone = \"America/New_York\""
+    } else {
+        "start_time_of_day = \"23:58\""
+    };
+    let _ = write!(s, "[simulation]\nhorizon = {}\nmetrics_interval = 7\n{clock}\n", g.horizon);
     let _ = write!(s, "[account]\nmonthly_spend_limit_usd = {}\n", g.limit_cents as f64 / 100.0);
     let (account_mps, shared, carrier_on_cap, outage0, list0, priorities) = &g.part2;
     if let Some(m) = account_mps {
@@ -145,6 +160,9 @@ fn render(g: &Gen) -> String {
             KINDS[*kind as usize]
         );
         let _ = writeln!(s, "selection = \"{}\"", ["least_loaded", "round_robin", "sticky"][i % 3]);
+        if countries && *kind == 4 {
+            let _ = writeln!(s, "country = \"GB\"");
+        }
         if let Some(q) = ql {
             let _ = writeln!(s, "queue_limit = {q}");
         }
@@ -214,6 +232,20 @@ fn render(g: &Gen) -> String {
         "[customers]\ncount = {}\nunreachable = {}\nopted_out = {}\n",
         g.customers, g.unreachable, g.opted_out
     );
+    if calendar {
+        s.push_str("time_zones = [{ zone = \"America/New_York\", share = 0.6 }, { zone = \"America/Los_Angeles\", share = 0.4 }]\n");
+    }
+    if countries {
+        s.push_str(
+            "[[country]]\nid = \"US\"\nshare = 0.8\n[[country]]\nid = \"GB\"\nshare = 0.2\nprice_per_part_usd = 0.04\n",
+        );
+    }
+    let windows = [
+        "",
+        "window = { from = \"00:00\", to = \"00:05\" }\n",
+        "window = { from = \"23:59\", to = \"24:00\" }\n",
+        "window = { from = \"00:00\", to = \"24:00\", days = [\"sun\"] }\n",
+    ];
     let bodies = [
         "Hi",
         "A reminder that is long enough to need two parts when padded out: lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore",
@@ -221,13 +253,21 @@ fn render(g: &Gen) -> String {
     ];
     for (i, (p, at, rec, spread, every, body)) in g.campaigns.iter().enumerate() {
         let pool = p % g.pools.len();
+        let from = if countries {
+            format!("[\"p{pool}\", \"p{}\"]", (pool + 1) % g.pools.len())
+        } else {
+            format!("\"p{pool}\"")
+        };
         let _ = write!(
             s,
-            "[[campaign]]\nid = \"k{i}\"\nfrom = \"p{pool}\"\nbody = \"{}\"\nat = {at}\nrecipients = {}\nspread = {spread}\npriority = {}\n",
+            "[[campaign]]\nid = \"k{i}\"\nfrom = {from}\nbody = \"{}\"\nat = {at}\nrecipients = {}\nspread = {spread}\npriority = {}\n",
             bodies[*body as usize],
             rec % (g.customers + 1),
             priorities[i % 5],
         );
+        if calendar {
+            s.push_str(windows[window as usize]);
+        }
         if let Some(e) = every {
             // A repeat may not start before the previous blast's requests are made.
             let _ = writeln!(s, "every = {}", (*e).max(*spread).max(1));
@@ -240,6 +280,9 @@ fn render(g: &Gen) -> String {
             p % g.pools.len(),
             priorities[(i + 3) % 5]
         );
+        if calendar {
+            s.push_str("profile = [{ from = \"00:00\", factor = 0.5 }, { from = \"00:01\", factor = 2 }]\ndays = { sun = 0.5 }\n");
+        }
     }
     // Every campaign and traffic template draws the same replies.
     let (one, stop, help) = g.replies;
@@ -345,9 +388,20 @@ fn check(sc: &Scenario, audit: &Audit) -> Result<(), String> {
             let cap = c.parts;
             let mut per_day: HashMap<u64, u64> = HashMap::new();
             for &(t, parts) in &tx {
-                let day = (t + sc.start_time_of_day.as_micros()) / 86_400_000_000;
+                let day = match &sc.calendar {
+                    // With a calendar: the local date in the scenario's zone, days since
+                    // 2026-03-07 (the generated start), from jiff's civil dates.
+                    Some(cal) => {
+                        let d = cal.local(smsim::engine::SimTime::from_micros(t), cal.zone()).date();
+                        (d - jiff::civil::date(2026, 3, 7)).get_days() as u64
+                    }
+                    None => (t + sc.start_time_of_day.as_micros()) / 86_400_000_000,
+                };
                 let window = match c.window {
                     smsim::scenario::Window::Day => day,
+                    // Weeks from Monday with a calendar (2026-03-09 is day 2), else from the
+                    // first midnight.
+                    smsim::scenario::Window::Week if sc.calendar.is_some() => (day + 5) / 7,
                     smsim::scenario::Window::Week => day.div_ceil(7),
                     smsim::scenario::Window::Month => t / (30 * 86_400_000_000),
                 };
@@ -370,7 +424,7 @@ proptest! {
         let sc = scenario(&text);
         let (o, audit) = run_with(&sc, seed, Audit::default());
         let m = &o.metrics;
-        prop_assert_eq!(m.requested, ended(&o), "nine states must sum to requested\n{}", text);
+        prop_assert_eq!(m.requested, ended(&o), "the end states must sum to requested\n{}", text);
         prop_assert_eq!(audit.twice, 0, "a message ended twice");
         prop_assert_eq!(&audit.ended, &audit.requested, "every requested message ends");
         // Outbound charges never pass the limit (inbound is charged but never blocked, so
