@@ -12,9 +12,6 @@ use jiff::civil::{Date, DateTime, Time, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
-/// Microseconds in a day.
-const DAY_US: i64 = 86_400_000_000;
-
 /// Days of the week as they are written in scenario files, Monday first.
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -90,15 +87,17 @@ impl Calendar {
     }
 
     /// Microseconds from t = 0 to the instant `dt` names on the wall clock of `zone`
-    /// (negative before t = 0); daylight-saving gaps resolve forward.
-    pub fn offset_of(&self, dt: DateTime, zone: &Zone) -> i64 {
-        let ts = zone.tz.to_timestamp(dt).unwrap_or(self.origin);
-        ts.as_microsecond() - self.origin.as_microsecond()
+    /// (negative before t = 0); daylight-saving gaps resolve forward. None outside the
+    /// range of instants the calendar can name (years 9999 and beyond).
+    pub fn offset_of(&self, dt: DateTime, zone: &Zone) -> Option<i64> {
+        let ts = zone.tz.to_timestamp(dt).ok()?;
+        Some(ts.as_microsecond() - self.origin.as_microsecond())
     }
 
-    /// The simulated time of local date-time `dt` in the scenario's zone; None before t = 0.
+    /// The simulated time of local date-time `dt` in the scenario's zone; None before t = 0
+    /// or out of range.
     pub fn time_of(&self, dt: DateTime) -> Option<SimTime> {
-        u64::try_from(self.offset_of(dt, &self.zone)).ok().map(SimTime::from_micros)
+        u64::try_from(self.offset_of(dt, &self.zone)?).ok().map(SimTime::from_micros)
     }
 
     /// The wall clock of `zone` at simulated time `t`.
@@ -110,7 +109,7 @@ impl Calendar {
     /// The same wall-clock time as `t` (in the scenario's zone), `days` days later.
     pub fn days_later(&self, t: SimTime, days: i64) -> Option<SimTime> {
         let local = self.local(t, &self.zone);
-        let later = local.date().checked_add(jiff::Span::new().days(days)).ok()?.to_datetime(local.time());
+        let later = local.date().checked_add(jiff::Span::new().try_days(days).ok()?).ok()?.to_datetime(local.time());
         self.time_of(later)
     }
 
@@ -127,7 +126,7 @@ impl Calendar {
         let end = end.saturating_add(SimTime::from_secs(8 * 86_400));
         self.dates(&self.zone, end)
             .filter(|d| !mondays || d.weekday() == Weekday::Monday)
-            .map(|d| self.offset_of(d.to_datetime(Time::midnight()), &self.zone))
+            .filter_map(|d| self.offset_of(d.to_datetime(Time::midnight()), &self.zone))
             .filter(|&t| t > 0 && t <= end.as_micros() as i64)
             .map(|t| t as u64)
             .collect()
@@ -137,22 +136,18 @@ impl Calendar {
     /// `zone` reads from `from` to `to` (seconds after midnight) on a day of `days` (bit 0
     /// Monday), up to `end`. A `to` of 86,400 is the next midnight.
     pub fn open_spans(&self, zone: &Zone, from: u32, to: u32, days: u8, end: SimTime) -> Vec<(u64, u64)> {
-        let at = |d: Date, secs: u32| {
-            let midnight = d.to_datetime(Time::midnight());
-            if secs >= 86_400 {
-                self.offset_of(midnight, zone) + DAY_US
-            } else {
-                let t = Time::new((secs / 3600) as i8, (secs / 60 % 60) as i8, (secs % 60) as i8, 0)
-                    .expect("a time of day");
-                self.offset_of(d.to_datetime(t), zone)
-            }
+        // "24:00" is the next day's midnight (23 or 25 hours later on a change of clocks).
+        let at = |d: Date, secs: u32| match secs {
+            86_400.. => self.offset_of(d.tomorrow().ok()?.to_datetime(Time::midnight()), zone),
+            _ => self.offset_of(d.to_datetime(clock(secs)), zone),
         };
         let mut spans: Vec<(u64, u64)> = Vec::new();
         for d in self.dates(zone, end) {
             if days & (1 << d.weekday().to_monday_zero_offset()) == 0 {
                 continue;
             }
-            let (open, close) = (at(d, from).max(0), at(d, to));
+            let (Some(open), Some(close)) = (at(d, from), at(d, to)) else { continue };
+            let open = open.max(0);
             if close <= open || open > end.as_micros() as i64 {
                 continue;
             }
@@ -175,11 +170,20 @@ impl Calendar {
         let first = times.iter().rposition(|&x| x <= secs0).unwrap_or(0);
         let mut out = vec![(0, local0.weekday().to_monday_zero_offset() as u8, first)];
         for d in self.dates(&self.zone, end) {
-            for (k, &secs) in times.iter().enumerate() {
-                let t = Time::new((secs / 3600) as i8, (secs / 60 % 60) as i8, (secs % 60) as i8, 0).expect("a time");
-                let at = self.offset_of(d.to_datetime(t), &self.zone);
+            // A step in a daylight-saving gap resolves forward, possibly past the next
+            // step: each step starts no later than the one after it, so that the steps of
+            // a day stay in order (a step skipped by the gap then lasts no time).
+            let mut next = i64::MAX;
+            let mut day: Vec<(i64, usize)> = Vec::with_capacity(times.len());
+            for (k, &secs) in times.iter().enumerate().rev() {
+                let Some(at) = self.offset_of(d.to_datetime(clock(secs)), &self.zone) else { continue };
+                next = at.min(next);
+                day.push((next, k));
+            }
+            let wd = d.weekday().to_monday_zero_offset() as u8;
+            for &(at, k) in day.iter().rev() {
                 if at > 0 && at <= end.as_micros() as i64 {
-                    out.push((at as u64, d.weekday().to_monday_zero_offset() as u8, k));
+                    out.push((at as u64, wd, k));
                 }
             }
         }
@@ -197,6 +201,11 @@ impl Calendar {
             format!("{:02}:{:02}", l.hour(), l.minute())
         }
     }
+}
+
+/// The wall-clock time `secs` seconds after midnight (below 86,400).
+fn clock(secs: u32) -> Time {
+    Time::new((secs / 3600) as i8, (secs / 60 % 60) as i8, (secs % 60) as i8, 0).expect("a time of day")
 }
 
 /// The first span of `spans` (sorted, disjoint) that has not closed by `t`: `Ok(())` when
@@ -282,5 +291,21 @@ mod tests {
         assert_eq!(spans[1].0 - spans[0].0, 23 * H);
         assert_eq!(spans[1].1 - spans[1].0, 13 * H, "still 13 hours of wall clock");
         assert_eq!(c.days_later(SimTime::ZERO, 1), Some(SimTime::from_micros(23 * H)));
+        // A window to "24:00" closes at the next local midnight: 23 h after Sunday's.
+        let end = SimTime::from_secs(3 * 86_400);
+        assert_eq!(c.open_spans(c.zone(), 0, 86_400, 1 << 5, end), vec![(0, 18 * H)], "Saturday from 06:00");
+        assert_eq!(c.open_spans(c.zone(), 0, 86_400, 1 << 6, end), vec![(18 * H, 41 * H)], "Sunday: 23 h");
+        assert!(c.days_later(SimTime::ZERO, 8_000_000).is_none(), "out of range is None, not a panic");
+    }
+
+    #[test]
+    fn profile_steps_in_the_spring_gap_keep_their_order() {
+        // Steps at 00:00, 02:30 (in the gap: 03:30 EDT) and 03:00 on 2026-03-08.
+        let c = ny("2026-03-08 00:00");
+        let marks = c.daily_marks(&[0, 9000, 10_800], SimTime::from_secs(6 * 3600));
+        let ks: Vec<usize> = marks.iter().map(|m| m.2).collect();
+        assert_eq!(ks, vec![0, 1, 2], "02:30 then 03:00, both at 03:00 EDT");
+        assert_eq!(marks[1].0, marks[2].0, "the skipped step lasts no time");
+        assert_eq!(marks[2].0, 2 * H, "03:00 EDT is 2 h after midnight EST");
     }
 }

@@ -1,6 +1,6 @@
 //! `smsim check`: the resolved scenario and quick analytic estimates at nominal rates.
 
-use crate::scenario::{Limit, LimitScope, Money, Pool, Scenario};
+use crate::scenario::{Limit, LimitScope, Money, Scenario};
 use std::fmt::Write as _;
 
 fn secs(t: crate::engine::SimTime) -> String {
@@ -61,13 +61,6 @@ pub fn mean_wait(lambda: f64, es: f64, es2: f64, c: u32) -> Option<f64> {
     let cv2 = (es2 - es * es) / (es * es);
     let mmc = erlang_c(c, a) * es / (c as f64 - a);
     Some((1.0 + cv2) / 2.0 * mmc)
-}
-
-/// The expected price in dollars of a message of `parts` parts from `pool`, over the
-/// carriers by share.
-fn expected_price(sc: &Scenario, pool: &Pool, parts: u32) -> f64 {
-    let fees = sc.carriers.iter().map(|c| (c.share, c.fee_per_part[pool.kind]));
-    crate::sms::price::expected_outbound_usd(pool.price_per_part, fees, parts as u64)
 }
 
 fn usd(m: Money) -> String {
@@ -224,13 +217,12 @@ pub fn report(sc: &Scenario) -> String {
             "campaigns (drain time alone at the pool's nominal rate, under every shared rate that covers it):"
         );
     }
+    let pools_of = |from: &[usize]| from.iter().map(|&p| sc.pools[p].id.as_str()).collect::<Vec<_>>().join(" then ");
     for c in &sc.campaigns {
-        let p = &sc.pools[c.pool];
         let t = &sc.templates[c.template];
-        let (rate, binds) = effective_rate(sc, c.pool);
+        let (drain, rate, binds) = crate::scenario::warnings::campaign_drain(sc, c);
         let parts = c.recipients as f64 * t.parts as f64;
-        let drain = (parts / rate).max(c.spread.as_secs_f64());
-        let per_msg = expected_price(sc, p, t.parts);
+        let per_msg = crate::scenario::warnings::expected_price(sc, &c.from, c.template);
         let repeats = sc.campaign_starts(c).count();
         let affordable = if per_msg > 0.0 {
             format!("{}", ((sc.spend_limit.micros() - sc.spent.micros()).max(0) as f64 / 1e6 / per_msg).floor())
@@ -244,7 +236,7 @@ pub fn report(sc: &Scenario) -> String {
             c.recipients,
             t.parts,
             t.encoding.name(),
-            p.id,
+            pools_of(&c.from),
             secs(c.at),
             repeats,
             secs(crate::engine::SimTime::from_secs_f64(drain)),
@@ -254,24 +246,27 @@ pub fn report(sc: &Scenario) -> String {
             affordable
         );
         if c.spread > crate::engine::SimTime::ZERO {
-            offered[c.pool] += parts / c.spread.as_secs_f64();
+            for (&p, share) in c.from.iter().zip(crate::scenario::warnings::routed_shares(sc, &c.from)) {
+                offered[p] += share * parts / c.spread.as_secs_f64();
+            }
         }
     }
     if !sc.traffic.is_empty() {
         let _ = writeln!(w, "traffic:");
     }
     for tr in &sc.traffic {
-        let p = &sc.pools[tr.pool];
         let t = &sc.templates[tr.template];
-        let load = tr.rate * t.parts as f64;
-        offered[tr.pool] += load;
+        let mean = tr.shape.as_ref().map_or(1.0, |s| s.mean());
+        for (&p, share) in tr.from.iter().zip(crate::scenario::warnings::routed_shares(sc, &tr.from)) {
+            offered[p] += share * tr.rate * mean * t.parts as f64;
+        }
         let _ = writeln!(
             w,
             "  {}: {} requests/s x {} part(s) from {}, from {} to {}",
             tr.id,
             tr.rate,
             t.parts,
-            p.id,
+            pools_of(&tr.from),
             secs(tr.start),
             secs(tr.end)
         );

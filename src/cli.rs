@@ -122,6 +122,9 @@ struct CheckArgs {
     /// Override a scenario value: PATH=VALUE (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// No warnings on standard error.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -141,7 +144,9 @@ impl Cli {
             Command::Check(a) => {
                 // Every variant is loaded too, so that a bad `set` shows here, not later.
                 let all = scenario::load_all(&a.scenario, &a.set)?;
-                warn(&smsim::experiment::plan::warnings(&all));
+                if !a.quiet {
+                    warn(&smsim::experiment::plan::warnings(&all));
+                }
                 let mut text = check::report(&all[0]);
                 if all.len() > 1 {
                     let names: Vec<&str> = all[1..].iter().map(|v| v.variant.as_str()).collect();

@@ -15,6 +15,7 @@ const H: u64 = 3_600_000_000;
 struct Log {
     requested: Vec<(u64, u8)>,
     held: u64,
+    queued: u64,
     sent: Vec<(u64, u8, u64)>,
     ends: Vec<(EndState, u8)>,
 }
@@ -24,6 +25,7 @@ impl Observer for Log {
         match o.kind {
             ObsKind::Requested => self.requested.push((o.t.as_micros(), o.country)),
             ObsKind::Held => self.held += 1,
+            ObsKind::Queued => self.queued += 1,
             ObsKind::Transmitted => self.sent.push((o.t.as_micros(), o.country, (o.cost + o.fee).0 as u64)),
             ObsKind::End { state, .. } => self.ends.push((state, o.country)),
             _ => {}
@@ -313,4 +315,183 @@ fn run_prints_warnings_to_stderr_and_run_json_keeps_them_even_when_quiet() {
     assert!(!quiet.contains("warning"), "{quiet}");
     let json = std::fs::read_to_string(out.join("run.json")).unwrap();
     assert!(json.contains("\"warnings\": [") && json.contains("a US long_code"), "{json}");
+}
+
+#[test]
+fn a_request_held_past_its_ttl_expires_at_the_opening_without_entering_its_pool() {
+    // TTL 1 h; the window opens 2 h after the request (08:00 New York, t = 0 at 06:00).
+    let text = windows("2026-12-07 06:00", "recipients = 50\n")
+        .replace("kind = \"short_code\"", "kind = \"short_code\"\nttl = \"1h\"")
+        .replace(
+            "time_zones = [{ zone = \"America/New_York\", share = 0.5 }, { zone = \"America/Los_Angeles\", share = 0.5 }]",
+            "",
+        );
+    let sc = scenario(&text);
+    let (o, log) = run_with(&sc, 3, Log::default());
+    assert_eq!(log.queued, 0, "nothing enters the pool past its TTL");
+    assert!(log.sent.is_empty());
+    assert_eq!(o.metrics.count(EndState::Expired), 50);
+    assert_eq!(log.held, 50);
+}
+
+/// Transmissions as (pool, country).
+#[derive(Default)]
+struct Routes(Vec<(u32, u8)>);
+impl Observer for Routes {
+    fn observe(&mut self, o: &Obs) {
+        if o.kind == ObsKind::Transmitted {
+            self.0.push((o.pool, o.country));
+        }
+    }
+}
+
+#[test]
+fn failover_never_sends_to_a_country_the_failover_pool_cannot_reach() {
+    // The 10DLC pool is down for the first 10 minutes and fails over to the GB sender ID:
+    // US customers wait for the 10DLC pool; only GB customers go out from the sender ID.
+    let text =
+        countries("[[campaign]]\nid = \"all\"\nfrom = [\"tdlc\", \"alpha\"]\nbody = \"Your order has shipped.\"\n")
+            .replace(
+                "count = 50\n[[number]]",
+                "count = 50\noutages = [{ from = 0, to = 600 }]\nfailover = \"alpha\"\n[[number]]",
+            );
+    let sc = scenario(&text);
+    let (o, r) = run_with(&sc, 5, Routes::default());
+    assert!(r.0.iter().all(|&(pool, country)| (pool == 1) == (country == 1)), "pool 1 (GB) sends to GB only");
+    assert_eq!(o.metrics.failed_over, 0, "no US request can fail over to a GB-only pool");
+    assert_eq!(o.metrics.count(EndState::Delivered), 4000);
+}
+
+#[test]
+fn country_kinds_own_prices_and_inbound_prices_are_honoured() {
+    // GB accepts only short codes: the sender ID cannot reach it, so GB is unroutable.
+    let sc = scenario(
+        &countries("[[campaign]]\nid = \"all\"\nfrom = [\"tdlc\", \"alpha\"]\nbody = \"Shipped.\"\n")
+            .replace("price_per_part_usd = 0.04", "price_per_part_usd = 0.04\nkinds = [\"short_code\"]"),
+    );
+    let (o, log) = run_with(&sc, 5, Log::default());
+    let gb = log.requested.iter().filter(|r| r.1 == 1).count() as u64;
+    assert_eq!(o.metrics.count(EndState::Unroutable), gb);
+    // A pool's own explicit price wins over the destination price.
+    let sc = scenario(
+        &countries("[[campaign]]\nid = \"all\"\nfrom = [\"tdlc\", \"alpha\"]\nbody = \"Shipped.\"\n")
+            .replace("country = \"GB\"\ncount = 50", "country = \"GB\"\ncount = 50\nprice_per_part_usd = 0.05"),
+    );
+    let (_, log) = run_with(&sc, 5, Log::default());
+    assert!(log.sent.iter().filter(|s| s.1 == 1).all(|s| s.2 == 50_000), "GB at the pool's own $0.05");
+    // Replies from US customers are charged the US inbound destination price per part.
+    let sc = scenario(
+        &countries(
+            "[[campaign]]\nid = \"all\"\nfrom = [\"tdlc\", \"alpha\"]\nbody = \"Shipped.\"\n\
+             replies = [{ body = \"THANKS\", p = 0.5, after = \"10s\" }]\n",
+        )
+        .replace("carriers = [\"us\"]\n", "carriers = [\"us\"]\ninbound_price_per_part_usd = 0.001\n"),
+    );
+    let (o, _) = run_with(&sc, 5, Log::default());
+    // GB customers answer the sender ID, which cannot receive: dropped, not charged.
+    let received = o.metrics.inbound.inbound - o.metrics.inbound.dropped;
+    assert!(received > 1000 && o.metrics.inbound.dropped > 0);
+    assert_eq!(o.metrics.cost_inbound.0, received as i64 * 1_000, "one part each at $0.001");
+}
+
+#[test]
+fn a_profile_without_start_follows_the_start_time_of_day_clock() {
+    // t = 0 is 12:00; nothing from 00:00 to 18:00 then 2 a second: no request in the first
+    // 6 hours, then 6 h x 7,200 = 43,200 expected (Poisson sd 208; 5 sd is 1,039).
+    let text = r#"
+[simulation]
+horizon = "12h"
+start_time_of_day = "12:00"
+[account]
+monthly_spend_limit_usd = 1000000
+[[carrier]]
+id = "c"
+share = 1
+[customers]
+count = 100
+[[number]]
+id = "sc"
+kind = "short_code"
+[[traffic]]
+id = "t"
+from = "sc"
+body = "Code 1"
+rate = 2
+profile = [{ from = "00:00", factor = 0 }, { from = "18:00", factor = 1 }]
+"#;
+    let (_, log) = run_with(&scenario(text), 2, Log::default());
+    assert_eq!(log.requested.iter().filter(|r| r.0 < 6 * H).count(), 0);
+    let n = log.requested.len() as f64;
+    assert!((n - 43_200.0).abs() < 1_039.0, "{n}");
+}
+
+#[test]
+fn calendar_keys_are_checked_with_their_location() {
+    let err = |text: &str| smsim::scenario::load_str(text, "t.toml", "t", &[]).unwrap_err().to_string();
+    let base = windows("2026-12-07 06:00", "");
+    let line_of = |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let cases: [(String, &str, &str); 7] = [
+        (
+            base.replace("start = ", "start_time_of_day = \"06:00\"\nstart = "),
+            "start_time_of_day",
+            "start_time_of_day and start cannot both be given",
+        ),
+        (base.replace("time_zone = \"America/New_York\"", "time_zone = \"Mars/Olympus\""), "time_zone", "unknown time zone"),
+        (base.replace("share = 0.5 }]", "share = 0.4 }]"), "time_zones", "time zone shares sum to"),
+        (base.replace("start = \"2026-12-07 06:00\"\n", ""), "time_zones", "time_zones needs [simulation] start"),
+        (
+            base.replace("start = \"2026-12-07 06:00\"\n", "").replace("time_zones = [{ zone = \"America/New_York\", share = 0.5 }, { zone = \"America/Los_Angeles\", share = 0.5 }]", ""),
+            "window",
+            "a window needs [simulation] start",
+        ),
+        (base.replace("to = \"21:00\"", "to = \"07:00\""), "window", "to > from"),
+        (base.replace("[[campaign]]\n", "[[campaign]]\nat = \"2026-12-06 09:00\"\n"), "at = ", "is before [simulation] start"),
+    ];
+    for (text, key, message) in cases {
+        let e = err(&text);
+        assert!(e.contains(message), "{e}");
+        assert!(e.starts_with(&format!("t.toml:{}:", line_of(&text, key))), "{key}: {e}");
+    }
+    let c = countries("[[campaign]]\nid = \"x\"\nfrom = \"tdlc\"\nbody = \"hi\"\n");
+    let e = err(&c.replace("kind = \"ten_dlc\"\ncount = 50", "kind = \"ten_dlc\"\ncount = 50\ncountries = [\"GB\"]"));
+    assert!(e.contains("countries is for sender_id pools"), "{e}");
+    let e = err(&c.replace("id = \"GB\"", "id = \"ZZ\""));
+    assert!(e.contains("no built-in calling code for \"ZZ\""), "{e}");
+    let e = err(&c.replace("share = 0.3", "share = 0.2"));
+    assert!(e.contains("country shares sum to"), "{e}");
+}
+
+#[test]
+fn addresses_carry_their_country_calling_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_cmd::Command::cargo_bin("smsim")
+        .unwrap()
+        .arg("run")
+        .arg(root.join("scenarios/international-senders.toml"))
+        .args(["--quiet", "--no-charts", "--events", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let events = std::fs::read_to_string(dir.path().join("events.csv")).unwrap();
+    let has = |cc: &str| events.lines().any(|l| l.split(',').nth(5).is_some_and(|c| c.starts_with(&format!("+{cc}2"))));
+    assert!(has("1") && has("44") && has("91"), "US, GB and IN customers by their codes");
+    assert!(events.lines().any(|l| l.contains(",unroutable,") && l.split(',').nth(5).unwrap().starts_with("+912")));
+}
+
+#[test]
+fn nominal_prices_and_drains_follow_the_routes_by_country() {
+    use smsim::scenario::warnings::{campaign_drain, expected_price, routed_shares};
+    // From the 10DLC pool only: GB (30%) is unroutable and costs nothing; US messages at
+    // the 10DLC price plus the US carrier's $0.003 fee.
+    let sc = scenario(&countries("[[campaign]]\nid = \"x\"\nfrom = \"tdlc\"\nbody = \"hi\"\n"));
+    let us = sc.pools[0].price_per_part.0 as f64 / 1e6 + 0.003;
+    assert!((expected_price(&sc, &sc.campaigns[0].from, 0) - 0.7 * us).abs() < 1e-12);
+    assert_eq!(routed_shares(&sc, &sc.campaigns[0].from), vec![0.7]);
+    // With the sender ID after it: GB at $0.04; the drain is the slower pool's share over
+    // its rate (2,800 parts over 50 x 1 MPS = 56 s; 1,200 over 50 x 10 MPS = 2.4 s).
+    let sc = scenario(&countries("[[campaign]]\nid = \"x\"\nfrom = [\"tdlc\", \"alpha\"]\nbody = \"hi\"\n"));
+    assert!((expected_price(&sc, &sc.campaigns[0].from, 0) - (0.7 * us + 0.3 * 0.04)).abs() < 1e-12);
+    let (drain, rate, _) = campaign_drain(&sc, &sc.campaigns[0]);
+    assert!((drain - 56.0).abs() < 1e-9 && rate == 50.0, "{drain} s at {rate}");
 }

@@ -51,7 +51,13 @@ impl Customers {
                 })
                 .collect()
         };
-        let pick = |cum: &[f64], u: f64| cum.iter().position(|&x| u < x).unwrap_or(cum.len() - 1);
+        // By cumulative share; a draw past the last (shares summing to 1 less rounding)
+        // goes to the last entry with a share, never to a zero-share one.
+        let pick = |cum: &[f64], u: f64| {
+            cum.iter().position(|&x| u < x).unwrap_or_else(|| {
+                (0..cum.len()).rev().find(|&i| cum[i] > if i == 0 { 0.0 } else { cum[i - 1] }).unwrap_or(0)
+            })
+        };
         let countries = &sc.countries;
         let country_cum = cumulative(&mut countries.iter().map(|c| c.share));
         let carrier_cum: Vec<Vec<f64>> =

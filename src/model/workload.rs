@@ -6,7 +6,7 @@
 use super::message::stream;
 use crate::engine::SimTime;
 use crate::engine::rng::{self, Stream, unit};
-use crate::scenario::{Scenario, Shape, Traffic};
+use crate::scenario::{Calendar, Scenario, Shape, Traffic, Zone};
 use rand_distr::{Distribution, Exp, Exp1};
 use std::ops::Range;
 
@@ -32,29 +32,14 @@ struct TrafficState {
 /// the local time of day and the weekday's factor, from t = 0 to its end.
 fn pieces(sc: &Scenario, t: &Traffic, shape: &Shape) -> Vec<(u64, f64)> {
     let times: Vec<u32> = shape.profile.iter().map(|s| s.0).collect();
-    let marks = match &sc.calendar {
-        Some(cal) => cal.daily_marks(&times, t.end),
-        None => {
-            // Part I's clock: `start_time_of_day` at t = 0, days of 24 hours, no weekdays.
-            const DAY: u64 = 86_400_000_000;
-            let sod = sc.start_time_of_day.as_micros();
-            let first = times.iter().rposition(|&x| x as u64 * 1_000_000 <= sod).unwrap_or(0);
-            let mut out = vec![(0, 0, first)];
-            for day in 0.. {
-                let base = day * DAY;
-                if base > t.end.as_micros() + sod {
-                    break;
-                }
-                for (k, &x) in times.iter().enumerate() {
-                    let at = (base + x as u64 * 1_000_000).checked_sub(sod).filter(|&a| a > 0);
-                    if let Some(at) = at.filter(|&a| a <= t.end.as_micros()) {
-                        out.push((at, 0, k));
-                    }
-                }
-            }
-            out
-        }
+    // Without a calendar, Part I's clock: `start_time_of_day` at t = 0 on a UTC day (no
+    // daylight saving; weekday factors need `start`, so they are all 1 here).
+    let part_one = || {
+        let sod = (sc.start_time_of_day.as_micros() / 1_000_000) as i32;
+        let start = jiff::civil::date(1970, 1, 1).at((sod / 3600) as i8, (sod / 60 % 60) as i8, (sod % 60) as i8, 0);
+        Calendar::new(start, Zone::get("UTC").expect("UTC is a zone")).expect("1970 is in range")
     };
+    let marks = sc.calendar.clone().unwrap_or_else(part_one).daily_marks(&times, t.end);
     marks.into_iter().map(|(at, wd, k)| (at, t.rate * shape.profile[k].1 * shape.days[wd as usize])).collect()
 }
 

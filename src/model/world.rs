@@ -89,8 +89,7 @@ impl<'s, O: Observer> World<'s, O> {
 
     /// The first pool of `from` that may send to customer `c`, if any (SPEC 7.3).
     fn route(&self, from: &[usize], c: u32) -> Option<usize> {
-        let country = self.customers.country(c) as usize;
-        from.iter().copied().find(|&p| self.sc.pools[p].reaches[country])
+        self.sc.route(from, self.customers.country(c) as usize)
     }
 
     fn emit(&mut self, t: SimTime, kind: ObsKind, m: &Message, (pool, number): (u32, u32), charge: price::Charge) {
@@ -155,7 +154,9 @@ impl<'s, O: Observer> World<'s, O> {
     fn enter(&mut self, now: SimTime, m: Message, r: Request, sched: &mut Scheduler<Event>) {
         let (mut pool, mut pin, mut failed_over) = (r.pool, r.pin, false);
         // A pool in an outage hands the request to its failover pool (SPEC 6.3).
-        if let Some(f) = self.sc.pools[pool].failover {
+        // A failover pool that cannot reach the customer's country is no way out (SPEC 7.3).
+        let reach = |f: &usize| self.sc.pools[*f].reaches[m.country as usize];
+        if let Some(f) = self.sc.pools[pool].failover.filter(reach) {
             if self.pools.outage_end(pool, now).is_some() {
                 self.emit(now, ObsKind::FailedOver, &m, (pool as u32, 0), price::Charge::default());
                 (pool, pin, failed_over) = (f, None, true);
@@ -168,7 +169,7 @@ impl<'s, O: Observer> World<'s, O> {
                 return;
             }
             let idx = self.pools.select(pool, r.customer, pin);
-            if let Some(f) = self.sc.pools[pool].failover.filter(|_| !failed_over) {
+            if let Some(f) = self.sc.pools[pool].failover.filter(|f| !failed_over && reach(f)) {
                 if !self.pools.has_room(now, pool, idx, m.parts as u64) {
                     self.emit(now, ObsKind::FailedOver, &m, (pool as u32, idx), price::Charge::default());
                     (pool, pin, failed_over) = (f, None, true);
@@ -469,8 +470,13 @@ impl<O: Observer> Model for World<'_, O> {
             Event::Campaign(i) => self.campaign(now, i as usize, sched),
             Event::Traffic(i) => self.traffic(now, i as usize, sched),
             Event::WindowOpens(slot) => {
+                // Its TTL counts from the original request: past it, it never enters.
                 let (m, r) = self.held.take(slot);
-                self.enter(now, m, r, sched);
+                if now - m.t_req > self.pools.ttl(r.pool as u32) {
+                    self.end(now, EndState::Expired, false, &m, (NO_POOL, 0));
+                } else {
+                    self.enter(now, m, r, sched);
+                }
             }
         }
     }

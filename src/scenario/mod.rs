@@ -429,6 +429,12 @@ impl Scenario {
         (crate::sms::price::prorated(monthly, self.horizon), setup)
     }
 
+    /// The first pool of `from` that may send to customers of country `country` (SPEC 7.3).
+    #[inline]
+    pub fn route(&self, from: &[usize], country: usize) -> Option<usize> {
+        from.iter().copied().find(|&p| self.pools[p].reaches[country])
+    }
+
     /// Time of the repeats of campaign `c`.
     pub fn campaign_starts<'a>(&'a self, c: &'a Campaign) -> impl Iterator<Item = SimTime> + 'a {
         (0u64..).map_while(move |k| self.repeat(c, k))

@@ -442,8 +442,12 @@ fn traffic_source(
         let key = if t.end.is_some() { "end" } else { "start" };
         return Err((at(&[&"traffic", &i, &key]), format!("start ({start} s) is after end ({end} s)")));
     }
-    if t.rate.0 > MAX_TRAFFIC_RATE {
-        return Err((at(&[&"traffic", &i, &"rate"]), format!("rate is over {MAX_TRAFFIC_RATE} requests per second")));
+    let peak = t.rate.0 * shape.as_ref().map_or(1.0, |s| s.peak());
+    if peak > MAX_TRAFFIC_RATE {
+        return Err((
+            at(&[&"traffic", &i, &"rate"]),
+            format!("rate (times its largest profile and day factors) is over {MAX_TRAFFIC_RATE} requests per second"),
+        ));
     }
     let (pool, template) = (from[0], templates.len() - 1);
     Ok(Traffic { id: t.id.clone(), source: 0, pool, from, template, rate: t.rate.0, shape, start, end })

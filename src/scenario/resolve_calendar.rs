@@ -7,6 +7,10 @@ use super::{Calendar, Seg, SimTime, Zone};
 use crate::calendar::parse_local;
 use crate::scenario::raw::RawScenario;
 
+/// The longest horizon with a calendar, in days (its days, windows and profile steps are
+/// laid out before the run).
+const MAX_CALENDAR_DAYS: u64 = 36_525;
+
 /// The most time zones a scenario may name.
 const MAX_ZONES: usize = 64;
 
@@ -23,6 +27,18 @@ pub(super) fn calendar(raw: &RawScenario) -> Result<(Option<Calendar>, Vec<Zone>
         ));
     }
     let dt = parse_local(start).map_err(|m| (at(&[&"simulation", &"start"]), m))?;
+    if !(1900..=9000).contains(&dt.year()) {
+        return Err((
+            at(&[&"simulation", &"start"]),
+            format!("start's year must be from 1900 to 9000, not {}", dt.year()),
+        ));
+    }
+    if sim.horizon.0 > SimTime::from_secs(MAX_CALENDAR_DAYS * 86_400) {
+        return Err((
+            at(&[&"simulation", &"horizon"]),
+            format!("with start, the horizon may be at most {MAX_CALENDAR_DAYS} days (100 years)"),
+        ));
+    }
     let cal = Calendar::new(dt, zone.clone()).map_err(|m| (at(&[&"simulation", &"start"]), m))?;
     Ok((Some(cal), vec![zone]))
 }

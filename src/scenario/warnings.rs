@@ -25,11 +25,10 @@ pub fn effective_rate(sc: &Scenario, p: usize) -> (f64, String) {
 /// blocks its number (head of line) until its TTL passes.
 pub fn hold_traps(sc: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
-    let sources = sc.campaigns.iter().map(|c| (c.id.as_str(), c.pool, c.template));
-    let sources = sources.chain(sc.traffic.iter().map(|t| (t.id.as_str(), t.pool, t.template)));
-    for (id, pool, template) in sources {
+    for (_, id, from, template) in workload(sc) {
         let parts = sc.templates[template].parts as u64;
-        for l in sc.limits.iter().filter(|l| l.on_cap == super::OnCap::Hold && l.pools.contains(&pool)) {
+        let holds = |l: &&super::Limit| l.on_cap == super::OnCap::Hold && from.iter().any(|p| l.pools.contains(p));
+        for l in sc.limits.iter().filter(holds) {
             if let Some(cap) = l.caps.iter().find(|c| c.parts < parts) {
                 out.push(format!(
                     "{id}'s messages take {parts} parts, over limit {}'s cap of {} parts {}: held, they can never be sent and block their number until their TTL",
@@ -55,6 +54,49 @@ pub fn all(sc: &Scenario) -> Vec<String> {
     out.extend(spend_limit(sc));
     out.extend(hold_traps(sc));
     out
+}
+
+/// The share of customers each pool of `from` sends to (SPEC 7.3 routing by country),
+/// aligned with `from`; what is left is unroutable.
+pub fn routed_shares(sc: &Scenario, from: &[usize]) -> Vec<f64> {
+    let mut shares = vec![0.0; from.len()];
+    for (k, c) in sc.countries.iter().enumerate() {
+        if let Some(p) = sc.route(from, k) {
+            shares[from.iter().position(|&x| x == p).expect("routed to a pool of from")] += c.share;
+        }
+    }
+    shares
+}
+
+/// The expected charge in dollars of one request of `template` from `from`, over the
+/// countries by share (each at its route's destination price and its own carriers'
+/// fees, by share); an unroutable request costs nothing.
+pub fn expected_price(sc: &Scenario, from: &[usize], template: usize) -> f64 {
+    let parts = sc.templates[template].parts as u64;
+    let mut total = 0.0;
+    for (k, country) in sc.countries.iter().enumerate() {
+        let Some(p) = sc.route(from, k) else { continue };
+        let pool = &sc.pools[p];
+        let fees = country.carriers.iter().map(|&c| (sc.carriers[c].share, sc.carriers[c].fee_per_part[pool.kind]));
+        total += country.share * crate::sms::price::expected_outbound_usd(pool.price_to[k], fees, parts);
+    }
+    total
+}
+
+/// How long campaign `c`'s blast takes at nominal rates: its recipients split over its
+/// pools by route, each pool at its effective rate; with the rate and what binds of the
+/// pool that takes longest.
+pub fn campaign_drain(sc: &Scenario, c: &super::Campaign) -> (f64, f64, String) {
+    let parts = c.recipients as f64 * sc.templates[c.template].parts as f64;
+    let mut worst = (0.0, effective_rate(sc, c.pool));
+    for (&p, share) in c.from.iter().zip(routed_shares(sc, &c.from)) {
+        let rate = effective_rate(sc, p);
+        let drain = parts * share / rate.0;
+        if share > 0.0 && drain > worst.0 {
+            worst = (drain, rate);
+        }
+    }
+    (worst.0.max(c.spread.as_secs_f64()), worst.1.0, worst.1.1)
 }
 
 /// Campaigns and traffic as `(what, id, from pools, template)`.
@@ -110,9 +152,8 @@ fn short_horizons(sc: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     for c in &sc.campaigns {
         let Some(last) = sc.campaign_starts(c).last() else { continue };
-        let (rate, binds) = effective_rate(sc, c.pool);
+        let (drain, rate, binds) = campaign_drain(sc, c);
         let parts = c.recipients as f64 * sc.templates[c.template].parts as f64;
-        let drain = (parts / rate).max(c.spread.as_secs_f64());
         let left = sc.horizon.as_secs_f64() - last.as_secs_f64();
         if drain > left {
             out.push(format!(
@@ -128,43 +169,29 @@ fn short_horizons(sc: &Scenario) -> Vec<String> {
     out
 }
 
-/// Nominal outbound spend by `t` (seconds): campaigns at their effective rates, traffic at
-/// its mean rate, each message at its expected price over countries and carriers.
+/// Nominal outbound spend by `t` (seconds): campaigns at their nominal drain, traffic at
+/// its mean rate, each request at its expected price (routed by country).
 fn nominal_spend(sc: &Scenario, t: f64) -> f64 {
-    let price = |pool: usize, template: usize| {
-        let p = &sc.pools[pool];
-        let parts = sc.templates[template].parts as u64;
-        sc.countries
-            .iter()
-            .enumerate()
-            .map(|(k, country)| {
-                let total: f64 = country.carriers.iter().map(|&c| sc.carriers[c].share).sum();
-                let fees = country
-                    .carriers
-                    .iter()
-                    .map(|&c| (sc.carriers[c].share / total, sc.carriers[c].fee_per_part[p.kind]));
-                country.share * crate::sms::price::expected_outbound_usd(p.price_to[k], fees, parts)
-            })
-            .sum::<f64>()
-    };
     let mut spend = 0.0;
     for c in &sc.campaigns {
-        let each = price(c.pool, c.template);
-        let (rate, _) = effective_rate(sc, c.pool);
-        let per_msg = sc.templates[c.template].parts as f64 / rate;
+        let each = expected_price(sc, &c.from, c.template);
+        let drain = campaign_drain(sc, c).0;
         for start in sc.campaign_starts(c) {
-            let by = (t - start.as_secs_f64()).max(0.0);
-            let spread = c.spread.as_secs_f64();
-            let requested =
-                if spread > 0.0 { (by / spread).min(1.0) * c.recipients as f64 } else { c.recipients as f64 };
-            let sent = if by > 0.0 || spread == 0.0 { (by / per_msg).min(requested) } else { 0.0 };
-            spend += sent.max(0.0) * each;
+            let by = t - start.as_secs_f64();
+            let done = if by < 0.0 {
+                0.0
+            } else if drain > 0.0 {
+                (by / drain).min(1.0)
+            } else {
+                1.0
+            };
+            spend += done * c.recipients as f64 * each;
         }
     }
     for tr in &sc.traffic {
         let span = (t.min(tr.end.as_secs_f64()) - tr.start.as_secs_f64()).max(0.0);
         let mean = tr.shape.as_ref().map_or(1.0, |s| s.mean());
-        spend += span * tr.rate * mean * price(tr.pool, tr.template);
+        spend += span * tr.rate * mean * expected_price(sc, &tr.from, tr.template);
     }
     spend
 }
