@@ -495,3 +495,19 @@ fn nominal_prices_and_drains_follow_the_routes_by_country() {
     let (drain, rate, _) = campaign_drain(&sc, &sc.campaigns[0]);
     assert!((drain - 56.0).abs() < 1e-9 && rate == 50.0, "{drain} s at {rate}");
 }
+
+#[test]
+fn a_window_holds_a_request_before_it_is_routed() {
+    // SPEC 8's order: the window first, then routing. At 06:00 New York every request is
+    // held, GB ones included; those end unroutable when the window opens.
+    let text = countries(
+        "[[campaign]]\nid = \"x\"\nfrom = \"tdlc\"\nbody = \"hi\"\nwindow = { from = \"08:00\", to = \"21:00\" }\n",
+    )
+    .replace("horizon = \"1h\"", "horizon = \"4h\"\nstart = \"2026-12-07 06:00\"\ntime_zone = \"America/New_York\"");
+    let sc = scenario(&text);
+    let (o, log) = run_with(&sc, 5, Log::default());
+    let gb = log.requested.iter().filter(|r| r.1 == 1).count() as u64;
+    assert_eq!(log.held, 4000, "held before routing, GB customers too");
+    assert_eq!(o.metrics.count(EndState::Unroutable), gb);
+    assert_eq!(ended(&o), 4000);
+}

@@ -131,10 +131,7 @@ impl<'s, O: Observer> World<'s, O> {
         };
         self.next_id += 1;
         self.emit(now, ObsKind::Requested, &m, (NO_POOL, 0), price::Charge::default());
-        if r.unroutable {
-            self.end(now, EndState::Unroutable, false, &m, (NO_POOL, 0));
-            return;
-        }
+        // A sending window holds it first, then routing (SPEC 8's order of a request).
         if let Some(spans) = self.windows[r.template].get(self.customers.zone(r.customer) as usize) {
             if let Err(open) = crate::calendar::next_open(spans, now.as_micros()) {
                 // Before any number: it enters its pool when the window opens (a window
@@ -145,6 +142,10 @@ impl<'s, O: Observer> World<'s, O> {
                 sched.at(at, Event::WindowOpens(slot));
                 return;
             }
+        }
+        if r.unroutable {
+            self.end(now, EndState::Unroutable, false, &m, (NO_POOL, 0));
+            return;
         }
         self.enter(now, m, r, sched);
     }
@@ -472,7 +473,9 @@ impl<O: Observer> Model for World<'_, O> {
             Event::WindowOpens(slot) => {
                 // Its TTL counts from the original request: past it, it never enters.
                 let (m, r) = self.held.take(slot);
-                if now - m.t_req > self.pools.ttl(r.pool as u32) {
+                if r.unroutable {
+                    self.end(now, EndState::Unroutable, false, &m, (NO_POOL, 0));
+                } else if now - m.t_req > self.pools.ttl(r.pool as u32) {
                     self.end(now, EndState::Expired, false, &m, (NO_POOL, 0));
                 } else {
                     self.enter(now, m, r, sched);
