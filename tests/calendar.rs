@@ -511,3 +511,50 @@ fn a_window_holds_a_request_before_it_is_routed() {
     assert_eq!(o.metrics.count(EndState::Unroutable), gb);
     assert_eq!(ended(&o), 4000);
 }
+
+#[test]
+fn the_monthly_run_rate_follows_spec_8_to_the_micro_dollar() {
+    // One day: 100 one-part messages from ten 10DLC numbers at $0.00581 plus a $0.003
+    // carrier fee = $0.881 charged; x 30 days = $26.43. Leases 10 x $1 and the $10 monthly
+    // fee for a full month: $20. Setup $44 over 12 months: $3.666667 (rounded). Total
+    // $50.096667; with 4 months of amortisation only the setup term changes: $11.
+    let text = |extra: &str| {
+        format!(
+            "[simulation]\nhorizon = \"1d\"\n[account]\nmonthly_spend_limit_usd = 100\n{extra}\n\
+             [[carrier]]\nid = \"c\"\nshare = 1\nfee_per_part_usd = {{ ten_dlc = 0.003 }}\n\
+             [customers]\ncount = 100\n[[number]]\nid = \"p\"\nkind = \"ten_dlc\"\ncount = 10\n\
+             [[campaign]]\nid = \"x\"\nfrom = \"p\"\nbody = \"hi\"\n"
+        )
+    };
+    let sc = scenario(&text(""));
+    let (o, _) = run_with(&sc, 1, ());
+    let s = o.summary(&sc, 0);
+    assert_eq!(s.cost_total.0, 881_000 + 666_667 + 44_000_000, "the horizon's own cost: $20 a month over one day");
+    assert_eq!(s.cost_monthly_run_rate.0, 26_430_000 + 20_000_000 + 3_666_667);
+    let sc = scenario(&text("amortize_setup_months = 4"));
+    let (o, _) = run_with(&sc, 1, ());
+    assert_eq!(o.summary(&sc, 0).cost_monthly_run_rate.0, 26_430_000 + 20_000_000 + 11_000_000);
+    let e = smsim::scenario::load_str(&text("amortize_setup_months = 0"), "t.toml", "t", &[]).unwrap_err();
+    assert!(e.to_string().starts_with("t.toml:5:") && e.to_string().contains("at least 1"), "{e}");
+}
+
+#[test]
+fn cost_per_outcome_is_the_total_over_each_outcomes_count() {
+    let sc = common::scenario(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/dental-appointments.toml")).unwrap(),
+    );
+    let (o, _) = run_with(&sc, sc.seed, ());
+    let mut csv = String::new();
+    smsim::report::tables::outcome_rows(&mut csv, &sc, &o.metrics, "base");
+    let total = o.summary(&sc, 0).cost_total.0 as f64;
+    for line in csv.lines() {
+        let f: Vec<&str> = line.split(',').collect();
+        let count: u64 = f[1].parse().unwrap();
+        if count == 0 {
+            assert_eq!(f[5], "", "no outcome, no cost per outcome");
+        } else {
+            let per: f64 = f[5].parse().unwrap();
+            assert!((per * 1e6 - total / count as f64).abs() <= 0.5, "{line}");
+        }
+    }
+}

@@ -103,6 +103,8 @@ pub struct Summary {
     pub failed_over: u64,
     /// Requests held for their sending window.
     pub held_for_window: u64,
+    /// What this workload costs per 30-day month if the horizon repeats (SPEC 8).
+    pub cost_monthly_run_rate: Money,
 }
 
 /// One value of a summary row.
@@ -251,6 +253,7 @@ impl Summary {
                 .max(),
             failed_over: m.failed_over,
             held_for_window: m.held_for_window,
+            cost_monthly_run_rate: run_rate(sc, &costs),
         }
     }
 
@@ -291,6 +294,7 @@ impl Summary {
         f("failed_over", Value::Count(self.failed_over));
         f("unroutable", Value::Count(self.ends[EndState::Unroutable]));
         f("held_for_window", Value::Count(self.held_for_window));
+        f("cost_monthly_run_rate_usd", Value::Usd(Some(self.cost_monthly_run_rate)));
     }
 
     /// The column names, in order.
@@ -324,6 +328,15 @@ impl Summary {
     }
 }
 
+/// The monthly run rate of a run of `sc` that cost `costs` (SPEC 8): what it charged
+/// (messages, carrier fees, inbound) scaled from the horizon to a 30-day month, every lease
+/// and monthly fee for a full month, and setup fees over `amortize_setup_months`.
+pub fn run_rate(sc: &Scenario, costs: &Costs) -> Money {
+    let charged = costs[CostPart::Messages] + costs[CostPart::CarrierFees] + costs[CostPart::Inbound];
+    let (monthly, setup) = sc.monthly_fixed_costs();
+    price::per_month(charged, sc.horizon) + monthly + setup
+}
+
 /// What run `m` of `sc` cost, by part: what it charged, and the leases, monthly fees and
 /// setup fees of its pools over the horizon.
 pub fn costs(sc: &Scenario, m: &Metrics) -> Costs {
@@ -349,7 +362,7 @@ mod tests {
         sorted.dedup();
         assert_eq!(sorted.len(), cols.len(), "no column twice");
         assert_eq!(&cols[..4], &IDENTITY);
-        assert_eq!(cols.last().map(String::as_str), Some("held_for_window"));
+        assert_eq!(cols.last().map(String::as_str), Some("cost_monthly_run_rate_usd"));
         let s = Summary {
             latency: Quantiles { p95: Some(SimTime::from_micros(2_500_000)), ..Quantiles::default() },
             cost_total: Money(1_234_567),

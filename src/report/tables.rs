@@ -94,16 +94,19 @@ pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &s
 }
 
 /// `outcomes.csv` columns.
-pub const OUTCOMES_COLUMNS: &str = "outcome,count,p50_s,p95_s,variant";
+pub const OUTCOMES_COLUMNS: &str = "outcome,count,p50_s,p95_s,variant,cost_per_outcome_usd";
 
 /// Append the `outcomes.csv` rows of one run: every outcome label the scenario declares,
 /// in order of first appearance, with its count and time from the conversation's first
-/// outbound request.
+/// outbound request, and the run's `cost_total_usd` over its count (SPEC 8; empty for none).
 pub fn outcome_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &str) {
     let variant = csv_field(variant);
     let opt = |t: Option<crate::engine::SimTime>| t.map(|t| t.to_string()).unwrap_or_default();
+    let total = crate::sms::price::total(&crate::metrics::summary::costs(sc, m));
     for (label, s) in sc.outcomes.iter().zip(&m.outcomes) {
-        let _ = writeln!(out, "{label},{},{},{},{variant}", s.count(), opt(s.quantile(0.5)), opt(s.quantile(0.95)));
+        let per = crate::sms::price::per_item(total, s.count()).map(|c| c.to_string()).unwrap_or_default();
+        let _ =
+            writeln!(out, "{label},{},{},{},{variant},{per}", s.count(), opt(s.quantile(0.5)), opt(s.quantile(0.95)));
     }
 }
 

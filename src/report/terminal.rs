@@ -70,7 +70,20 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
             .collect();
         let _ = writeln!(out, "  outcomes: {}", parts.join(", "));
     }
-    let _ = writeln!(out, "  cost:     ${} total{per}", s.cost_total);
+    let _ = writeln!(
+        out,
+        "  cost:     ${} total{per}; ${} a month at this run rate",
+        s.cost_total, s.cost_monthly_run_rate
+    );
+    let per_outcome: Vec<String> = sc
+        .outcomes
+        .iter()
+        .zip(&m.outcomes)
+        .filter_map(|(label, o)| crate::sms::price::per_item(s.cost_total, o.count()).map(|c| format!("{label} ${c}")))
+        .collect();
+    if !per_outcome.is_empty() {
+        let _ = writeln!(out, "  cost per outcome: {}", per_outcome.join(", "));
+    }
     match s.spend_limit_hit {
         Some(t) => {
             let _ = writeln!(out, "  spend limit ${} hit at {:.3} s", sc.spend_limit, t.as_secs_f64());
@@ -121,6 +134,7 @@ pub fn compare_table(variants: &[String], rows: &[Summary], sources: &[(&str, &[
         ("drain time", Box::new(|v| sec(m(v, |s| t(s.drain))))),
         ("total cost", Box::new(|v| dollars(m(v, |s| usd(Some(s.cost_total)))))),
         ("cost per delivered", Box::new(|v| dollars(m(v, |s| usd(s.cost_per_delivered))))),
+        ("monthly run rate", Box::new(|v| dollars(m(v, |s| usd(Some(s.cost_monthly_run_rate)))))),
         (
             "spend limit hit",
             Box::new(|v| m(v, |s| t(s.spend_limit_hit)).map_or("no".into(), |x| format!("at {x:.3} s"))),

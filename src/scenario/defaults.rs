@@ -10,6 +10,8 @@ pub const TTL_SECS: u64 = 72 * 3600;
 pub const CARRIER_LATENCY_SECS: u64 = 3;
 /// Default monthly spend limit: 1.00 USD (doc).
 pub const SPEND_LIMIT: Money = Money(1_000_000);
+/// Default months over which setup fees are spread in the monthly run rate (SPEC 8).
+pub const AMORTIZE_SETUP_MONTHS: u32 = 12;
 /// Default metrics interval: 1 minute (SPEC 3.1).
 pub const METRICS_INTERVAL_SECS: u64 = 60;
 

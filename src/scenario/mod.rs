@@ -59,6 +59,8 @@ pub struct Scenario {
     pub spend_limit: Money,
     /// Already spent this month at t = 0.
     pub spent: Money,
+    /// Months over which setup fees are spread in the monthly run rate (SPEC 8).
+    pub amortize_setup_months: u32,
     /// Number pools.
     pub pools: Vec<Pool>,
     /// Carriers.
@@ -433,6 +435,16 @@ impl Scenario {
     #[inline]
     pub fn route(&self, from: &[usize], country: usize) -> Option<usize> {
         from.iter().copied().find(|&p| self.pools[p].reaches[country])
+    }
+
+    /// What the pools cost per 30-day month: every lease and monthly fee for a full month,
+    /// and the setup fees spread over `amortize_setup_months` (SPEC 8), each rounded to
+    /// the micro-dollar.
+    pub fn monthly_fixed_costs(&self) -> (Money, Money) {
+        let monthly = self.pools.iter().map(|p| p.monthly_lease.times(p.count as u64) + p.monthly_fee).sum();
+        let setup: Money = self.pools.iter().map(|p| p.setup_fee).sum();
+        let n = self.amortize_setup_months as i64;
+        (monthly, Money((2 * setup.micros() + n).div_euclid(2 * n)))
     }
 
     /// Time of the repeats of campaign `c`.

@@ -99,6 +99,7 @@ pub(crate) struct RawAccount {
     pub(crate) monthly_spend_limit_usd: Option<Usd>,
     pub(crate) spent_usd: Option<Usd>,
     pub(crate) mps: Option<Rate>,
+    pub(crate) amortize_setup_months: Option<u32>,
 }
 
 /// How a pool picks a number for a message.

@@ -337,6 +337,16 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
         countries,
         spend_limit: raw.account.monthly_spend_limit_usd.map_or(defaults::SPEND_LIMIT, |u| u.0),
         spent: raw.account.spent_usd.map_or(Money::ZERO, |u| u.0),
+        amortize_setup_months: match raw.account.amortize_setup_months {
+            Some(0) => {
+                return Err((
+                    at(&[&"account", &"amortize_setup_months"]),
+                    "amortize_setup_months must be at least 1".into(),
+                ));
+            }
+            Some(n) => n,
+            None => defaults::AMORTIZE_SETUP_MONTHS,
+        },
         pools,
         carriers,
         customers,

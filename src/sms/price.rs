@@ -51,6 +51,17 @@ pub fn prorated(monthly: Money, span: SimTime) -> Money {
     Money(((m * span.as_micros() as u128 + month / 2) / month) as i64)
 }
 
+/// What `amount`, spent over `span`, comes to per 30-day month if the span repeats,
+/// rounded to the micro-dollar (zero for an empty span).
+pub fn per_month(amount: Money, span: SimTime) -> Money {
+    let s = span.as_micros() as i128;
+    if s == 0 {
+        return Money::ZERO;
+    }
+    let num = amount.micros() as i128 * MONTH.as_micros() as i128;
+    Money(((2 * num + s).div_euclid(2 * s)) as i64)
+}
+
 /// `total` shared over `n` items, rounded to the micro-dollar (none for no items).
 pub fn per_item(total: Money, n: u64) -> Option<Money> {
     (n > 0).then(|| {
