@@ -132,6 +132,9 @@ struct SegmentsArgs {
     /// Print {"encoding","characters","units","parts"} as JSON.
     #[arg(long)]
     json: bool,
+    /// Apply smart encoding first (curly quotes, dashes and the like become GSM-7).
+    #[arg(long)]
+    smart: bool,
     /// The text; standard input when absent.
     text: Option<String>,
 }
@@ -296,18 +299,36 @@ fn segments(a: SegmentsArgs) -> Result<(), Error> {
             s
         }
     };
-    let seg = segment(&text);
+    let sent = if a.smart { smsim::sms::smart::apply(&text) } else { text.as_str().into() };
+    let seg = segment(&sent);
     if a.json {
-        say(&format!("{}\n", seg.to_json()))
-    } else {
-        say(&format!(
-            "encoding {}, {} characters, {} units, {} part(s)\n",
-            seg.encoding.name(),
-            seg.characters,
-            seg.units,
-            seg.parts
-        ))
+        return say(&format!("{}\n", seg.to_json()));
     }
+    let mut out = format!(
+        "encoding {}, {} characters, {} units, {} part(s)\n",
+        seg.encoding.name(),
+        seg.characters,
+        seg.units,
+        seg.parts
+    );
+    if a.smart {
+        let replaced = text.chars().filter(|&c| smsim::sms::smart::replacement(c).is_some()).count();
+        out.push_str(&format!("smart encoding replaced {replaced} character(s)\n"));
+    }
+    // Name each character that forces UCS-2 (SPEC 8), by position in the text segmented.
+    let forcing = smsim::sms::segments::ucs2_forcing(&sent);
+    if !forcing.is_empty() {
+        let list: Vec<String> = forcing
+            .iter()
+            .map(|&(i, c)| {
+                let smart =
+                    if !a.smart && smsim::sms::smart::replacement(c).is_some() { ", smart-encodable" } else { "" };
+                format!("{c} (U+{:04X}{smart}) at {}", c as u32, i + 1)
+            })
+            .collect();
+        out.push_str(&format!("forces UCS-2: {}\n", list.join(", ")));
+    }
+    say(&out)
 }
 
 /// Print `warnings` to standard error, one line each (SPEC 7.4).

@@ -271,6 +271,7 @@ pub(crate) struct RawCampaign {
     pub(crate) id: String,
     pub(crate) from: From,
     pub(crate) body: String,
+    pub(crate) smart_encoding: Option<bool>,
     pub(crate) priority: Option<Priority>,
     #[serde(default)]
     pub(crate) replies: Vec<RawReply>,
@@ -288,6 +289,7 @@ pub(crate) struct RawTraffic {
     pub(crate) id: String,
     pub(crate) from: From,
     pub(crate) body: String,
+    pub(crate) smart_encoding: Option<bool>,
     pub(crate) priority: Option<Priority>,
     #[serde(default)]
     pub(crate) replies: Vec<RawReply>,
@@ -321,6 +323,7 @@ pub(crate) struct RawKeyword {
     #[serde(default)]
     pub(crate) replies: Vec<RawReply>,
     pub(crate) action: Option<Action>,
+    pub(crate) smart_encoding: Option<bool>,
     pub(crate) priority: Option<Priority>,
 }
 
@@ -376,6 +379,7 @@ pub(crate) struct RawRule {
     #[serde(default)]
     pub(crate) replies: Vec<RawReply>,
     pub(crate) outcome: Option<String>,
+    pub(crate) smart_encoding: Option<bool>,
     pub(crate) priority: Option<Priority>,
 }
 

@@ -71,10 +71,12 @@ pub(super) fn index_ids<'a>(
 pub(super) fn template(
     section: &str,
     i: usize,
-    body: &str,
+    (body, smart): (&str, Option<bool>),
     replies: &[RawReply],
     priority: Option<Priority>,
 ) -> Result<Template, Fail> {
+    // With smart encoding, what is sent (and segmented) is the replaced text (SPEC 8).
+    let body = &*if smart == Some(true) { crate::sms::smart::apply(body) } else { body.into() };
     let seg = segment(body);
     if seg.parts > 10 {
         return Err((
@@ -375,7 +377,7 @@ fn campaign(
     (horizon, calendar): (SimTime, Option<&Calendar>),
 ) -> Result<Campaign, Fail> {
     let from = pool_of("campaign", i, &c.from)?;
-    let mut t = template("campaign", i, &c.body, &c.replies, c.priority)?;
+    let mut t = template("campaign", i, (&c.body, c.smart_encoding), &c.replies, c.priority)?;
     t.window =
         c.window.as_ref().map(|w| window(w, calendar.is_some(), at(&[&"campaign", &i, &"window"]))).transpose()?;
     templates.push(t);
@@ -439,7 +441,7 @@ fn traffic_source(
     (horizon, calendar): (SimTime, Option<&Calendar>),
 ) -> Result<Traffic, Fail> {
     let from = pool_of("traffic", i, &t.from)?;
-    let mut tpl = template("traffic", i, &t.body, &t.replies, t.priority)?;
+    let mut tpl = template("traffic", i, (&t.body, t.smart_encoding), &t.replies, t.priority)?;
     tpl.window =
         t.window.as_ref().map(|w| window(w, calendar.is_some(), at(&[&"traffic", &i, &"window"]))).transpose()?;
     templates.push(tpl);

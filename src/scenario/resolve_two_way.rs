@@ -64,7 +64,7 @@ pub(super) fn keywords(
         if declared[pool] > 30 {
             return Err((at(&[&"keyword", &i, &"word"]), format!("more than 30 keywords on number \"{}\"", k.number)));
         }
-        templates.push(template("keyword", i, &k.body, &k.replies, k.priority)?);
+        templates.push(template("keyword", i, (&k.body, k.smart_encoding), &k.replies, k.priority)?);
         let word = word.to_uppercase();
         if let Some(first) = seen.insert((pool, word.clone()), i) {
             return Err((
@@ -111,7 +111,7 @@ pub(super) fn flows(raw: &RawScenario, templates: &mut Vec<Template>) -> Result<
             }
             let template = match &r.body {
                 Some(body) => {
-                    let t = template("flow", i, body, &r.replies, r.priority)
+                    let t = template("flow", i, (body, r.smart_encoding), &r.replies, r.priority)
                         .map_err(|(_, m)| (at(&[&"flow", &i, &"rule", &j, &"body"]), m))?;
                     templates.push(t);
                     Some(templates.len() - 1)

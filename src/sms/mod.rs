@@ -10,6 +10,7 @@ pub mod price;
 pub mod protocol;
 pub mod retry;
 pub mod segments;
+pub mod smart;
 
 pub use kind::{Kind, KindTable};
 pub use money::Money;

@@ -122,6 +122,12 @@ pub fn segment(text: &str) -> Segments {
     Segments { encoding, characters, units, parts }
 }
 
+/// The characters of `text` that have no GSM-7 form and so force UCS-2, with their
+/// positions (0-based, in characters).
+pub fn ucs2_forcing(text: &str) -> Vec<(usize, char)> {
+    text.chars().enumerate().filter(|&(_, c)| gsm7_width(c).is_none()).collect()
+}
+
 /// Units carried by each part, in order (sums to `units`; `vec![0]` for an empty text).
 pub fn part_units(text: &str) -> Vec<usize> {
     let encoding = encoding_of(text);
