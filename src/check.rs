@@ -207,6 +207,22 @@ pub fn report(sc: &Scenario) -> String {
             );
         }
     }
+    let pr = &sc.protect;
+    if !pr.block_countries.is_empty() || pr.filter.is_some() {
+        let mut what = Vec::new();
+        if !pr.block_countries.is_empty() {
+            what.push(format!("blocks {}", pr.block_countries.join(", ")));
+        }
+        if let Some(f) = pr.filter {
+            what.push(format!(
+                "a filter catches {}% of fraud and {}% of genuine requests, {} per screened request",
+                f.catch_rate * 100.0,
+                f.false_positive_rate * 100.0,
+                usd(f.fee)
+            ));
+        }
+        let _ = writeln!(w, "protect: {}", what.join("; "));
+    }
     let (leases, setup) = sc.fixed_costs();
     let _ = writeln!(w, "fixed costs over the horizon: leases and monthly fees {}, setup {}", usd(leases), usd(setup));
 
@@ -222,7 +238,7 @@ pub fn report(sc: &Scenario) -> String {
         let t = &sc.templates[c.template];
         let (drain, rate, binds) = crate::scenario::warnings::campaign_drain(sc, c);
         let parts = c.recipients as f64 * t.parts as f64;
-        let per_msg = crate::scenario::warnings::expected_price(sc, &c.from, c.template);
+        let per_msg = crate::scenario::warnings::expected_price(sc, &c.from, c.template, None);
         let repeats = sc.campaign_starts(c).count();
         let affordable = if per_msg > 0.0 {
             format!("{}", ((sc.spend_limit.micros() - sc.spent.micros()).max(0) as f64 / 1e6 / per_msg).floor())
@@ -246,7 +262,7 @@ pub fn report(sc: &Scenario) -> String {
             affordable
         );
         if c.spread > crate::engine::SimTime::ZERO {
-            for (&p, share) in c.from.iter().zip(crate::scenario::warnings::routed_shares(sc, &c.from)) {
+            for (&p, share) in c.from.iter().zip(crate::scenario::warnings::routed_shares(sc, &c.from, None)) {
                 offered[p] += share * parts / c.spread.as_secs_f64();
             }
         }
@@ -257,18 +273,23 @@ pub fn report(sc: &Scenario) -> String {
     for tr in &sc.traffic {
         let t = &sc.templates[tr.template];
         let mean = tr.shape.as_ref().map_or(1.0, |s| s.mean());
-        for (&p, share) in tr.from.iter().zip(crate::scenario::warnings::routed_shares(sc, &tr.from)) {
+        for (&p, share) in tr.from.iter().zip(crate::scenario::warnings::routed_shares(sc, &tr.from, tr.fraud)) {
             offered[p] += share * tr.rate * mean * t.parts as f64;
         }
         let _ = writeln!(
             w,
-            "  {}: {} requests/s x {} part(s) from {}, from {} to {}",
+            "  {}: {} requests/s x {} part(s) from {}, from {} to {}{}; about ${:.6} a request",
             tr.id,
             tr.rate,
             t.parts,
             pools_of(&tr.from),
             secs(tr.start),
-            secs(tr.end)
+            secs(tr.end),
+            tr.fraud.map_or(String::new(), |k| format!(
+                " (fraud: new numbers in {} that never answer)",
+                sc.countries[k].id
+            )),
+            crate::scenario::warnings::expected_price(sc, &tr.from, tr.template, tr.fraud)
         );
     }
     for p in sc.pools.iter().filter(|p| p.two_way) {
@@ -316,11 +337,16 @@ pub fn report(sc: &Scenario) -> String {
     for (i, p) in sc.pools.iter().enumerate() {
         // Poisson traffic into this pool: total rate and the moments of a message's
         // service time (parts / mps).
+        // (Each source's share routed to this pool, by country.)
+        let routed = |t: &crate::scenario::Traffic| {
+            let shares = crate::scenario::warnings::routed_shares(sc, &t.from, t.fraud);
+            t.from.iter().zip(shares).filter(|x| *x.0 == i).map(|x| x.1).sum::<f64>()
+        };
         let feeds: Vec<(f64, f64)> = sc
             .traffic
             .iter()
-            .filter(|t| t.pool == i && t.rate > 0.0)
-            .map(|t| (t.rate, sc.templates[t.template].parts as f64 / p.mps))
+            .map(|t| (t.rate * routed(t), sc.templates[t.template].parts as f64 / p.mps))
+            .filter(|f| f.0 > 0.0)
             .collect();
         let lambda: f64 = feeds.iter().map(|f| f.0).sum();
         if lambda <= 0.0 {

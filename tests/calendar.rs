@@ -486,12 +486,12 @@ fn nominal_prices_and_drains_follow_the_routes_by_country() {
     // the 10DLC price plus the US carrier's $0.003 fee.
     let sc = scenario(&countries("[[campaign]]\nid = \"x\"\nfrom = \"tdlc\"\nbody = \"hi\"\n"));
     let us = sc.pools[0].price_per_part.0 as f64 / 1e6 + 0.003;
-    assert!((expected_price(&sc, &sc.campaigns[0].from, 0) - 0.7 * us).abs() < 1e-12);
-    assert_eq!(routed_shares(&sc, &sc.campaigns[0].from), vec![0.7]);
+    assert!((expected_price(&sc, &sc.campaigns[0].from, 0, None) - 0.7 * us).abs() < 1e-12);
+    assert_eq!(routed_shares(&sc, &sc.campaigns[0].from, None), vec![0.7]);
     // With the sender ID after it: GB at $0.04; the drain is the slower pool's share over
     // its rate (2,800 parts over 50 x 1 MPS = 56 s; 1,200 over 50 x 10 MPS = 2.4 s).
     let sc = scenario(&countries("[[campaign]]\nid = \"x\"\nfrom = [\"tdlc\", \"alpha\"]\nbody = \"hi\"\n"));
-    assert!((expected_price(&sc, &sc.campaigns[0].from, 0) - (0.7 * us + 0.3 * 0.04)).abs() < 1e-12);
+    assert!((expected_price(&sc, &sc.campaigns[0].from, 0, None) - (0.7 * us + 0.3 * 0.04)).abs() < 1e-12);
     let (drain, rate, _) = campaign_drain(&sc, &sc.campaigns[0]);
     assert!((drain - 56.0).abs() < 1e-9 && rate == 50.0, "{drain} s at {rate}");
 }

@@ -41,8 +41,10 @@ struct Gen {
 /// SPEC 7: a calendar (t = 0 two minutes before a New York midnight, customers in New
 /// York and Los Angeles, shaped traffic); a sending window on campaigns (none, the first
 /// five minutes of the day, across midnight, Sundays only); countries (US and GB, with
-/// `from` lists and sender IDs in GB).
-type GenPart3 = (bool, u8, bool);
+/// `from` lists and sender IDs in GB). SPEC 8: protection (0 none; 1 a GB block and a
+/// filter; 2 a filter and a price bound on campaigns; 3 a GB block), with a fraud source
+/// (into GB with countries, else the US) whenever there is protection.
+type GenPart3 = (bool, u8, bool, u8);
 
 /// SPEC 6: account MPS; a limit over every pool (mps, daily parts, on_cap); on_cap of the
 /// carrier limits; an outage of pool 0 (failing over to pool 1 if there is one); a second
@@ -99,7 +101,7 @@ fn scenarios() -> impl Strategy<Value = Gen> {
                     any::<bool>(),
                     prop::collection::vec(1u8..=9, 5),
                 ),
-                (any::<bool>(), 0u8..4, any::<bool>()),
+                (any::<bool>(), 0u8..4, any::<bool>(), 0u8..4),
             ),
         )
             .prop_map(
@@ -141,7 +143,7 @@ fn scenarios() -> impl Strategy<Value = Gen> {
 
 fn render(g: &Gen) -> String {
     let mut s = String::new();
-    let (calendar, window, countries) = g.part3;
+    let (calendar, window, countries, protect) = g.part3;
     let clock = if calendar {
         "start = \"2026-03-07 23:58\"\ntime_zone = \"America/New_York\""
     } else {
@@ -152,6 +154,17 @@ fn render(g: &Gen) -> String {
     let (account_mps, shared, carrier_on_cap, outage0, list0, priorities) = &g.part2;
     if let Some(m) = account_mps {
         let _ = writeln!(s, "mps = {m}");
+    }
+    let filter = "filter = { catch_rate = 0.7, false_positive_rate = 0.1, fee_per_message_usd = 0.001 }";
+    match protect {
+        1 => {
+            let _ = writeln!(s, "protect = {{ block_countries = [\"GB\"], {filter} }}");
+        }
+        2 => {
+            let _ = writeln!(s, "protect = {{ {filter} }}");
+        }
+        3 => s.push_str("protect = { block_countries = [\"GB\"] }\n"),
+        _ => {}
     }
     for (i, (kind, count, mps, ql, ttl, limits)) in g.pools.iter().enumerate() {
         let _ = write!(
@@ -268,6 +281,9 @@ fn render(g: &Gen) -> String {
         if calendar {
             s.push_str(windows[window as usize]);
         }
+        if protect == 2 {
+            s.push_str("max_price_per_message_usd = 0.02\n");
+        }
         if let Some(e) = every {
             // A repeat may not start before the previous blast's requests are made.
             let _ = writeln!(s, "every = {}", (*e).max(*spread).max(1));
@@ -283,6 +299,13 @@ fn render(g: &Gen) -> String {
         if calendar {
             s.push_str("profile = [{ from = \"00:00\", factor = 0.5 }, { from = \"00:01\", factor = 2 }]\ndays = { sun = 0.5 }\n");
         }
+    }
+    if protect > 0 {
+        let _ = write!(
+            s,
+            "[[traffic]]\nid = \"pump\"\nfrom = \"p0\"\nbody = \"Code 9\"\nrate = 0.7\nfraud = true\ncountry = \"{}\"\n",
+            if countries { "GB" } else { "US" }
+        );
     }
     // Every campaign and traffic template draws the same replies.
     let (one, stop, help) = g.replies;
@@ -337,7 +360,7 @@ impl Observer for Audit {
                     self.twice += 1;
                 }
             }
-            ObsKind::Queued | ObsKind::FailedOver | ObsKind::Held => {}
+            ObsKind::Queued | ObsKind::FailedOver | ObsKind::Held | ObsKind::Screened => {}
         }
     }
     fn delivery(&mut self, _: &smsim::model::observe::DeliveryObs) {

@@ -65,3 +65,109 @@ fn segments_smart_names_what_forces_ucs2_and_json_stays_the_contract() {
     assert_eq!(json, "{\"encoding\":\"GSM-7\",\"characters\":11,\"units\":11,\"parts\":1}\n");
     assert!(err.is_empty());
 }
+
+/// A summary row with what the break-even reads: fixed monthly cost, charged cost over
+/// the horizon, requests, and the run rate for `months` horizons a month.
+fn row(variant: &str, fixed_usd: i64, charged_usd_micros: i64, requested: u64, months: i64) -> smsim::metrics::Summary {
+    use smsim::sms::{Money, price::CostPart};
+    let mut s = smsim::metrics::Summary { variant: variant.into(), requested, ..Default::default() };
+    s.costs[CostPart::Messages] = Money(charged_usd_micros);
+    s.cost_monthly_fixed = Money(fixed_usd * 1_000_000);
+    s.cost_monthly_run_rate = Money(fixed_usd * 1_000_000 + months * charged_usd_micros);
+    s
+}
+
+#[test]
+fn break_even_is_where_the_two_monthly_cost_lines_cross() {
+    use smsim::report::terminal::break_even;
+    // Base: $24 a month fixed, $0.01 a request; 100 requests per horizon, 15 horizons a
+    // month (1,500 requests a month). Cheap: $1,024 fixed, $0.005 a request: the lines
+    // 24 + 0.01 q and 1024 + 0.005 q cross at q = 1000 / 0.005 = 200,000.
+    let rows = vec![
+        row("base", 24, 1_000_000, 100, 15),
+        row("cheap", 1024, 500_000, 100, 15),
+        row("dear", 1024, 2_000_000, 100, 15),
+        row("lean", 4, 900_000, 100, 15),
+        row("same_numbers", 24, 500_000, 100, 15),
+    ];
+    let names: Vec<String> = rows.iter().map(|r| r.variant.clone()).collect();
+    let out = break_even(&names, &names, &rows).expect("variants with other fixed costs");
+    assert!(out.starts_with("break-even against base (this run is 1,500 requests a month"), "{out}");
+    assert!(out.contains("cheap: cheaper per month above 200,000 requests a month"), "{out}");
+    assert!(out.contains("dear: never cheaper per month"), "{out}");
+    assert!(out.contains("lean: cheaper per month at any volume"), "{out}");
+    assert!(!out.contains("same_numbers"), "same fixed cost: no break-even line\n{out}");
+    // A variant dearer fixed but... below: cheaper fixed, dearer per request, crossing at
+    // q = (4 - 24) / (0.01 - 0.012) = 10,000: cheaper below it.
+    let rows = vec![row("base", 24, 1_000_000, 100, 15), row("small", 4, 1_200_000, 100, 15)];
+    let names: Vec<String> = rows.iter().map(|r| r.variant.clone()).collect();
+    let out = break_even(&names, &names, &rows).unwrap();
+    assert!(out.contains("small: cheaper per month below 10,000 requests a month"), "{out}");
+}
+
+#[test]
+fn a_sweep_axis_named_variant_runs_the_files_variants_as_compare_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], out: &str| {
+        let o = assert_cmd::Command::cargo_bin("smsim")
+            .unwrap()
+            .args(args)
+            .args(["--no-charts", "--quiet", "--out"])
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (
+            String::from_utf8(o.stdout).unwrap(),
+            std::fs::read_to_string(dir.path().join(out).join("summary.csv")).unwrap(),
+        )
+    };
+    let file = "scenarios/run-rate-by-volume.toml";
+    let (stdout, sweep) =
+        run(&["sweep", file, "--set", "customers.count=2000", "--set", "variant=base,short_code"], "sweep");
+    let (_, compare) = run(&["compare", file, "--set", "customers.count=2000"], "compare");
+    let rows = |text: &str| -> Vec<Vec<String>> {
+        text.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect()
+    };
+    let (sweep, compare) = (rows(&sweep), rows(&compare));
+    assert_eq!(sweep[0][1], "customers.count=2000;variant=base");
+    assert_eq!(sweep[1][1], "customers.count=2000;variant=short_code");
+    // Every column but the variant's name is the compare's row of that variant.
+    assert_eq!(sweep[0][2..], compare[0][2..]);
+    assert_eq!(sweep[1][2..], compare[2][2..], "short_code is the file's second variant");
+    assert!(stdout.contains("break-even against base at customers.count=2000"), "{stdout}");
+    assert!(stdout.contains("short_code: never cheaper per month"), "{stdout}");
+    let o = assert_cmd::Command::cargo_bin("smsim")
+        .unwrap()
+        .args(["sweep", file, "--set", "variant=base,nope", "--no-charts", "--out"])
+        .arg(dir.path().join("bad"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no [[variant]] named \"nope\" (known: base, toll_free, short_code)"), "{err}");
+}
+
+#[test]
+fn compare_shows_each_outcome_with_its_p50_and_cost_per_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = assert_cmd::Command::cargo_bin("smsim")
+        .unwrap()
+        .args(["compare", "scenarios/fraud-verification.toml", "--no-charts", "--quiet", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let outcomes = std::fs::read_to_string(dir.path().join("outcomes.csv")).unwrap();
+    // Each outcomes.csv row's cost per outcome is in the table's row for that outcome.
+    for line in outcomes.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let row = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("outcome {} cost per outcome", f[0])))
+            .unwrap_or_else(|| panic!("no row for {}\n{stdout}", f[0]));
+        assert!(row.contains(&format!("${}", f[5])), "{row} lacks {}", f[5]);
+        assert!(stdout.contains(&format!("outcome {} p50", f[0])));
+    }
+}

@@ -105,6 +105,11 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64
                     .iter()
                     .filter(|r| r.summary.replication == 0)
                     .map(|r| (r.summary.variant.as_str(), r.sources.as_slice()))
+                    .collect::<Vec<_>>(),
+                &results
+                    .iter()
+                    .filter(|r| r.summary.replication == 0)
+                    .map(|r| (r.summary.variant.as_str(), r.outcomes.as_str()))
                     .collect::<Vec<_>>()
             ),
             out.display(),

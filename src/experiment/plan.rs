@@ -96,8 +96,21 @@ impl Prepared {
         let base = crate::scenario::load_str(text, label, stem, &[])?;
         let mut scenarios = vec![];
         for sets in points(&axes) {
-            let mut sc = crate::scenario::load_str(text, label, stem, &sets)?;
-            sc.variant = sets.join(";");
+            let name = sets.join(";");
+            // The axis `variant` picks one of the file's [[variant]]s (or `base`); its own
+            // keys are applied after the other axes' values.
+            let (picked, sets): (Vec<String>, Vec<String>) = sets.into_iter().partition(|s| s.starts_with("variant="));
+            let variant = match picked.first().map(|p| &p["variant=".len()..]) {
+                None | Some("base") => None,
+                Some(name) => Some(base.variants.iter().position(|v| v == name).ok_or_else(|| {
+                    crate::error::Error::Usage(format!(
+                        "--set variant={name}: {label} has no [[variant]] named \"{name}\" (known: base{})",
+                        base.variants.iter().map(|v| format!(", {v}")).collect::<String>()
+                    ))
+                })?),
+            };
+            let mut sc = crate::scenario::load_variant(text, label, stem, &sets, variant)?;
+            sc.variant = name;
             // The sweep's seed and name are the base file's, whatever a point changes.
             sc.seed = base.seed;
             sc.name = base.name.clone();

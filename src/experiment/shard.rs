@@ -24,7 +24,7 @@ pub struct ShardFile {
 
 /// The format of shard files this smsim writes and reads: 2 carries typed summaries and
 /// sources (format 1, untagged, carried summary rows as strings).
-pub const SHARD_FORMAT: u32 = 3;
+pub const SHARD_FORMAT: u32 = 4;
 
 /// The file a shard writes into its folder.
 pub const SHARD_FILE: &str = "shard.json";

@@ -258,6 +258,13 @@ impl Observer for Metrics {
                 self.held_for_window += 1;
                 src.held_for_window += 1;
             }
+            ObsKind::Screened => {
+                // The fraud filter's fee: a message cost (SPEC 8).
+                src.cost += o.cost;
+                self.cost_messages += o.cost;
+                let fee = o.cost;
+                self.timeseries.each(o, |s| s.spend += fee);
+            }
             ObsKind::Transmitted => {
                 // Recorded per source only; the run's distribution is their merge
                 // (`gather`), the same numbers at half the cost per message.

@@ -105,6 +105,8 @@ pub struct Summary {
     pub held_for_window: u64,
     /// What this workload costs per 30-day month if the horizon repeats (SPEC 8).
     pub cost_monthly_run_rate: Money,
+    /// The run rate's fixed part: leases and monthly fees for a month, setup amortised.
+    pub cost_monthly_fixed: Money,
 }
 
 /// One value of a summary row.
@@ -208,6 +210,7 @@ impl SourceSummary {
         f("cost_usd", Value::Usd(Some(self.cost)));
         f("unroutable", Value::Count(self.ends[EndState::Unroutable]));
         f("held_for_window", Value::Count(self.held_for_window));
+        f("blocked_protect", Value::Count(self.ends[EndState::BlockedProtect]));
     }
 
     /// The column names, `variant` first.
@@ -254,6 +257,10 @@ impl Summary {
             failed_over: m.failed_over,
             held_for_window: m.held_for_window,
             cost_monthly_run_rate: run_rate(sc, &costs),
+            cost_monthly_fixed: {
+                let (monthly, setup) = sc.monthly_fixed_costs();
+                monthly + setup
+            },
         }
     }
 
@@ -295,6 +302,8 @@ impl Summary {
         f("unroutable", Value::Count(self.ends[EndState::Unroutable]));
         f("held_for_window", Value::Count(self.held_for_window));
         f("cost_monthly_run_rate_usd", Value::Usd(Some(self.cost_monthly_run_rate)));
+        f("blocked_protect", Value::Count(self.ends[EndState::BlockedProtect]));
+        f("cost_monthly_fixed_usd", Value::Usd(Some(self.cost_monthly_fixed)));
     }
 
     /// The column names, in order.
@@ -362,7 +371,7 @@ mod tests {
         sorted.dedup();
         assert_eq!(sorted.len(), cols.len(), "no column twice");
         assert_eq!(&cols[..4], &IDENTITY);
-        assert_eq!(cols.last().map(String::as_str), Some("cost_monthly_run_rate_usd"));
+        assert_eq!(cols.last().map(String::as_str), Some("cost_monthly_fixed_usd"));
         let s = Summary {
             latency: Quantiles { p95: Some(SimTime::from_micros(2_500_000)), ..Quantiles::default() },
             cost_total: Money(1_234_567),

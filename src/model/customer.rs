@@ -22,6 +22,29 @@ pub(crate) struct Customers {
     zone: Vec<u8>,
     /// Reply delays per template and reply.
     reply_after: Vec<Vec<Sampler>>,
+    /// `customers.count`: customers from here on are fraud destinations (SPEC 8).
+    population: u32,
+    /// How each country's customers are drawn (for fraud destinations).
+    draws: Vec<CountryDraw>,
+    /// Whether customers' zones are kept (`zone` is in use).
+    zoned: bool,
+}
+
+/// A country's carriers and zones with their cumulative shares.
+#[derive(Debug)]
+struct CountryDraw {
+    carriers: Vec<u8>,
+    carrier_cum: Vec<f64>,
+    zones: Vec<u8>,
+    zone_cum: Vec<f64>,
+}
+
+/// By cumulative share; a draw past the last (shares summing to 1 less rounding) goes to
+/// the last entry with a share, never to a zero-share one.
+fn pick(cum: &[f64], u: f64) -> usize {
+    cum.iter()
+        .position(|&x| u < x)
+        .unwrap_or_else(|| (0..cum.len()).rev().find(|&i| cum[i] > if i == 0 { 0.0 } else { cum[i - 1] }).unwrap_or(0))
 }
 
 /// A customer's answer to a delivered message.
@@ -50,13 +73,6 @@ impl Customers {
                     Some(*acc)
                 })
                 .collect()
-        };
-        // By cumulative share; a draw past the last (shares summing to 1 less rounding)
-        // goes to the last entry with a share, never to a zero-share one.
-        let pick = |cum: &[f64], u: f64| {
-            cum.iter().position(|&x| u < x).unwrap_or_else(|| {
-                (0..cum.len()).rev().find(|&i| cum[i] > if i == 0 { 0.0 } else { cum[i - 1] }).unwrap_or(0)
-            })
         };
         let countries = &sc.countries;
         let country_cum = cumulative(&mut countries.iter().map(|c| c.share));
@@ -93,7 +109,37 @@ impl Customers {
             }
         }
         let reply_after = sc.templates.iter().map(|t| t.replies.iter().map(|r| r.after.sampler()).collect()).collect();
-        Self { carrier, flags, country, zone, reply_after }
+        let draws = (0..countries.len())
+            .map(|k| CountryDraw {
+                carriers: countries[k].carriers.iter().map(|&c| c as u8).collect(),
+                carrier_cum: carrier_cum[k].clone(),
+                zones: countries[k].time_zones.iter().map(|z| z.0 as u8).collect(),
+                zone_cum: zone_cum[k].clone(),
+            })
+            .collect();
+        Self { carrier, flags, country, zone, reply_after, population: n as u32, draws, zoned: many_zones }
+    }
+
+    /// A new customer in country `k`, beyond the population: a fraud source's destination
+    /// (SPEC 8), always reachable, on no opt-out list, who never answers. Its carrier and
+    /// zone are drawn by share from its own stream, as a genuine customer's are. (Past
+    /// 2^32 customers, the last one is used again.)
+    pub(crate) fn add_fraud(&mut self, seed: u64, k: usize) -> u32 {
+        let i = self.carrier.len();
+        if i > u32::MAX as usize {
+            return u32::MAX;
+        }
+        let mut r = rng::stream(seed, &[stream::CUSTOMER, i as u64]);
+        let d = &self.draws[k];
+        self.carrier.push(d.carriers[pick(&d.carrier_cum, unit(&mut r))]);
+        self.flags.push(0);
+        if self.draws.len() > 1 {
+            self.country.push(k as u8);
+        }
+        if self.zoned {
+            self.zone.push(if d.zones.len() > 1 { d.zones[pick(&d.zone_cum, unit(&mut r))] } else { d.zones[0] });
+        }
+        i as u32
     }
 
     /// The customer's country index.
@@ -143,6 +189,9 @@ impl Customers {
     /// the message, never by the number, so that variants changing numbers see the same
     /// customers answer the same way.
     pub(crate) fn answer(&self, seed: u64, m: &Message, probabilities: impl Iterator<Item = f64>) -> Option<Answer> {
+        if m.customer >= self.population {
+            return None; // a fraud destination never answers
+        }
         let mut r = rng::stream(seed, &[stream::REPLY, m.customer as u64, m.template as u64, m.origin]);
         let u = unit(&mut r);
         let mut acc = 0.0;

@@ -17,6 +17,8 @@ pub(crate) mod stream {
     pub(crate) const REPLY: u64 = 4;
     /// A subscriber's handling of one delivery.
     pub(crate) const DELIVERY: u64 = 5;
+    /// The fraud filter's verdict on one request.
+    pub(crate) const PROTECT: u64 = 6;
 }
 
 /// A request for an outbound message: who, from where, and the conversation it belongs to.

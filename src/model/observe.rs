@@ -29,10 +29,13 @@ pub enum EndState {
     Pending,
     /// No pool of its source may send to the customer's country (SPEC 7.3).
     Unroutable,
+    /// Refused by `[account] protect` or the template's `max_price_per_message_usd`
+    /// (SPEC 8).
+    BlockedProtect,
 }
 
 /// How many end states there are.
-pub const END_STATES: usize = 10;
+pub const END_STATES: usize = 11;
 
 /// A value per end state.
 pub type PerEnd<T> = Table<EndState, T, END_STATES>;
@@ -57,6 +60,7 @@ impl EndState {
         EndState::BlockedDailyCap,
         EndState::Pending,
         EndState::Unroutable,
+        EndState::BlockedProtect,
     ];
     /// Part I's nine, whose columns follow `parts_sent` in `summary.csv`; later states'
     /// columns come after Part I's (SPEC Part II).
@@ -74,6 +78,7 @@ impl EndState {
             EndState::BlockedDailyCap => "blocked_daily_cap",
             EndState::Pending => "pending",
             EndState::Unroutable => "unroutable",
+            EndState::BlockedProtect => "blocked_protect",
         }
     }
 }
@@ -91,6 +96,8 @@ pub enum ObsKind {
     /// It was made outside its template's sending window: it waits, before any number,
     /// until the window opens for its recipient (SPEC 7.1).
     Held,
+    /// The fraud filter screened it; it was charged the filter's fee (SPEC 8).
+    Screened,
     /// Its first part left the number; it was charged.
     Transmitted,
     /// It ended; `queued` says whether it left a number's queue at that moment. A message

@@ -5,12 +5,13 @@
 use super::account::Account;
 use super::carrier::{Carriers, Handoff, InFlight};
 use super::customer::Customers;
-use super::message::{Inbound, Message, Request, Slab};
+use super::message::{Inbound, Message, Request, Slab, stream};
 use super::observe::{DeliveryObs, DeliveryState, EndState, InboundObs, NO_POOL, Obs, ObsKind, Observer};
 use super::pool::{Pools, Step};
 use super::topic::{Attempted, Delivery, Topics};
 use super::workload::{Source, Workload};
 use super::{flow, keyword};
+use crate::engine::rng::{self, unit};
 use crate::engine::{Model, Scheduler, SimTime};
 use crate::scenario::Scenario;
 use crate::sms::{Money, price};
@@ -154,6 +155,7 @@ impl<'s, O: Observer> World<'s, O> {
     /// number and its queue.
     fn enter(&mut self, now: SimTime, m: Message, r: Request, sched: &mut Scheduler<Event>) {
         let (mut pool, mut pin, mut failed_over) = (r.pool, r.pin, false);
+        let mut screened = false;
         // A pool in an outage hands the request to its failover pool (SPEC 6.3).
         // A failover pool that cannot reach the customer's country is no way out (SPEC 7.3).
         let reach = |f: &usize| self.sc.pools[*f].reaches[m.country as usize];
@@ -167,6 +169,10 @@ impl<'s, O: Observer> World<'s, O> {
             // Only the list of the pool it would go out from blocks it.
             if !r.exempt && self.customers.opted_out(r.customer, self.sc.pools[pool].opt_out_list) {
                 self.end(now, EndState::BlockedOptOut, false, &m, (NO_POOL, 0));
+                return;
+            }
+            // Protect, once, at the pool it is about to go out from (SPEC 8).
+            if !std::mem::replace(&mut screened, true) && !self.protect(now, &m, pool) {
                 return;
             }
             let idx = self.pools.select(pool, r.customer, pin);
@@ -185,6 +191,40 @@ impl<'s, O: Observer> World<'s, O> {
             }
             return;
         }
+    }
+
+    /// `[account] protect` and the template's price bound (SPEC 8): a blocked country, a
+    /// message dearer than `max_price_per_message_usd` (at pool `pool`'s price), then the
+    /// fraud filter, whose fee is charged before its verdict. False if the request ended
+    /// here (`blocked_protect`, or `blocked_spend_limit` when the fee cannot be paid).
+    fn protect(&mut self, now: SimTime, m: &Message, pool: usize) -> bool {
+        let sc = self.sc;
+        let blocked = |w: &mut Self| {
+            w.end(now, EndState::BlockedProtect, false, m, (NO_POOL, 0));
+            false
+        };
+        if sc.protect.blocked[m.country as usize] {
+            return blocked(self);
+        }
+        if let Some(max) = sc.templates[m.template as usize].max_price {
+            let p = &sc.pools[pool];
+            let fee = sc.carriers[m.carrier as usize].fee_per_part[p.kind];
+            if price::outbound(p.price_to[m.country as usize], fee, m.parts as u64).total() > max {
+                return blocked(self);
+            }
+        }
+        let Some(filter) = sc.protect.filter else { return true };
+        let charge = price::Charge { base: filter.fee, fee: Money::ZERO };
+        if !self.account.try_charge(charge) {
+            self.end(now, EndState::BlockedSpendLimit, false, m, (NO_POOL, 0));
+            return false;
+        }
+        self.emit(now, ObsKind::Screened, m, (NO_POOL, 0), charge);
+        let catch = sc.protect.catch(sc.sources[m.source as usize].fraud);
+        if catch > 0.0 && unit(&mut rng::stream(self.seed, &[stream::PROTECT, m.id])) < catch {
+            return blocked(self);
+        }
+        true
     }
 
     /// Number `g` transmits its head if it can (SPEC 4.1.4-5): the pools say whether the
@@ -392,8 +432,10 @@ impl<'s, O: Observer> World<'s, O> {
             sched.at(at, Event::Traffic(i as u32));
         }
         let t = &self.sc.traffic[i];
-        let mut r = Request::new(t.template, t.source, a.origin, a.customer, t.pool);
-        match self.route(&t.from, a.customer) {
+        // A fraud source sends to a new number in its country each time (SPEC 8).
+        let customer = t.fraud.map_or(a.customer, |k| self.customers.add_fraud(self.seed, k));
+        let mut r = Request::new(t.template, t.source, a.origin, customer, t.pool);
+        match self.route(&t.from, customer) {
             Some(p) => r.pool = p,
             None => r.unroutable = true,
         }

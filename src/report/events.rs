@@ -90,6 +90,7 @@ impl<W: Write, J: Write> Observer for EventLog<'_, W, J> {
         let event = match o.kind {
             ObsKind::Requested => "requested",
             ObsKind::Held => "held_for_window",
+            ObsKind::Screened => "screened",
             ObsKind::Queued | ObsKind::FailedOver => return,
             ObsKind::Transmitted => "transmitted",
             ObsKind::End { state, .. } => state.name(),

@@ -112,8 +112,15 @@ fn usd(x: Option<Money>) -> Option<f64> {
 
 /// The `compare` table: variants as columns, key figures as rows (means over
 /// replications when there are several), then the drain and latency p95 of each campaign
-/// and traffic source (of replication 0, from `sources`: each variant's name and sources).
-pub fn compare_table(variants: &[String], rows: &[Summary], sources: &[(&str, &[SourceSummary])]) -> String {
+/// and traffic source and, when flows define outcomes, each outcome's count, p50 and cost
+/// per outcome (of replication 0, from `sources`: each variant's name, sources and
+/// `outcomes.csv` rows); then the break-even of each variant against the first.
+pub fn compare_table(
+    variants: &[String],
+    rows: &[Summary],
+    sources: &[(&str, &[SourceSummary])],
+    outcomes: &[(&str, &str)],
+) -> String {
     let sec = |x: Option<f64>| x.map_or("-".to_string(), |t| format!("{t:.3} s"));
     let dollars = |x: Option<f64>| x.map_or("-".to_string(), |d| format!("${d:.6}"));
     type Row<'a> = (&'a str, Box<dyn Fn(&str) -> String + 'a>);
@@ -164,6 +171,33 @@ pub fn compare_table(variants: &[String], rows: &[Summary], sources: &[(&str, &[
             cells.push(std::iter::once(format!("{name} {what}")).chain(row).collect());
         }
     }
+    // Outcomes: `outcome,count,p50_s,p95_s,variant,cost_per_outcome_usd` rows.
+    let parsed: Vec<(&str, Vec<Vec<&str>>)> =
+        outcomes.iter().map(|(v, text)| (*v, text.lines().map(|l| l.split(',').collect()).collect())).collect();
+    let mut labels: Vec<&str> = Vec::new();
+    for (_, list) in &parsed {
+        for r in list.iter().filter(|r| r.len() >= 6) {
+            if !labels.contains(&r[0]) {
+                labels.push(r[0]);
+            }
+        }
+    }
+    for label in labels {
+        let cell = |v: &str, k: usize| {
+            parsed
+                .iter()
+                .find(|(x, _)| *x == v)
+                .and_then(|(_, l)| l.iter().find(|r| r.len() >= 6 && r[0] == label))
+                .map(|r| r[k])
+        };
+        let count = |v: &str| cell(v, 1).and_then(|c| c.parse().ok()).map_or("-".into(), thousands);
+        let p50 = |v: &str| sec(cell(v, 2).and_then(|c| c.parse().ok()));
+        let per = |v: &str| dollars(cell(v, 5).and_then(|c| c.parse().ok()));
+        for (what, f) in [("", &count as &dyn Fn(&str) -> String), (" p50", &p50), (" cost per outcome", &per)] {
+            cells
+                .push(std::iter::once(format!("outcome {label}{what}")).chain(variants.iter().map(|v| f(v))).collect());
+        }
+    }
     let widths: Vec<usize> =
         (0..cells[0].len()).map(|c| cells.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut s = String::new();
@@ -177,7 +211,107 @@ pub fn compare_table(variants: &[String], rows: &[Summary], sources: &[(&str, &[
         }
         s.push('\n');
     }
+    if let Some(lines) = break_even(variants, variants, rows) {
+        s.push_str(&lines);
+    }
     s
+}
+
+/// A variant's monthly cost as a line in the requests it makes a month: the fixed part
+/// (leases, monthly fees, setup amortised) and the charged cost per request, with the
+/// run's requests a month; from the summary's own columns (means over replications).
+fn monthly_line(rows: &[Summary], v: &str) -> Option<(f64, f64, f64)> {
+    let fixed = mean(rows, v, |s| usd(Some(s.cost_monthly_fixed)))?;
+    let rate = mean(rows, v, |s| usd(Some(s.cost_monthly_run_rate)))?;
+    let charged = mean(rows, v, |s| {
+        usd(Some(
+            s.costs[crate::sms::price::CostPart::Messages]
+                + s.costs[crate::sms::price::CostPart::CarrierFees]
+                + s.costs[crate::sms::price::CostPart::Inbound],
+        ))
+    })?;
+    let requested = mean(rows, v, |s| Some(s.requested as f64))?;
+    // The run rate is fixed + charged x (months per horizon): requests a month follow.
+    let per_month = requested * (rate - fixed) / charged;
+    (charged > 0.0 && requested > 0.0).then(|| (fixed, charged / requested, per_month))
+}
+
+/// For each variant after the first (rows named by `points`, printed as `labels`): the
+/// monthly volume (requests a month) above or below which it costs less per month than
+/// the first, from each one's fixed monthly cost and charged cost per request (SPEC 8's
+/// run rate as a line in volume). None when no variant's numbers cost differently.
+pub fn break_even(points: &[String], labels: &[String], rows: &[Summary]) -> Option<String> {
+    let base = points.first()?;
+    let (fb, ub, q) = monthly_line(rows, base)?;
+    let mut out = String::new();
+    let money = |x: f64| format!("${}", thousands(x.round() as u64));
+    let per = |x: f64| format!("${x:.5}");
+    for (v, label) in points.iter().zip(labels).skip(1) {
+        let Some((fv, uv, _)) = monthly_line(rows, v) else { continue };
+        // Only variants whose numbers cost differently: with the same fixed cost, the
+        // cheaper per request is cheaper at any volume, as the run rate row shows.
+        if (fv - fb).abs() < 1e-6 {
+            continue;
+        }
+        let line = if fv >= fb && uv >= ub {
+            format!(
+                "never cheaper per month: {} fixed a month against {}, and {} a request against {}",
+                money(fv),
+                money(fb),
+                per(uv),
+                per(ub)
+            )
+        } else if fv <= fb && uv <= ub {
+            format!("cheaper per month at any volume ({} fixed, {} a request)", money(fv), per(uv))
+        } else {
+            let at = (fv - fb) / (ub - uv);
+            let side = if uv < ub { "above" } else { "below" };
+            format!(
+                "cheaper per month {side} {} requests a month ({} fixed against {}, {} a request against {})",
+                thousands(at.round() as u64),
+                money(fv),
+                money(fb),
+                per(uv),
+                per(ub)
+            )
+        };
+        let _ = writeln!(out, "  {label}: {line}");
+    }
+    (!out.is_empty()).then(|| {
+        format!(
+            "break-even against {} (this run is {} requests a month at its run rate):\n{out}",
+            labels[0],
+            thousands(q.round() as u64)
+        )
+    })
+}
+
+/// A sweep with a `variant` axis: the break-even of each variant against the first, at
+/// each combination of the other axes' values.
+pub fn sweep_break_even(points: &[String], rows: &[Summary]) -> String {
+    let split = |p: &str| {
+        let (picked, rest): (Vec<&str>, Vec<&str>) = p.split(';').partition(|s| s.starts_with("variant="));
+        (picked.first().map_or("base", |v| &v["variant=".len()..]).to_string(), rest.join(";"))
+    };
+    let mut groups: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+    for p in points {
+        let (variant, rest) = split(p);
+        match groups.iter_mut().find(|g| g.0 == rest) {
+            Some(g) => {
+                g.1.push(p.clone());
+                g.2.push(variant);
+            }
+            None => groups.push((rest, vec![p.clone()], vec![variant])),
+        }
+    }
+    let mut out = String::new();
+    for (rest, group, labels) in groups {
+        if let Some(lines) = break_even(&group, &labels, rows) {
+            let at = if rest.is_empty() { String::new() } else { format!(" at {rest}") };
+            out.push_str(&lines.replacen(" (this run", &format!("{at} (this point"), 1));
+        }
+    }
+    out
 }
 
 /// The terminal summary of `run --replications`: mean and 95% interval of key figures.
@@ -211,12 +345,14 @@ pub fn sweep_summary(
     best: Option<&str>,
     out_dir: &Path,
 ) -> String {
+    let variant_axis = points.iter().any(|p| p.split(';').any(|s| s.starts_with("variant=")));
     type Column = (&'static str, fn(&Summary) -> Option<f64>);
-    let show: [Column; 4] = [
+    let show: [Column; 5] = [
         ("delivered", |s| Some(s.count(EndState::Delivered) as f64)),
         ("latency_p95_s", |s| t(s.latency.p95)),
         ("drain_s", |s| t(s.drain)),
         ("cost_total_usd", |s| usd(Some(s.cost_total))),
+        ("run_rate_usd/mo", |s| usd(Some(s.cost_monthly_run_rate))),
     ];
     let width = points.iter().map(|p| p.len()).max().unwrap_or(5).max(5);
     let mut s = format!("{:<width$}", "point");
@@ -239,6 +375,9 @@ pub fn sweep_summary(
             let _ = write!(s, "  {met}/{}", group.len());
         }
         s.push('\n');
+    }
+    if variant_axis {
+        s.push_str(&sweep_break_even(points, rows));
     }
     let _ = writeln!(s, "wrote {}", out_dir.display());
     if meets.is_some() {

@@ -130,7 +130,12 @@ pub(super) fn locate(
         }
         return Error::Set { file: file.into(), arg: ov.raw.clone(), message };
     }
-    let (line, column) = span_of(root, &path).map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+    // A missing key is reported where its table is (the longest part of the path found).
+    let (line, column) = (0..=path.len())
+        .rev()
+        .find_map(|n| span_of(root, &path[..n]))
+        .map(|s| line_col(text, s.start))
+        .unwrap_or((1, 1));
     Error::Scenario { file: file.into(), line, column, message }
 }
 

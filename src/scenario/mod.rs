@@ -6,6 +6,7 @@
 
 pub mod defaults;
 mod locate;
+pub mod protect;
 pub(crate) mod raw;
 mod resolve;
 mod resolve_calendar;
@@ -25,6 +26,7 @@ pub use crate::sms::retry::RetryPolicy;
 use crate::sms::segments::Encoding;
 pub use crate::sms::{Backoff, Kind, KindTable, Money, Protocol};
 use locate::{line_col, locate, segs_of, span_of};
+pub use protect::Protect;
 pub use raw::{Action, OnCap, Recipients, Selection};
 use std::path::Path;
 use toml::de::DeTable;
@@ -61,6 +63,8 @@ pub struct Scenario {
     pub spent: Money,
     /// Months over which setup fees are spread in the monthly run rate (SPEC 8).
     pub amortize_setup_months: u32,
+    /// SMS pumping protection: blocked countries and a fraud filter (SPEC 8).
+    pub protect: Protect,
     /// Number pools.
     pub pools: Vec<Pool>,
     /// Carriers.
@@ -286,6 +290,8 @@ pub struct RequestSource {
     pub priority: u8,
     /// Whether it is workload (a campaign or traffic) rather than a response.
     pub workload: bool,
+    /// Whether it is a fraud source (SPEC 8).
+    pub fraud: bool,
 }
 
 /// A carrier network.
@@ -354,6 +360,8 @@ pub struct Template {
     pub priority: u8,
     /// When it may be sent, in the recipient's local time.
     pub window: Option<SendWindow>,
+    /// A message dearer than this ends `blocked_protect` (SPEC 8).
+    pub max_price: Option<Money>,
 }
 
 /// One possible answer to a template.
@@ -420,6 +428,8 @@ pub struct Traffic {
     pub start: SimTime,
     /// No arrival after this.
     pub end: SimTime,
+    /// A fraud source's country (index): its requests go to new customers there (SPEC 8).
+    pub fraud: Option<usize>,
 }
 
 impl Scenario {

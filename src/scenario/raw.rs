@@ -100,6 +100,24 @@ pub(crate) struct RawAccount {
     pub(crate) spent_usd: Option<Usd>,
     pub(crate) mps: Option<Rate>,
     pub(crate) amortize_setup_months: Option<u32>,
+    pub(crate) protect: Option<RawProtect>,
+}
+
+/// `[account] protect` (SPEC 8): SMS pumping protection.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProtect {
+    pub(crate) block_countries: Option<Vec<String>>,
+    pub(crate) filter: Option<RawFilter>,
+}
+
+/// A fraud filter: what it catches and what it costs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFilter {
+    pub(crate) catch_rate: Probability,
+    pub(crate) false_positive_rate: Probability,
+    pub(crate) fee_per_message_usd: Usd,
 }
 
 /// How a pool picks a number for a message.
@@ -272,6 +290,7 @@ pub(crate) struct RawCampaign {
     pub(crate) from: From,
     pub(crate) body: String,
     pub(crate) smart_encoding: Option<bool>,
+    pub(crate) max_price_per_message_usd: Option<Usd>,
     pub(crate) priority: Option<Priority>,
     #[serde(default)]
     pub(crate) replies: Vec<RawReply>,
@@ -290,6 +309,7 @@ pub(crate) struct RawTraffic {
     pub(crate) from: From,
     pub(crate) body: String,
     pub(crate) smart_encoding: Option<bool>,
+    pub(crate) max_price_per_message_usd: Option<Usd>,
     pub(crate) priority: Option<Priority>,
     #[serde(default)]
     pub(crate) replies: Vec<RawReply>,
@@ -299,6 +319,8 @@ pub(crate) struct RawTraffic {
     pub(crate) window: Option<RawWindow>,
     pub(crate) profile: Option<Vec<RawStep>>,
     pub(crate) days: Option<DayFactors>,
+    pub(crate) fraud: Option<bool>,
+    pub(crate) country: Option<String>,
 }
 
 /// What a keyword does besides answering.
@@ -324,6 +346,7 @@ pub(crate) struct RawKeyword {
     pub(crate) replies: Vec<RawReply>,
     pub(crate) action: Option<Action>,
     pub(crate) smart_encoding: Option<bool>,
+    pub(crate) max_price_per_message_usd: Option<Usd>,
     pub(crate) priority: Option<Priority>,
 }
 
@@ -380,6 +403,7 @@ pub(crate) struct RawRule {
     pub(crate) replies: Vec<RawReply>,
     pub(crate) outcome: Option<String>,
     pub(crate) smart_encoding: Option<bool>,
+    pub(crate) max_price_per_message_usd: Option<Usd>,
     pub(crate) priority: Option<Priority>,
 }
 

@@ -108,6 +108,7 @@ pub(super) fn template(
             })
             .collect(),
         priority: priority.map_or(DEFAULT_PRIORITY, |p| p.0),
+        max_price: None,
         window: None,
     })
 }
@@ -301,6 +302,8 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
     for (i, t) in raw.traffic.iter().enumerate() {
         traffic.push(traffic_source(i, t, &pool_of, &mut templates, (horizon, calendar.as_ref()))?);
     }
+    super::protect::fraud(&raw, &countries, &mut traffic)?;
+    let protect = super::protect::protect(&raw, &countries)?;
 
     keywords(&raw, &pool_ids, &mut pools, &mut templates)?;
     let (mut flows, outcomes) = flows(&raw, &mut templates)?;
@@ -349,6 +352,7 @@ pub(super) fn resolve(raw: RawScenario, file: &str, stem: &str) -> Result<Scenar
             Some(n) => n,
             None => defaults::AMORTIZE_SETUP_MONTHS,
         },
+        protect,
         pools,
         carriers,
         customers,
@@ -378,6 +382,7 @@ fn campaign(
 ) -> Result<Campaign, Fail> {
     let from = pool_of("campaign", i, &c.from)?;
     let mut t = template("campaign", i, (&c.body, c.smart_encoding), &c.replies, c.priority)?;
+    t.max_price = c.max_price_per_message_usd.map(|u| u.0);
     t.window =
         c.window.as_ref().map(|w| window(w, calendar.is_some(), at(&[&"campaign", &i, &"window"]))).transpose()?;
     templates.push(t);
@@ -442,6 +447,7 @@ fn traffic_source(
 ) -> Result<Traffic, Fail> {
     let from = pool_of("traffic", i, &t.from)?;
     let mut tpl = template("traffic", i, (&t.body, t.smart_encoding), &t.replies, t.priority)?;
+    tpl.max_price = t.max_price_per_message_usd.map(|u| u.0);
     tpl.window =
         t.window.as_ref().map(|w| window(w, calendar.is_some(), at(&[&"traffic", &i, &"window"]))).transpose()?;
     templates.push(tpl);
@@ -462,7 +468,7 @@ fn traffic_source(
         ));
     }
     let (pool, template) = (from[0], templates.len() - 1);
-    Ok(Traffic { id: t.id.clone(), source: 0, pool, from, template, rate: t.rate.0, shape, start, end })
+    Ok(Traffic { id: t.id.clone(), source: 0, pool, from, template, rate: t.rate.0, shape, start, end, fraud: None })
 }
 
 /// Every source of outbound requests, and each one's index on what makes its requests:
@@ -475,27 +481,27 @@ fn sources(
     templates: &[Template],
 ) -> Vec<RequestSource> {
     let mut out = Vec::new();
-    let mut add = |name: String, priority: u8, workload: bool| {
-        out.push(RequestSource { name, priority, workload });
+    let mut add = |name: String, priority: u8, (workload, fraud): (bool, bool)| {
+        out.push(RequestSource { name, priority, workload, fraud });
         out.len() - 1
     };
     for c in campaigns {
-        c.source = add(format!("campaign:{}", c.id), templates[c.template].priority, true);
+        c.source = add(format!("campaign:{}", c.id), templates[c.template].priority, (true, false));
     }
     for t in traffic {
-        t.source = add(format!("traffic:{}", t.id), templates[t.template].priority, true);
+        t.source = add(format!("traffic:{}", t.id), templates[t.template].priority, (true, t.fraud.is_some()));
     }
     let mut words: HashMap<String, usize> = HashMap::new();
     for p in pools.iter_mut() {
         for k in &mut p.keywords {
             k.source = *words
                 .entry(k.word.clone())
-                .or_insert_with(|| add(format!("keyword:{}", k.word), templates[k.template].priority, false));
+                .or_insert_with(|| add(format!("keyword:{}", k.word), templates[k.template].priority, (false, false)));
         }
     }
     for f in flows {
         let priority = f.rules.iter().find_map(|r| r.template).map_or(DEFAULT_PRIORITY, |t| templates[t].priority);
-        f.source = add(format!("flow:{}", f.id), priority, false);
+        f.source = add(format!("flow:{}", f.id), priority, (false, false));
     }
     out
 }

@@ -19,6 +19,7 @@ fn builtin_template(body: &str) -> Template {
         replies: Vec::new(),
         priority: DEFAULT_PRIORITY,
         window: None,
+        max_price: None,
     }
 }
 
@@ -64,7 +65,9 @@ pub(super) fn keywords(
         if declared[pool] > 30 {
             return Err((at(&[&"keyword", &i, &"word"]), format!("more than 30 keywords on number \"{}\"", k.number)));
         }
-        templates.push(template("keyword", i, (&k.body, k.smart_encoding), &k.replies, k.priority)?);
+        let mut t = template("keyword", i, (&k.body, k.smart_encoding), &k.replies, k.priority)?;
+        t.max_price = k.max_price_per_message_usd.map(|u| u.0);
+        templates.push(t);
         let word = word.to_uppercase();
         if let Some(first) = seen.insert((pool, word.clone()), i) {
             return Err((
@@ -111,8 +114,9 @@ pub(super) fn flows(raw: &RawScenario, templates: &mut Vec<Template>) -> Result<
             }
             let template = match &r.body {
                 Some(body) => {
-                    let t = template("flow", i, (body, r.smart_encoding), &r.replies, r.priority)
+                    let mut t = template("flow", i, (body, r.smart_encoding), &r.replies, r.priority)
                         .map_err(|(_, m)| (at(&[&"flow", &i, &"rule", &j, &"body"]), m))?;
+                    t.max_price = r.max_price_per_message_usd.map(|u| u.0);
                     templates.push(t);
                     Some(templates.len() - 1)
                 }

@@ -56,29 +56,51 @@ pub fn all(sc: &Scenario) -> Vec<String> {
     out
 }
 
-/// The share of customers each pool of `from` sends to (SPEC 7.3 routing by country),
-/// aligned with `from`; what is left is unroutable.
-pub fn routed_shares(sc: &Scenario, from: &[usize]) -> Vec<f64> {
+/// The countries a source's requests go to, by share: the customers' countries, or a
+/// fraud source's one country (SPEC 8).
+fn destinations(sc: &Scenario, fraud: Option<usize>) -> Vec<(usize, f64)> {
+    match fraud {
+        Some(k) => vec![(k, 1.0)],
+        None => sc.countries.iter().enumerate().map(|(k, c)| (k, c.share)).collect(),
+    }
+}
+
+/// The share of requests each pool of `from` sends to (SPEC 7.3 routing by country),
+/// aligned with `from`, for a source whose destinations are the customers (`fraud`
+/// `None`) or a fraud source's country; what is left is unroutable.
+pub fn routed_shares(sc: &Scenario, from: &[usize], fraud: Option<usize>) -> Vec<f64> {
     let mut shares = vec![0.0; from.len()];
-    for (k, c) in sc.countries.iter().enumerate() {
+    for (k, share) in destinations(sc, fraud) {
         if let Some(p) = sc.route(from, k) {
-            shares[from.iter().position(|&x| x == p).expect("routed to a pool of from")] += c.share;
+            shares[from.iter().position(|&x| x == p).expect("routed to a pool of from")] += share;
         }
     }
     shares
 }
 
-/// The expected charge in dollars of one request of `template` from `from`, over the
-/// countries by share (each at its route's destination price and its own carriers'
-/// fees, by share); an unroutable request costs nothing.
-pub fn expected_price(sc: &Scenario, from: &[usize], template: usize) -> f64 {
-    let parts = sc.templates[template].parts as u64;
+/// The expected charge in dollars of one request of `template` from `from` (to the
+/// customers, or to a fraud source's country), over its countries by share: each at its
+/// route's destination price and its own carriers' fees, by share. What protect refuses
+/// costs nothing (a blocked country, a message dearer than the template's bound); with a
+/// filter, every other request pays its fee and only those it lets through are sent.
+/// An unroutable request costs nothing.
+pub fn expected_price(sc: &Scenario, from: &[usize], template: usize, fraud: Option<usize>) -> f64 {
+    use crate::sms::price::outbound;
+    let t = &sc.templates[template];
+    let usd = |m: super::Money| m.micros() as f64 / 1e6;
+    let pass = 1.0 - sc.protect.catch(fraud.is_some());
     let mut total = 0.0;
-    for (k, country) in sc.countries.iter().enumerate() {
-        let Some(p) = sc.route(from, k) else { continue };
+    for (k, share) in destinations(sc, fraud) {
+        let Some(p) = sc.route(from, k).filter(|_| !sc.protect.blocked[k]) else { continue };
         let pool = &sc.pools[p];
-        let fees = country.carriers.iter().map(|&c| (sc.carriers[c].share, sc.carriers[c].fee_per_part[pool.kind]));
-        total += country.share * crate::sms::price::expected_outbound_usd(pool.price_to[k], fees, parts);
+        for &c in &sc.countries[k].carriers {
+            let charge = outbound(pool.price_to[k], sc.carriers[c].fee_per_part[pool.kind], t.parts as u64).total();
+            if t.max_price.is_some_and(|max| charge > max) {
+                continue;
+            }
+            let fee = sc.protect.filter.map_or(0.0, |f| usd(f.fee));
+            total += share * sc.carriers[c].share * (fee + pass * usd(charge));
+        }
     }
     total
 }
@@ -89,7 +111,7 @@ pub fn expected_price(sc: &Scenario, from: &[usize], template: usize) -> f64 {
 pub fn campaign_drain(sc: &Scenario, c: &super::Campaign) -> (f64, f64, String) {
     let parts = c.recipients as f64 * sc.templates[c.template].parts as f64;
     let mut worst = (0.0, effective_rate(sc, c.pool));
-    for (&p, share) in c.from.iter().zip(routed_shares(sc, &c.from)) {
+    for (&p, share) in c.from.iter().zip(routed_shares(sc, &c.from, None)) {
         let rate = effective_rate(sc, p);
         let drain = parts * share / rate.0;
         if share > 0.0 && drain > worst.0 {
@@ -174,7 +196,7 @@ fn short_horizons(sc: &Scenario) -> Vec<String> {
 fn nominal_spend(sc: &Scenario, t: f64) -> f64 {
     let mut spend = 0.0;
     for c in &sc.campaigns {
-        let each = expected_price(sc, &c.from, c.template);
+        let each = expected_price(sc, &c.from, c.template, None);
         let drain = campaign_drain(sc, c).0;
         for start in sc.campaign_starts(c) {
             let by = t - start.as_secs_f64();
@@ -191,7 +213,7 @@ fn nominal_spend(sc: &Scenario, t: f64) -> f64 {
     for tr in &sc.traffic {
         let span = (t.min(tr.end.as_secs_f64()) - tr.start.as_secs_f64()).max(0.0);
         let mean = tr.shape.as_ref().map_or(1.0, |s| s.mean());
-        spend += span * tr.rate * mean * expected_price(sc, &tr.from, tr.template);
+        spend += span * tr.rate * mean * expected_price(sc, &tr.from, tr.template, tr.fraud);
     }
     spend
 }

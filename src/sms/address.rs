@@ -10,11 +10,13 @@ pub fn customer(i: u32, cc: &str) -> String {
 }
 
 /// Calling codes of common countries by ISO 3166 alpha-2 code (ITU-T E.164 assignments).
-const CALLING_CODES: [(&str, &str); 40] = [
+const CALLING_CODES: [(&str, &str); 52] = [
     ("AE", "971"),
     ("AR", "54"),
     ("AT", "43"),
     ("AU", "61"),
+    ("AZ", "994"),
+    ("BD", "880"),
     ("BE", "32"),
     ("BR", "55"),
     ("CA", "1"),
@@ -36,7 +38,9 @@ const CALLING_CODES: [(&str, &str); 40] = [
     ("IT", "39"),
     ("JP", "81"),
     ("KE", "254"),
+    ("KG", "996"),
     ("KR", "82"),
+    ("KZ", "7"),
     ("MX", "52"),
     ("MY", "60"),
     ("NG", "234"),
@@ -47,9 +51,17 @@ const CALLING_CODES: [(&str, &str); 40] = [
     ("PK", "92"),
     ("PL", "48"),
     ("PT", "351"),
+    ("RU", "7"),
+    ("SA", "966"),
     ("SE", "46"),
     ("SG", "65"),
+    ("TH", "66"),
+    ("TJ", "992"),
+    ("TR", "90"),
+    ("UA", "380"),
     ("US", "1"),
+    ("UZ", "998"),
+    ("VN", "84"),
     ("ZA", "27"),
 ];
 
