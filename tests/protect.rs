@@ -242,3 +242,34 @@ fn protect_and_fraud_keys_are_checked_with_their_location() {
     let e = err(&attack("protect = { filter = { catch_rate = 0.9 } }", ""));
     assert!(e.contains("false_positive_rate"), "{e}");
 }
+
+#[test]
+fn compare_shows_the_genuine_traffic_a_spend_limit_stops_with_an_attack() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = assert_cmd::Command::cargo_bin("smsim")
+        .unwrap()
+        .args(["compare", "scenarios/sms-pumping.toml", "--no-charts", "--quiet", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let sources = std::fs::read_to_string(dir.path().join("sources.csv")).unwrap();
+    let header: Vec<&str> = sources.lines().next().unwrap().split(',').collect();
+    let col = |c: &str| header.iter().position(|h| *h == c).unwrap();
+    let field = |variant: &str, source: &str, c: &str| -> String {
+        let line = sources.lines().find(|l| l.starts_with(&format!("{variant},{source},"))).unwrap();
+        line.split(',').nth(col(c)).unwrap().to_string()
+    };
+    let blocked: u64 = field("spend_limit_only", "traffic:signups", "blocked_spend_limit").parse().unwrap();
+    assert!(blocked > 1000, "the limit stops genuine passcodes too: {blocked}");
+    let row = stdout.lines().find(|l| l.starts_with("traffic:signups blocked_spend_limit")).expect(&stdout);
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    // Cells: the source, the row's name, then base, spend_limit_only, country_block,
+    // filter, max_price.
+    assert_eq!(cells[3].replace(',', "").parse::<u64>().unwrap(), blocked, "{row}");
+    let row = stdout.lines().find(|l| l.starts_with("traffic:pumping cost")).expect(&stdout);
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells[4], "$0.000000", "a country block costs nothing for the attack: {row}");
+    assert_eq!(cells[5], format!("${}", field("filter", "traffic:pumping", "cost_usd")));
+}

@@ -162,6 +162,7 @@ pub fn compare_table(
     let of = |v: &str, name: &str| {
         sources.iter().find(|(x, _)| *x == v).and_then(|(_, list)| list.iter().find(|s| s.name == name))
     };
+    let several = names.len() > 1;
     for name in names {
         for (what, f) in [
             ("drain", (|s: &SourceSummary| s.drain) as fn(&SourceSummary) -> Option<SimTime>),
@@ -170,6 +171,19 @@ pub fn compare_table(
             let row = variants.iter().map(|v| sec(t(of(v, name).and_then(f))));
             cells.push(std::iter::once(format!("{name} {what}")).chain(row).collect());
         }
+        if !several {
+            continue; // the summary's rows above are this source's
+        }
+        // Which source paid, and what stopped each (a pumping attack against genuine
+        // traffic at the spend limit, a blast against passcodes at a cap).
+        for &state in EndState::ALL.iter().filter(|&&st| st != EndState::Delivered) {
+            if variants.iter().any(|v| of(v, name).is_some_and(|s| s.ends[state] > 0)) {
+                let row = variants.iter().map(|v| of(v, name).map_or("-".into(), |s| thousands(s.ends[state])));
+                cells.push(std::iter::once(format!("{name} {}", state.name())).chain(row).collect());
+            }
+        }
+        let row = variants.iter().map(|v| dollars(of(v, name).map(|s| s.cost.micros() as f64 / 1e6)));
+        cells.push(std::iter::once(format!("{name} cost")).chain(row).collect());
     }
     // Outcomes: `outcome,count,p50_s,p95_s,variant,cost_per_outcome_usd` rows.
     let parsed: Vec<(&str, Vec<Vec<&str>>)> =
