@@ -216,8 +216,8 @@ pub fn report(sc: &Scenario) -> String {
         if let Some(f) = pr.filter {
             what.push(format!(
                 "a filter catches {}% of fraud and {}% of genuine requests, {} per screened request",
-                f.catch_rate * 100.0,
-                f.false_positive_rate * 100.0,
+                (f.catch_rate * 1e8).round() / 1e6,
+                (f.false_positive_rate * 1e8).round() / 1e6,
                 usd(f.fee)
             ));
         }

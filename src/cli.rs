@@ -59,6 +59,9 @@ struct OutputArgs {
     /// Do not draw the charts.
     #[arg(long)]
     no_charts: bool,
+    /// Do not write report.html.
+    #[arg(long)]
+    no_report: bool,
     /// Run only the K-th of N deterministic slices of the runs (join them with `merge`).
     #[arg(long, value_name = "K/N")]
     shard: Option<String>,
@@ -66,7 +69,13 @@ struct OutputArgs {
 
 impl OutputArgs {
     fn options(&self, events: bool) -> RunOptions {
-        RunOptions { seed: self.seed, out: self.out.clone(), events, no_charts: self.no_charts }
+        RunOptions {
+            seed: self.seed,
+            out: self.out.clone(),
+            events,
+            no_charts: self.no_charts,
+            no_report: self.no_report,
+        }
     }
 }
 
@@ -253,8 +262,13 @@ fn execute(
         pb
     });
     if events {
-        let first =
-            RunOptions { seed: Some(prepared.plan.seed), out: Some(out.clone()), events: true, no_charts: true };
+        let first = RunOptions {
+            seed: Some(prepared.plan.seed),
+            out: Some(out.clone()),
+            events: true,
+            no_charts: true,
+            no_report: true,
+        };
         run_and_write(&prepared.scenarios[0], &first, |_| {})?;
     }
     let results = prepared.execute(shard, |n| bar.iter().for_each(|b| b.set_position(n as u64)));

@@ -78,6 +78,8 @@ pub struct RunOptions {
     pub events: bool,
     /// Skip the charts.
     pub no_charts: bool,
+    /// Skip `report.html`.
+    pub no_report: bool,
 }
 
 /// The default output folder of `sc`.
@@ -108,16 +110,44 @@ pub fn run_and_write(
     } else {
         simulate(sc, seed, None::<EventLog<'_, std::io::Sink, std::io::Sink>>, progress).0
     };
-    write_tables(&out, &tables(&[(sc, &outcome)]))?;
+    let t = tables(&[(sc, &outcome)]);
+    write_tables(&out, &t)?;
     if !opts.no_charts {
         charts::write(&out.join("charts"), &[(sc, &outcome.metrics)])?;
         files.push("charts/");
     }
+    let warnings = crate::scenario::warnings::all(sc);
     report::write_file(
         &out,
         "run.json",
-        &report::run_json(&sc.file, seed, 1, outcome.wall_seconds, outcome.events, &crate::scenario::warnings::all(sc)),
+        &report::run_json(&sc.file, seed, 1, outcome.wall_seconds, outcome.events, &warnings),
     )?;
+    if !opts.no_report {
+        let summary = outcome.summary(sc, 0);
+        let sources = SourceSummary::all(sc, &outcome.metrics);
+        let rows = t.outcomes.split_once('\n').map_or("", |x| x.1);
+        let variant = [sc.variant.clone()];
+        let page = report::page::Page {
+            name: &sc.name,
+            heading: format!(
+                "smsim run, seed {seed}: {} requests",
+                crate::scenario::units::thousands(summary.requested)
+            ),
+            answer: report::terminal::compare_cells(
+                &variant,
+                std::slice::from_ref(&summary),
+                &[(&sc.variant, &sources)],
+                &[(&sc.variant, rows)],
+            ),
+            warnings: &warnings,
+            sources: &t.sources,
+            outcomes: &t.outcomes,
+            charts: report::page::charts(&out.join("charts"), &report::page::RUN_CHARTS),
+            ..Default::default()
+        };
+        report::write_file(&out, "report.html", &report::page::render(&page))?;
+        files.push("report.html");
+    }
     Ok((outcome, out, files))
 }
 

@@ -301,9 +301,12 @@ fn render(g: &Gen) -> String {
         }
     }
     if protect > 0 {
+        // From every pool in turn: with countries, the first that reaches GB sends it.
+        let pools: Vec<String> = (0..g.pools.len()).map(|i| format!("\"p{i}\"")).collect();
         let _ = write!(
             s,
-            "[[traffic]]\nid = \"pump\"\nfrom = \"p0\"\nbody = \"Code 9\"\nrate = 0.7\nfraud = true\ncountry = \"{}\"\n",
+            "[[traffic]]\nid = \"pump\"\nfrom = [{}]\nbody = \"Code 9\"\nrate = 0.7\nfraud = true\ncountry = \"{}\"\n",
+            pools.join(", "),
             if countries { "GB" } else { "US" }
         );
     }
@@ -346,6 +349,12 @@ struct Audit {
     requested: HashSet<u64>,
     twice: u64,
     deliveries: u64,
+    /// Messages screened by the fraud filter, and those screened twice or after their end.
+    screened: HashSet<u64>,
+    screened_wrongly: u64,
+    fees: i64,
+    charged: i64,
+    unroutable: HashSet<u64>,
 }
 
 impl Observer for Audit {
@@ -354,13 +363,28 @@ impl Observer for Audit {
             ObsKind::Requested => {
                 self.requested.insert(o.msg);
             }
-            ObsKind::Transmitted => self.tx.push((o.t.as_micros(), o.pool, o.number, o.carrier, o.parts)),
-            ObsKind::End { .. } => {
+            ObsKind::Transmitted => {
+                self.tx.push((o.t.as_micros(), o.pool, o.number, o.carrier, o.parts));
+                self.charged += (o.cost + o.fee).micros();
+            }
+            ObsKind::End { state, .. } => {
                 if !self.ended.insert(o.msg) {
                     self.twice += 1;
                 }
+                self.charged += (o.cost + o.fee).micros();
+                if matches!(state, EndState::Unroutable | EndState::BlockedOptOut) {
+                    self.unroutable.insert(o.msg);
+                }
             }
-            ObsKind::Queued | ObsKind::FailedOver | ObsKind::Held | ObsKind::Screened => {}
+            ObsKind::Screened => {
+                // Once per request, before it ends (SPEC 8: the filter screens a request
+                // once; what ends before protect pays no fee).
+                if !self.screened.insert(o.msg) || self.ended.contains(&o.msg) {
+                    self.screened_wrongly += 1;
+                }
+                self.fees += (o.cost + o.fee).micros();
+            }
+            ObsKind::Queued | ObsKind::FailedOver | ObsKind::Held => {}
         }
     }
     fn delivery(&mut self, _: &smsim::model::observe::DeliveryObs) {
@@ -450,6 +474,9 @@ proptest! {
         prop_assert_eq!(m.requested, ended(&o), "the end states must sum to requested\n{}", text);
         prop_assert_eq!(audit.twice, 0, "a message ended twice");
         prop_assert_eq!(&audit.ended, &audit.requested, "every requested message ends");
+        prop_assert_eq!(audit.screened_wrongly, 0, "screened twice, or after its end");
+        prop_assert!(audit.screened.is_disjoint(&audit.unroutable), "an unroutable or opted-out request paid the filter's fee");
+        prop_assert_eq!(audit.fees + audit.charged, m.cost_messages.micros() + m.cost_carrier_fees.micros(), "fees and charges are the message costs");
         // Outbound charges never pass the limit (inbound is charged but never blocked, so
         // only outbound sending is held to it).
         let spent = sc.spent.micros() + m.cost_messages.micros() + m.cost_carrier_fees.micros();

@@ -57,7 +57,8 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64
         }
     }
     let summary = tables::summary_csv(&rows, meets.as_deref());
-    write_tables(out, &Tables { summary, timeseries, outcomes, sources })?;
+    let t = Tables { summary, timeseries, outcomes, sources };
+    write_tables(out, &t)?;
     let mut files = vec!["summary.csv", "sources.csv", "timeseries.csv", "outcomes.csv", "run.json"];
     if plan.replications > 1 {
         report::write_file(out, "summary_stats.csv", &tables::summary_stats_csv(&rows))?;
@@ -90,6 +91,77 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64
         &report::run_json(&plan.scenario_file, plan.seed, plan.replications, wall, events, &plan.warnings),
     )?;
     let n = plan.replications;
+    let sources_of = || -> Vec<(&str, &[crate::metrics::summary::SourceSummary])> {
+        results
+            .iter()
+            .filter(|r| r.summary.replication == 0)
+            .map(|r| (r.summary.variant.as_str(), r.sources.as_slice()))
+            .collect()
+    };
+    let outcomes_of = || -> Vec<(&str, &str)> {
+        results
+            .iter()
+            .filter(|r| r.summary.replication == 0)
+            .map(|r| (r.summary.variant.as_str(), r.outcomes.as_str()))
+            .collect()
+    };
+    if !plan.no_report {
+        let mut page = report::page::Page {
+            name: &plan.scenario_name,
+            warnings: &plan.warnings,
+            sources: &t.sources,
+            outcomes: &t.outcomes,
+            ..Default::default()
+        };
+        let means = if n > 1 { format!(", means of {n} replications") } else { String::new() };
+        match plan.command {
+            Command::Run => {
+                page.heading = format!(
+                    "smsim run, seed {}, {n} replications (means; per source and outcomes: replication 0)",
+                    plan.seed
+                );
+                page.answer = terminal::compare_cells(&points, &rows, &sources_of(), &outcomes_of());
+            }
+            Command::Compare => {
+                page.heading = format!(
+                    "smsim compare, seed {}: {} variants paired by common random numbers{means}",
+                    plan.seed,
+                    points.len()
+                );
+                page.answer = terminal::compare_cells(&points, &rows, &sources_of(), &outcomes_of());
+                page.notes = terminal::break_even(&points, &points, &rows)
+                    .map_or(Vec::new(), |s| s.lines().map(String::from).collect());
+            }
+            Command::Sweep => {
+                page.heading = format!(
+                    "smsim sweep, seed {}: {} points{means}{}",
+                    plan.seed,
+                    points.len(),
+                    plan.targets.as_ref().map_or(String::new(), |t| format!(", targets {t}"))
+                );
+                page.answer = terminal::sweep_cells(&points, &rows, meets.as_deref());
+                page.highlight = best.as_ref().and_then(|b| points.iter().position(|p| p == b)).map(|i| i + 1);
+                if meets.is_some() {
+                    page.notes.push(format!(
+                        "best (least total cost meeting every target): {}",
+                        best.as_deref().unwrap_or("none")
+                    ));
+                }
+                page.notes.extend(terminal::sweep_break_even(&points, &rows).lines().map(String::from));
+            }
+        }
+        let dir = out.join("charts");
+        page.charts = if plan.command == Command::Sweep {
+            let names: Vec<(String, &str)> =
+                charts::SWEEP_METRICS.iter().map(|(c, what)| (format!("sweep_{c}"), *what)).collect();
+            let names: Vec<(&str, &str)> = names.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+            report::page::charts(&dir, &names)
+        } else {
+            report::page::charts(&dir, &report::page::RUN_CHARTS)
+        };
+        report::write_file(out, "report.html", &report::page::render(&page))?;
+        files.push("report.html");
+    }
     Ok(match plan.command {
         Command::Run => terminal::replications_summary(&plan.scenario_name, &rows, out, &files),
         Command::Compare => format!(
@@ -98,20 +170,7 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64
             plan.seed,
             points.len(),
             if n > 1 { format!(", means of {n} replications") } else { String::new() },
-            terminal::compare_table(
-                &points,
-                &rows,
-                &results
-                    .iter()
-                    .filter(|r| r.summary.replication == 0)
-                    .map(|r| (r.summary.variant.as_str(), r.sources.as_slice()))
-                    .collect::<Vec<_>>(),
-                &results
-                    .iter()
-                    .filter(|r| r.summary.replication == 0)
-                    .map(|r| (r.summary.variant.as_str(), r.outcomes.as_str()))
-                    .collect::<Vec<_>>()
-            ),
+            terminal::compare_table(&points, &rows, &sources_of(), &outcomes_of()),
             out.display(),
             files.join(", ")
         ),

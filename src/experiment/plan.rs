@@ -38,6 +38,9 @@ pub struct Plan {
     pub jobs: usize,
     /// Charts are not drawn.
     pub no_charts: bool,
+    /// `report.html` is not written.
+    #[serde(default)]
+    pub no_report: bool,
     /// The sweep's axes.
     pub axes: Vec<Axis>,
     /// The sweep's `--target` expression, as given.
@@ -100,7 +103,10 @@ impl Prepared {
             // The axis `variant` picks one of the file's [[variant]]s (or `base`); its own
             // keys are applied after the other axes' values.
             let (picked, sets): (Vec<String>, Vec<String>) = sets.into_iter().partition(|s| s.starts_with("variant="));
-            let variant = match picked.first().map(|p| &p["variant=".len()..]) {
+            if picked.len() > 1 {
+                return Err(crate::error::Error::Usage("--set variant=...: give the variant axis once".into()));
+            }
+            let variant = match picked.first().map(|p| p["variant=".len()..].trim_matches('"')) {
                 None | Some("base") => None,
                 Some(name) => Some(base.variants.iter().position(|v| v == name).ok_or_else(|| {
                     crate::error::Error::Usage(format!(
@@ -137,6 +143,7 @@ impl Prepared {
             replications,
             jobs: scenarios.len() * replications as usize,
             no_charts: opts.no_charts,
+            no_report: opts.no_report,
             axes,
             targets,
             sets: sets.to_vec(),
@@ -147,9 +154,14 @@ impl Prepared {
         Self { plan, scenarios }
     }
 
-    /// The output folder: `opts.out`, else `output/<simulation.name>/`.
+    /// The output folder: `opts.out`, else `output/<simulation.name>/` (a sweep's:
+    /// `output/<simulation.name>/sweep/`, so that a sweep and a compare of one scenario
+    /// do not leave their files in each other's folder).
     pub fn out(&self, opts: &RunOptions) -> PathBuf {
-        opts.out.clone().unwrap_or_else(|| default_out(&self.scenarios[0]))
+        opts.out.clone().unwrap_or_else(|| {
+            let dir = default_out(&self.scenarios[0]);
+            if self.plan.command == Command::Sweep { dir.join("sweep") } else { dir }
+        })
     }
 
     /// Run the jobs of `shard` (all without one), in parallel.

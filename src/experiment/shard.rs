@@ -22,8 +22,9 @@ pub struct ShardFile {
     pub results: Vec<JobResult>,
 }
 
-/// The format of shard files this smsim writes and reads: 2 carries typed summaries and
-/// sources (format 1, untagged, carried summary rows as strings).
+/// The format of shard files this smsim writes and reads: 2 carried typed summaries and
+/// sources (format 1, untagged, carried summary rows as strings); 3 the calendar's
+/// columns; 4 the money columns of SPEC 8 and the plan's `no_report`.
 pub const SHARD_FORMAT: u32 = 4;
 
 /// The file a shard writes into its folder.

@@ -171,8 +171,15 @@ impl<'s, O: Observer> World<'s, O> {
                 self.end(now, EndState::BlockedOptOut, false, &m, (NO_POOL, 0));
                 return;
             }
-            // Protect, once, at the pool it is about to go out from (SPEC 8).
-            if !std::mem::replace(&mut screened, true) && !self.protect(now, &m, pool) {
+            // Protect, once, at the pool it is about to go out from (SPEC 8); after a
+            // failover for room, the price bound again at the new pool's price (the
+            // filter has screened it already).
+            if !std::mem::replace(&mut screened, true) {
+                if !self.protect(now, &m, pool) {
+                    return;
+                }
+            } else if self.over_price(&m, pool) {
+                self.end(now, EndState::BlockedProtect, false, &m, (NO_POOL, 0));
                 return;
             }
             let idx = self.pools.select(pool, r.customer, pin);
@@ -206,12 +213,8 @@ impl<'s, O: Observer> World<'s, O> {
         if sc.protect.blocked[m.country as usize] {
             return blocked(self);
         }
-        if let Some(max) = sc.templates[m.template as usize].max_price {
-            let p = &sc.pools[pool];
-            let fee = sc.carriers[m.carrier as usize].fee_per_part[p.kind];
-            if price::outbound(p.price_to[m.country as usize], fee, m.parts as u64).total() > max {
-                return blocked(self);
-            }
+        if self.over_price(m, pool) {
+            return blocked(self);
         }
         let Some(filter) = sc.protect.filter else { return true };
         let charge = price::Charge { base: filter.fee, fee: Money::ZERO };
@@ -220,11 +223,25 @@ impl<'s, O: Observer> World<'s, O> {
             return false;
         }
         self.emit(now, ObsKind::Screened, m, (NO_POOL, 0), charge);
+        // The verdict is keyed by what the request is (its source, customer, template and
+        // occurrence), never by arrival order, so variants see the same requests caught.
         let catch = sc.protect.catch(sc.sources[m.source as usize].fraud);
-        if catch > 0.0 && unit(&mut rng::stream(self.seed, &[stream::PROTECT, m.id])) < catch {
+        let key = [stream::PROTECT, m.source as u64, m.customer as u64, m.template as u64, m.origin];
+        if catch > 0.0 && unit(&mut rng::stream(self.seed, &key)) < catch {
             return blocked(self);
         }
         true
+    }
+
+    /// Whether message `m` from pool `pool` would cost more than its template's
+    /// `max_price_per_message_usd` (all its parts at the destination price, plus fees).
+    fn over_price(&self, m: &Message, pool: usize) -> bool {
+        let sc = self.sc;
+        sc.templates[m.template as usize].max_price.is_some_and(|max| {
+            let p = &sc.pools[pool];
+            let fee = sc.carriers[m.carrier as usize].fee_per_part[p.kind];
+            price::outbound(p.price_to[m.country as usize], fee, m.parts as u64).total() > max
+        })
     }
 
     /// Number `g` transmits its head if it can (SPEC 4.1.4-5): the pools say whether the

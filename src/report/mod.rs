@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod events;
+pub mod page;
 pub mod tables;
 pub mod terminal;
 

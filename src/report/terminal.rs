@@ -121,6 +121,40 @@ pub fn compare_table(
     sources: &[(&str, &[SourceSummary])],
     outcomes: &[(&str, &str)],
 ) -> String {
+    let mut s = text_table(&compare_cells(variants, rows, sources, outcomes));
+    if let Some(lines) = break_even(variants, variants, rows) {
+        s.push_str(&lines);
+    }
+    s
+}
+
+/// `cells` as aligned text: the first column left-aligned, the others right-aligned.
+pub fn text_table(cells: &[Vec<String>]) -> String {
+    let Some(first) = cells.first() else { return String::new() };
+    let widths: Vec<usize> =
+        (0..first.len()).map(|c| cells.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let mut s = String::new();
+    for r in cells {
+        for (c, cell) in r.iter().enumerate() {
+            if c == 0 {
+                let _ = write!(s, "{cell:<w$}", w = widths[c]);
+            } else {
+                let _ = write!(s, "  {cell:>w$}", w = widths[c]);
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The cells of [`compare_table`]: a header row (an empty corner, then the variants),
+/// then one row per figure.
+pub fn compare_cells(
+    variants: &[String],
+    rows: &[Summary],
+    sources: &[(&str, &[SourceSummary])],
+    outcomes: &[(&str, &str)],
+) -> Vec<Vec<String>> {
     let sec = |x: Option<f64>| x.map_or("-".to_string(), |t| format!("{t:.3} s"));
     let dollars = |x: Option<f64>| x.map_or("-".to_string(), |d| format!("${d:.6}"));
     type Row<'a> = (&'a str, Box<dyn Fn(&str) -> String + 'a>);
@@ -212,29 +246,13 @@ pub fn compare_table(
                 .push(std::iter::once(format!("outcome {label}{what}")).chain(variants.iter().map(|v| f(v))).collect());
         }
     }
-    let widths: Vec<usize> =
-        (0..cells[0].len()).map(|c| cells.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
-    let mut s = String::new();
-    for r in &cells {
-        for (c, cell) in r.iter().enumerate() {
-            if c == 0 {
-                let _ = write!(s, "{cell:<w$}", w = widths[c]);
-            } else {
-                let _ = write!(s, "  {cell:>w$}", w = widths[c]);
-            }
-        }
-        s.push('\n');
-    }
-    if let Some(lines) = break_even(variants, variants, rows) {
-        s.push_str(&lines);
-    }
-    s
+    cells
 }
 
 /// A variant's monthly cost as a line in the requests it makes a month: the fixed part
 /// (leases, monthly fees, setup amortised) and the charged cost per request, with the
 /// run's requests a month; from the summary's own columns (means over replications).
-fn monthly_line(rows: &[Summary], v: &str) -> Option<(f64, f64, f64)> {
+fn monthly_line(rows: &[Summary], v: &str) -> Option<(f64, f64, Option<f64>)> {
     let fixed = mean(rows, v, |s| usd(Some(s.cost_monthly_fixed)))?;
     let rate = mean(rows, v, |s| usd(Some(s.cost_monthly_run_rate)))?;
     let charged = mean(rows, v, |s| {
@@ -245,9 +263,10 @@ fn monthly_line(rows: &[Summary], v: &str) -> Option<(f64, f64, f64)> {
         ))
     })?;
     let requested = mean(rows, v, |s| Some(s.requested as f64))?;
-    // The run rate is fixed + charged x (months per horizon): requests a month follow.
-    let per_month = requested * (rate - fixed) / charged;
-    (charged > 0.0 && requested > 0.0).then(|| (fixed, charged / requested, per_month))
+    // The run rate is fixed + charged x (horizons a month): requests a month follow
+    // (unknown when nothing was charged).
+    let per_month = (charged > 0.0).then(|| requested * (rate - fixed) / charged);
+    (requested > 0.0).then(|| (fixed, charged / requested, per_month))
 }
 
 /// For each variant after the first (rows named by `points`, printed as `labels`): the
@@ -258,7 +277,10 @@ pub fn break_even(points: &[String], labels: &[String], rows: &[Summary]) -> Opt
     let base = points.first()?;
     let (fb, ub, q) = monthly_line(rows, base)?;
     let mut out = String::new();
-    let money = |x: f64| format!("${}", thousands(x.round() as u64));
+    let money = |x: f64| {
+        let cents = (x * 100.0).round() as u64;
+        format!("${}.{:02}", thousands(cents / 100), cents % 100)
+    };
     let per = |x: f64| format!("${x:.5}");
     for (v, label) in points.iter().zip(labels).skip(1) {
         let Some((fv, uv, _)) = monthly_line(rows, v) else { continue };
@@ -292,11 +314,10 @@ pub fn break_even(points: &[String], labels: &[String], rows: &[Summary]) -> Opt
         let _ = writeln!(out, "  {label}: {line}");
     }
     (!out.is_empty()).then(|| {
-        format!(
-            "break-even against {} (this run is {} requests a month at its run rate):\n{out}",
-            labels[0],
-            thousands(q.round() as u64)
-        )
+        let volume = q.map_or(String::new(), |q| {
+            format!(" (this run is {} requests a month at its run rate)", thousands(q.round() as u64))
+        });
+        format!("break-even against {}{volume}:\n{out}", labels[0])
     })
 }
 
@@ -322,7 +343,13 @@ pub fn sweep_break_even(points: &[String], rows: &[Summary]) -> String {
     for (rest, group, labels) in groups {
         if let Some(lines) = break_even(&group, &labels, rows) {
             let at = if rest.is_empty() { String::new() } else { format!(" at {rest}") };
-            out.push_str(&lines.replacen(" (this run", &format!("{at} (this point"), 1));
+            out.push_str(
+                &lines.replacen(&format!("against {}", labels[0]), &format!("against {}{at}", labels[0]), 1).replacen(
+                    " (this run",
+                    " (this point",
+                    1,
+                ),
+            );
         }
     }
     out
@@ -347,6 +374,36 @@ pub fn replications_summary(name: &str, rows: &[Summary], out_dir: &Path, files:
     }
     let _ = writeln!(s, "  wrote {}: {}", out_dir.display(), files.join(", "));
     s
+}
+
+/// The cells of a sweep's points for the report page: a header row, then one row per
+/// point (means over its replications), with how many of its rows meet the targets.
+pub fn sweep_cells(points: &[String], rows: &[Summary], meets: Option<&[bool]>) -> Vec<Vec<String>> {
+    let sec = |x: Option<f64>| x.map_or("-".to_string(), |t| format!("{t:.3} s"));
+    let dollars = |x: Option<f64>| x.map_or("-".to_string(), |d| format!("${d:.2}"));
+    let mut head: Vec<String> =
+        ["point", "delivered", "latency p95", "drain time", "total cost", "monthly run rate"].map(String::from).into();
+    if meets.is_some() {
+        head.push("meets targets".into());
+    }
+    let mut out = vec![head];
+    for p in points {
+        let mut r = vec![
+            p.clone(),
+            mean(rows, p, |s| Some(s.count(EndState::Delivered) as f64))
+                .map_or("-".into(), |x| thousands(x.round() as u64)),
+            sec(mean(rows, p, |s| t(s.latency.p95))),
+            sec(mean(rows, p, |s| t(s.drain))),
+            dollars(mean(rows, p, |s| usd(Some(s.cost_total)))),
+            dollars(mean(rows, p, |s| usd(Some(s.cost_monthly_run_rate)))),
+        ];
+        if let Some(meets) = meets {
+            let group: Vec<usize> = (0..rows.len()).filter(|&i| &rows[i].variant == p).collect();
+            r.push(format!("{}/{}", group.iter().filter(|&&i| meets[i]).count(), group.len()));
+        }
+        out.push(r);
+    }
+    out
 }
 
 /// The terminal summary of `sweep`: one line per point (means over its replications),

@@ -471,7 +471,8 @@ impl Scenario {
             (Some(_), Some(days), Some(cal)) => cal.days_later(c.at, days.checked_mul(k as i64)?)?,
             (Some(e), _, _) => SimTime::from_micros(c.at.as_micros().checked_add(e.as_micros().checked_mul(k)?)?),
         };
-        (t <= c.until.min(self.horizon)).then_some(t)
+        // A blast at or after the horizon would make requests nothing can send.
+        (t <= c.until && t < self.horizon).then_some(t)
     }
 
     /// The instants after t = 0 (up to a week past the horizon) at which a day or a week

@@ -144,11 +144,17 @@ fn long_codes(sc: &Scenario) -> Vec<String> {
     out
 }
 
-/// Pools that may send to no country that has customers.
+/// Pools that may send to no country that has customers (or a fraud source's numbers).
 fn unreachable_pools(sc: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
+    let fraud: Vec<usize> = sc.traffic.iter().filter_map(|t| t.fraud).collect();
     for p in &sc.pools {
-        let reaches = p.reaches.iter().zip(&sc.countries).any(|(&r, c)| r && c.share > 0.0);
+        let reaches = p
+            .reaches
+            .iter()
+            .zip(&sc.countries)
+            .enumerate()
+            .any(|(k, (&r, c))| r && (c.share > 0.0 || fraud.contains(&k)));
         if !reaches {
             let have: Vec<&str> = sc.countries.iter().filter(|c| c.share > 0.0).map(|c| c.id.as_str()).collect();
             out.push(format!(
