@@ -355,6 +355,7 @@ struct Audit {
     fees: i64,
     charged: i64,
     unroutable: HashSet<u64>,
+    failed_over: HashSet<u64>,
 }
 
 impl Observer for Audit {
@@ -372,7 +373,10 @@ impl Observer for Audit {
                     self.twice += 1;
                 }
                 self.charged += (o.cost + o.fee).micros();
-                if matches!(state, EndState::Unroutable | EndState::BlockedOptOut) {
+                // Ended before protect: unroutable, or on the first pool's opt-out list (a
+                // failover pool's list applies after protect, SPEC 8).
+                let opted_out_first = state == EndState::BlockedOptOut && !self.failed_over.contains(&o.msg);
+                if state == EndState::Unroutable || opted_out_first {
                     self.unroutable.insert(o.msg);
                 }
             }
@@ -384,7 +388,10 @@ impl Observer for Audit {
                 }
                 self.fees += (o.cost + o.fee).micros();
             }
-            ObsKind::Queued | ObsKind::FailedOver | ObsKind::Held => {}
+            ObsKind::FailedOver => {
+                self.failed_over.insert(o.msg);
+            }
+            ObsKind::Queued | ObsKind::Held => {}
         }
     }
     fn delivery(&mut self, _: &smsim::model::observe::DeliveryObs) {

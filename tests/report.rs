@@ -35,9 +35,14 @@ fn the_compare_page_is_self_contained_with_every_variant_and_the_key_figures() {
     let summary = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
     for v in ["base", "toll_free", "short_code"] {
         assert!(html.contains(&format!("<th>{v}</th>")), "variant {v} is a column");
-        for col in ["cost_total_usd", "cost_monthly_run_rate_usd", "cost_per_delivered_usd"] {
-            let value = column(&summary, v, col);
-            assert!(html.contains(&format!("${value}")), "{v} {col} ${value} is on the page");
+        use smsim::report::terminal::{cents, per_unit};
+        let value = |col: &str| column(&summary, v, col).parse::<f64>().unwrap();
+        for shown in [
+            cents(value("cost_total_usd")),
+            cents(value("cost_monthly_run_rate_usd")),
+            per_unit(value("cost_per_delivered_usd")),
+        ] {
+            assert!(html.contains(&shown), "{v}: {shown} is on the page");
         }
         let delivered: u64 = column(&summary, v, "delivered").parse().unwrap();
         assert!(html.contains(&smsim::scenario::units::thousands(delivered)));

@@ -96,6 +96,23 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
     out
 }
 
+/// A span of `secs` seconds as h:mm:ss.s (the tables people read; the CSVs keep seconds).
+pub fn hms(secs: f64) -> String {
+    let tenths = (secs * 10.0).round().max(0.0) as u64;
+    format!("{}:{:02}:{:02}.{}", tenths / 36_000, tenths / 600 % 60, tenths / 10 % 60, tenths % 10)
+}
+
+/// Dollars and cents with thousands separators: `$1,049.17`.
+pub fn cents(usd: f64) -> String {
+    let c = (usd.abs() * 100.0).round() as u64;
+    format!("{}${}.{:02}", if usd < 0.0 { "-" } else { "" }, thousands(c / 100), c % 100)
+}
+
+/// A cost per item (a message, an outcome), to a hundredth of a cent: `$0.0101`.
+pub fn per_unit(usd: f64) -> String {
+    if usd.abs() >= 100.0 { cents(usd) } else { format!("${usd:.4}") }
+}
+
 /// The mean of `f` over the rows of variant `point` that have a value.
 fn mean(rows: &[Summary], point: &str, f: impl Fn(&Summary) -> Option<f64>) -> Option<f64> {
     let xs: Vec<f64> = rows.iter().filter(|r| r.variant == point).filter_map(f).collect();
@@ -155,8 +172,9 @@ pub fn compare_cells(
     sources: &[(&str, &[SourceSummary])],
     outcomes: &[(&str, &str)],
 ) -> Vec<Vec<String>> {
-    let sec = |x: Option<f64>| x.map_or("-".to_string(), |t| format!("{t:.3} s"));
-    let dollars = |x: Option<f64>| x.map_or("-".to_string(), |d| format!("${d:.6}"));
+    let sec = |x: Option<f64>| x.map_or("-".to_string(), hms);
+    let dollars = |x: Option<f64>| x.map_or("-".to_string(), cents);
+    let unit = |x: Option<f64>| x.map_or("-".to_string(), per_unit);
     type Row<'a> = (&'a str, Box<dyn Fn(&str) -> String + 'a>);
     let m = |v: &str, f: fn(&Summary) -> Option<f64>| mean(rows, v, f);
     let count = |x: Option<f64>| x.map_or("-".into(), |x| thousands(x.round() as u64));
@@ -168,17 +186,31 @@ pub fn compare_cells(
             table.push((state.name(), Box::new(move |v| count(mean(rows, v, |s| Some(s.count(state) as f64))))));
         }
     }
+    // What the topic's subscribers made of the inbound messages, when there were any.
+    use crate::model::observe::DeliveryState as D;
+    if rows.iter().any(|r| r.subscribers.values().iter().sum::<u64>() > 0) {
+        for (label, st) in [
+            ("subscriber delivered", D::Delivered),
+            ("subscriber dead-lettered", D::DeadLettered),
+            ("subscriber dropped", D::Dropped),
+            ("subscriber pending", D::Pending),
+        ] {
+            if st == D::Delivered || rows.iter().any(|r| r.subscribers[st] > 0) {
+                table.push((label, Box::new(move |v| count(mean(rows, v, |s| Some(s.subscribers[st] as f64))))));
+            }
+        }
+    }
     table.extend::<Vec<Row<'_>>>(vec![
         ("latency p50", Box::new(|v| sec(m(v, |s| t(s.latency.p50))))),
         ("latency p95", Box::new(|v| sec(m(v, |s| t(s.latency.p95))))),
         ("latency p99", Box::new(|v| sec(m(v, |s| t(s.latency.p99))))),
         ("drain time", Box::new(|v| sec(m(v, |s| t(s.drain))))),
         ("total cost", Box::new(|v| dollars(m(v, |s| usd(Some(s.cost_total)))))),
-        ("cost per delivered", Box::new(|v| dollars(m(v, |s| usd(s.cost_per_delivered))))),
+        ("cost per delivered", Box::new(|v| unit(m(v, |s| usd(s.cost_per_delivered))))),
         ("monthly run rate", Box::new(|v| dollars(m(v, |s| usd(Some(s.cost_monthly_run_rate)))))),
         (
             "spend limit hit",
-            Box::new(|v| m(v, |s| t(s.spend_limit_hit)).map_or("no".into(), |x| format!("at {x:.3} s"))),
+            Box::new(|v| m(v, |s| t(s.spend_limit_hit)).map_or("no".into(), |x| format!("at {}", hms(x)))),
         ),
     ]);
     let mut cells: Vec<Vec<String>> = vec![std::iter::once(String::new()).chain(variants.iter().cloned()).collect()];
@@ -240,7 +272,7 @@ pub fn compare_cells(
         };
         let count = |v: &str| cell(v, 1).and_then(|c| c.parse().ok()).map_or("-".into(), thousands);
         let p50 = |v: &str| sec(cell(v, 2).and_then(|c| c.parse().ok()));
-        let per = |v: &str| dollars(cell(v, 5).and_then(|c| c.parse().ok()));
+        let per = |v: &str| unit(cell(v, 5).and_then(|c| c.parse().ok()));
         for (what, f) in [("", &count as &dyn Fn(&str) -> String), (" p50", &p50), (" cost per outcome", &per)] {
             cells
                 .push(std::iter::once(format!("outcome {label}{what}")).chain(variants.iter().map(|v| f(v))).collect());
@@ -277,10 +309,7 @@ pub fn break_even(points: &[String], labels: &[String], rows: &[Summary]) -> Opt
     let base = points.first()?;
     let (fb, ub, q) = monthly_line(rows, base)?;
     let mut out = String::new();
-    let money = |x: f64| {
-        let cents = (x * 100.0).round() as u64;
-        format!("${}.{:02}", thousands(cents / 100), cents % 100)
-    };
+    let money = cents;
     let per = |x: f64| format!("${x:.5}");
     for (v, label) in points.iter().zip(labels).skip(1) {
         let Some((fv, uv, _)) = monthly_line(rows, v) else { continue };
@@ -379,8 +408,8 @@ pub fn replications_summary(name: &str, rows: &[Summary], out_dir: &Path, files:
 /// The cells of a sweep's points for the report page: a header row, then one row per
 /// point (means over its replications), with how many of its rows meet the targets.
 pub fn sweep_cells(points: &[String], rows: &[Summary], meets: Option<&[bool]>) -> Vec<Vec<String>> {
-    let sec = |x: Option<f64>| x.map_or("-".to_string(), |t| format!("{t:.3} s"));
-    let dollars = |x: Option<f64>| x.map_or("-".to_string(), |d| format!("${d:.2}"));
+    let sec = |x: Option<f64>| x.map_or("-".to_string(), hms);
+    let dollars = |x: Option<f64>| x.map_or("-".to_string(), cents);
     let mut head: Vec<String> =
         ["point", "delivered", "latency p95", "drain time", "total cost", "monthly run rate"].map(String::from).into();
     if meets.is_some() {
@@ -455,4 +484,24 @@ pub fn sweep_summary(
         let _ = writeln!(s, "best: {}", best.unwrap_or("none"));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_money_read_as_people_write_them() {
+        assert_eq!(hms(0.0), "0:00:00.0");
+        assert_eq!(hms(2.36), "0:00:02.4");
+        assert_eq!(hms(2503.999), "0:41:44.0");
+        assert_eq!(hms(3.0 * 3600.0 - 0.04), "3:00:00.0", "2:59:59.96 rounds up into the hour");
+        assert_eq!(hms(3.0 * 3600.0 + 59.95), "3:01:00.0");
+        assert_eq!(hms(100.0 * 3600.0), "100:00:00.0");
+        assert_eq!(cents(1211.505333), "$1,211.51");
+        assert_eq!(cents(0.004), "$0.00");
+        assert_eq!(cents(-3.5), "-$3.50");
+        assert_eq!(per_unit(0.010071), "$0.0101");
+        assert_eq!(per_unit(1234.5), "$1,234.50");
+    }
 }
