@@ -75,3 +75,52 @@ fn run_and_compare_draw_every_chart() {
         .success();
     assert!(!dir.path().join("n/charts").exists());
 }
+
+/// An alert every 5 minutes to 15 engineers through a 10DLC number for `incident`, under
+/// the given account keys.
+fn alerts(incident: &str, account: &str) -> smsim::scenario::Scenario {
+    let text = format!(
+        "[simulation]\nhorizon = \"6h\"\nmetrics_interval = \"5m\"\n[account]\n{account}\n\
+         [[carrier]]\nid = \"c\"\nshare = 1\n[customers]\ncount = 15\n\
+         [[number]]\nid = \"p\"\nkind = \"ten_dlc\"\n\
+         [[campaign]]\nid = \"alert\"\nfrom = \"p\"\nbody = \"ALERT: checkout errors\"\nevery = \"5m\"\nuntil = \"{incident}\"\n"
+    );
+    smsim::scenario::load_str(&text, "alerts.toml", "alerts", &[]).unwrap()
+}
+
+fn chart_input(sc: &smsim::scenario::Scenario) -> smsim::report::charts::ChartInput {
+    let o = smsim::run::simulate(sc, 1, (), |_| {}).0;
+    smsim::report::charts::ChartInput::of(sc, &o.metrics)
+}
+
+#[test]
+fn the_spend_chart_starts_at_the_accounts_spend_at_t0_and_the_hit_is_marked() {
+    use smsim::report::charts::spend_points;
+    // The default $1 limit: the first point is $0 at t = 0, not the first interval's spend.
+    let c = chart_input(&alerts("4h", ""));
+    assert_eq!(spend_points(&c)[0], (0.0, 0.0));
+    assert!(spend_points(&c)[1].1 > 0.0, "the first interval spends");
+    assert!(c.limit_hit_us.is_some(), "the hit is there to mark");
+    // Already $0.40 spent: the line starts there.
+    let c = chart_input(&alerts("4h", "spent_usd = 0.40"));
+    assert_eq!(spend_points(&c)[0], (0.0, 0.40));
+}
+
+#[test]
+fn charts_span_an_incident_whose_messages_are_blocked_after_the_first_hour() {
+    use smsim::report::charts::span_s;
+    // $1 at about 1.4 cents an alert of 15 lasts some 70 texts: the limit blocks from the
+    // first hour on, and the 4-hour incident's later alerts are all blocked. Nothing is
+    // delivered after the first hour, but the charts must show the whole incident.
+    let sc = alerts("4h", "");
+    let c = chart_input(&sc);
+    let hit = c.limit_hit_us.unwrap() as f64 / 3.6e9;
+    assert!(hit < 1.5, "blocked from {hit:.2} h");
+    let span = span_s(std::slice::from_ref(&c)) / 3600.0;
+    assert!(span >= 4.0, "the charts end at {span:.2} h, before the incident's last alert at 4 h");
+    assert!(span <= 6.0, "never past the horizon");
+    // A 1-hour incident: the charts end a little after it, not at the 6-hour horizon.
+    let short = chart_input(&alerts("1h", "monthly_spend_limit_usd = 100"));
+    let span = span_s(std::slice::from_ref(&short)) / 3600.0;
+    assert!((1.0..2.0).contains(&span), "{span:.2} h");
+}

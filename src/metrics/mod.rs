@@ -144,6 +144,9 @@ pub struct Metrics {
     pub latency: Stat,
     /// First `blocked_spend_limit`.
     pub spend_limit_hit: Option<SimTime>,
+    /// The last observation of any kind (a request, an end of any state, an inbound
+    /// message, a subscriber delivery): how far the charts reach.
+    pub last_activity: SimTime,
     /// Last transmission: when the outbound queues last drained.
     pub last_transmit: Option<SimTime>,
     /// The time series.
@@ -200,6 +203,7 @@ impl Metrics {
             queue_wait: Stat::default(),
             latency: Stat::default(),
             spend_limit_hit: None,
+            last_activity: SimTime::ZERO,
             last_transmit: None,
             timeseries: Timeseries::new(sc),
             inbound: InboundCounts::default(),
@@ -242,6 +246,7 @@ impl Observer for Metrics {
     #[inline]
     fn observe(&mut self, o: &Obs) {
         self.timeseries.advance(o.t);
+        self.last_activity = o.t;
         let src = &mut self.sources[o.source as usize];
         match o.kind {
             ObsKind::Requested => {
@@ -314,6 +319,7 @@ impl Observer for Metrics {
 
     fn inbound(&mut self, i: &InboundObs<'_>) {
         self.timeseries.advance(i.t);
+        self.last_activity = i.t;
         let n = &mut self.inbound;
         n.inbound += 1;
         n.dropped += i.dropped as u64;
@@ -331,6 +337,7 @@ impl Observer for Metrics {
 
     fn delivery(&mut self, d: &DeliveryObs) {
         self.timeseries.advance(d.t);
+        self.last_activity = d.t;
         self.deliveries[d.state] += 1;
         self.subscriber_retries += d.retries;
     }

@@ -24,7 +24,7 @@ use std::path::Path;
 pub const SIZE: (u32, u32) = (1000, 600);
 
 const FONT: &str = "sans-serif";
-static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static FONT_BYTES: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
 fn register_font() {
     static ONCE: std::sync::Once = std::sync::Once::new();
@@ -46,6 +46,8 @@ struct Series {
     /// Cost by part, in $.
     costs: Table<CostPart, f64, COST_PARTS>,
     spend_limit: f64,
+    /// When the spend limit first blocked a message, s.
+    limit_hit: Option<f64>,
 }
 
 /// One interval of the total scope, as plotted.
@@ -115,6 +117,15 @@ pub struct ChartInput {
     /// axes in wall-clock time (SPEC 7.1).
     #[serde(default)]
     pub clock: Option<(String, String)>,
+    /// Spent this month at t = 0 (`[account] spent_usd`), micro-dollars.
+    #[serde(default)]
+    pub spent: i64,
+    /// When the spend limit first blocked a message, microseconds.
+    #[serde(default)]
+    pub limit_hit_us: Option<u64>,
+    /// The last activity of any kind, microseconds.
+    #[serde(default)]
+    pub last_activity_us: u64,
 }
 
 impl ChartInput {
@@ -150,6 +161,9 @@ impl ChartInput {
             rows,
             costs: costs(sc, m),
             clock: sc.calendar.as_ref().map(|c| (c.start().to_string(), c.zone().name.clone())),
+            spent: sc.spent.micros(),
+            limit_hit_us: m.spend_limit_hit.map(|t| t.as_micros()),
+            last_activity_us: m.last_activity.as_micros(),
         }
     }
 }
@@ -164,7 +178,9 @@ fn series(c: &ChartInput) -> Series {
     }
     // Start every curve at t = 0 with nothing queued or delivered, so that even a run
     // shorter than one interval draws a line rather than a lone point.
-    let spend0 = c.rows.first().map_or(0.0, |r| usd(r.spend.micros()));
+    // The month's spend starts where the account stood at t = 0 (`spent_usd`), not at
+    // the end of the first interval.
+    let spend0 = usd(c.spent);
     let mut total = vec![TotalPoint { t: 0.0, depth: 0.0, delivered: 0.0, spend: spend0 }];
     let mut pools: Vec<(String, Vec<(f64, f64)>)> = c.pools.iter().map(|p| (p.clone(), vec![(0.0, 0.0)])).collect();
     for r in &c.rows {
@@ -184,7 +200,41 @@ fn series(c: &ChartInput) -> Series {
         pools,
         costs: c.costs.map(|m| usd(m.micros())),
         spend_limit: usd(c.spend_limit),
+        limit_hit: c.limit_hit_us.map(secs),
     }
+}
+
+/// How far the time axes of `inputs` reach, in seconds: a little past the last interval
+/// with anything going on (messages waiting or delivered, spend moving) or the last
+/// activity of any kind (a request, a blocked or expired message, a reply), whichever is
+/// later, and never past the horizon; not a long quiet tail to the horizon.
+pub fn span_s(inputs: &[ChartInput]) -> f64 {
+    let s: Vec<Series> = inputs.iter().map(series).collect();
+    span_of(inputs, &s)
+}
+
+fn span_of(inputs: &[ChartInput], s: &[Series]) -> f64 {
+    let Some(first) = inputs.first() else { return 0.0 };
+    let horizon = inputs.iter().map(|c| c.horizon_us).max().unwrap_or(first.horizon_us) as f64 / 1e6;
+    let interval = first.interval_us as f64 / 1e6;
+    let moving = s
+        .iter()
+        .flat_map(|x| {
+            x.total
+                .windows(2)
+                .filter(|w| w[1].depth > 0.0 || w[1].delivered > 0.0 || w[1].spend != w[0].spend)
+                .map(|w| w[1].t)
+        })
+        .fold(0.0, f64::max);
+    let last = inputs.iter().map(|c| c.last_activity_us as f64 / 1e6).fold(0.0, f64::max);
+    let active = moving.max(last);
+    if active > 0.0 { (active * 1.1).max(active + 2.0 * interval).min(horizon) } else { horizon }
+}
+
+/// The spend chart's points of one run, in seconds and dollars: from the account's spend
+/// at t = 0, then at the end of each interval.
+pub fn spend_points(c: &ChartInput) -> Vec<(f64, f64)> {
+    series(c).total.iter().map(|r| (r.t, r.spend)).collect()
 }
 
 fn color(i: usize) -> RGBColor {
@@ -244,6 +294,9 @@ macro_rules! chart_target {
     };
 }
 
+mod sweep;
+pub use sweep::{SWEEP_METRICS, write_sweep};
+
 struct Lines<'a> {
     title: String,
     x_desc: String,
@@ -254,6 +307,9 @@ struct Lines<'a> {
     reference: Vec<(String, f64)>,
     /// Label x in wall-clock time: the calendar, seconds per x unit, and whether with dates.
     clock: Option<(&'a Calendar, f64, bool)>,
+    /// Dashed vertical marks (label, x, the index of the line whose colour it takes; red
+    /// without one).
+    marks: Vec<(String, f64, Option<usize>)>,
 }
 
 fn draw_lines<DB: DrawingBackend>(
@@ -309,6 +365,13 @@ fn draw_lines<DB: DrawingBackend>(
             .draw_series(DashedLineSeries::new(vec![(0.0, y), (x1, y)], 10, 6, col.stroke_width(2)))?
             .label(label.as_str())
             .legend(move |(x, yy)| PathElement::new(vec![(x, yy), (x + 24, yy)], col.stroke_width(2)));
+    }
+    for (label, x, line) in &c.marks {
+        let (x, col) = (*x, line.map_or(RED, color));
+        chart
+            .draw_series(DashedLineSeries::new(vec![(x, 0.0), (x, y1)], 6, 6, col.stroke_width(2)))?
+            .label(label.as_str())
+            .legend(move |(lx, y)| PathElement::new(vec![(lx + 12, y - 6), (lx + 12, y + 6)], col.stroke_width(2)));
     }
     legend(&mut chart)
 }
@@ -395,20 +458,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let Some(first) = inputs.first() else { return Ok(()) };
     let mut s: Vec<Series> = inputs.iter().map(series).collect();
-    // Show time up to a little after the last interval with anything going on (messages
-    // waiting or delivered, spend moving), not a long quiet tail to the horizon.
-    let horizon = inputs.iter().map(|c| c.horizon_us).max().unwrap_or(first.horizon_us) as f64 / 1e6;
-    let interval = first.interval_us as f64 / 1e6;
-    let active = s
-        .iter()
-        .flat_map(|x| {
-            x.total
-                .windows(2)
-                .filter(|w| w[1].depth > 0.0 || w[1].delivered > 0.0 || w[1].spend != w[0].spend)
-                .map(|w| w[1].t)
-        })
-        .fold(0.0, f64::max);
-    let span = if active > 0.0 { (active * 1.1).max(active + 2.0 * interval).min(horizon) } else { horizon };
+    let span = span_of(inputs, &s);
     let (unit, unit_name) = time_unit(span);
     for x in &mut s {
         x.total.retain(|r| r.t <= span);
@@ -440,6 +490,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         lines: s.iter().map(|x| (x.name.clone(), x.cdf.as_slice())).collect(),
         reference: Vec::new(),
         clock: None,
+        marks: Vec::new(),
     };
     both(dir, "latency_cdf", &mut cdf)?;
 
@@ -453,6 +504,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
             lines: s.iter().zip(&depth_total).map(|(x, d)| (x.name.clone(), d.as_slice())).collect(),
             reference: Vec::new(),
             clock,
+            marks: Vec::new(),
         }
     } else {
         Lines {
@@ -462,6 +514,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
             lines: s[0].pools.iter().map(|(n, d)| (format!("number:{n}"), d.as_slice())).collect(),
             reference: Vec::new(),
             clock,
+            marks: Vec::new(),
         }
     };
     both(dir, "queue_depth", &mut depth)?;
@@ -493,6 +546,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         lines: s.iter().zip(&delivered).map(|(x, d)| (x.name.clone(), d.as_slice())).collect(),
         reference: Vec::new(),
         clock,
+        marks: Vec::new(),
     };
     both(dir, "delivered", &mut deliv)?;
 
@@ -509,6 +563,20 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
             s.iter().map(|x| (format!("{} limit ${:.2}", x.name, x.spend_limit), x.spend_limit)).collect()
         },
         clock,
+        // When the limit first blocked a message, per variant that hit it.
+        marks: s
+            .iter()
+            .enumerate()
+            .filter_map(|(i, x)| {
+                let hit = x.limit_hit?;
+                let at = crate::report::terminal::hms(hit);
+                Some(if many {
+                    (format!("{} hit the limit at {at}", x.name), hit / unit, Some(i))
+                } else {
+                    (format!("limit hit at {at}"), hit / unit, None)
+                })
+            })
+            .collect(),
     };
     both(dir, "spend", &mut sp)?;
 
@@ -516,85 +584,4 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         CostBars { title: title("Cost breakdown"), bars: s.iter().map(|x| (x.name.as_str(), x.costs)).collect() };
     both(dir, "cost_breakdown", &mut bars)?;
     Ok(())
-}
-
-/// Key metrics charted against the swept parameter: (summary column, what it is).
-pub const SWEEP_METRICS: [(&str, &str); 4] = [
-    ("cost_total_usd", "total cost (USD)"),
-    ("latency_p95_s", "latency p95 (s)"),
-    ("drain_s", "drain time (s)"),
-    ("delivered", "messages delivered"),
-];
-
-struct Bars<'a> {
-    title: String,
-    x_desc: String,
-    y_desc: String,
-    names: &'a [String],
-    values: &'a [Option<f64>],
-}
-
-/// Horizontal bars, one per sweep point, the first point at the top.
-fn draw_bars<DB: DrawingBackend>(
-    c: &mut Bars<'_>,
-    root: &DrawingArea<DB, Shift>,
-) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let n = c.values.len().max(1);
-    let top = c.values.iter().flatten().copied().fold(0.0, f64::max);
-    let top = if top > 0.0 { top * 1.12 } else { 1.0 };
-    let names = c.names;
-    let longest = names.iter().map(|s| s.chars().count()).max().unwrap_or(4) as u32;
-    let mut chart = ChartBuilder::on(root)
-        .caption(&c.title, (FONT, 24))
-        .margin(20)
-        .x_label_area_size(55)
-        .y_label_area_size((longest * 8 + 20).clamp(60, 420))
-        .build_cartesian_2d(0f64..top, -0.5f64..(n as f64 - 0.5))?;
-    // Row i is drawn at y = n - 1 - i, so the sweep reads top to bottom.
-    let at = |y: f64| -> Option<usize> {
-        let i = y.round();
-        ((y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n).then(|| n - 1 - i as usize)
-    };
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(n + 1)
-        .x_desc(c.y_desc.as_str())
-        .y_desc(c.x_desc.as_str())
-        .label_style((FONT, 14))
-        .axis_desc_style((FONT, 18))
-        .y_label_formatter(&|y| at(*y).and_then(|i| names.get(i).cloned()).unwrap_or_default())
-        .x_label_formatter(&|v| if top >= 20.0 { format!("{v:.0}") } else { format!("{v:.2}") })
-        .draw()?;
-    chart.draw_series(c.values.iter().enumerate().filter_map(|(i, v)| {
-        let y = (n - 1 - i) as f64;
-        v.map(|v| Rectangle::new([(0.0, y - 0.35), (v, y + 0.35)], color(0).filled()))
-    }))?;
-    Ok(())
-}
-chart_target!(Bars<'_>, draw_bars);
-
-/// Write the chart of one key metric against the sweep's points (`sweep_<column>`).
-pub fn write_sweep(
-    dir: &Path,
-    scenario: &str,
-    axes: &str,
-    labels: &[String],
-    column: &str,
-    what: &str,
-    values: &[Option<f64>],
-) -> Result<()> {
-    register_font();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut bars = Bars {
-        title: format!("{what} by sweep point: {scenario}"),
-        x_desc: axes.to_string(),
-        y_desc: what.to_string(),
-        names: labels,
-        values,
-    };
-    // Taller with more points, up to a size any viewer opens (labels shrink past that).
-    let height = (120 + 24 * labels.len() as u32).clamp(SIZE.1, 4000);
-    both_sized(dir, &format!("sweep_{column}"), &mut bars, (SIZE.0, height))
 }
