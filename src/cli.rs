@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use smsim::run::{Progress, RunOptions, run_and_write};
+use smsim::scenario::units::thousands;
 use smsim::sms::segments::segment;
 use smsim::{Error, check, report, scenario};
 use std::io::{IsTerminal, Read};
@@ -183,7 +184,7 @@ fn run(a: RunArgs) -> Result<(), Error> {
         let pb = indicatif::ProgressBar::new(horizon_s.max(1));
         pb.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} simulated {pos}/{len} s, {msg}",
+                "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} s, ETA {eta}, {msg}",
             )
             .expect("valid template"),
         );
@@ -200,12 +201,10 @@ fn run(a: RunArgs) -> Result<(), Error> {
         let prepared = smsim::experiment::Prepared::run(sc, &a.set, &opts, a.replications);
         return execute(prepared, &opts, shard, a.common.quiet, a.events);
     }
-    let started = std::time::Instant::now();
     let progress = |p: Progress| {
         if let Some(pb) = &bar {
             pb.set_position(p.t.as_micros() / 1_000_000);
-            let eps = p.events as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            pb.set_message(format!("{} messages settled, {} events, {eps:.0} events/s", p.settled, p.events));
+            pb.set_message(format!("{} settled", thousands(p.settled)));
         }
     };
     let (outcome, out, files) = run_and_write(&sc, &opts, progress)?;
@@ -256,8 +255,10 @@ fn execute(
     let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
         let pb = indicatif::ProgressBar::new(total as u64);
         pb.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} run {pos}/{len}")
-                .expect("valid template"),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} run {human_pos}/{human_len}, ETA {eta} {msg}",
+            )
+            .expect("valid template"),
         );
         pb
     });
@@ -271,7 +272,14 @@ fn execute(
         };
         run_and_write(&prepared.scenarios[0], &first, |_| {})?;
     }
-    let results = prepared.execute(shard, |n| bar.iter().for_each(|b| b.set_position(n as u64)));
+    // Each finished run names its variant or sweep point (cut to fit beside the bar).
+    let results = prepared.execute(shard, |n, point| {
+        if let Some(b) = &bar {
+            b.set_position(n as u64);
+            let short: String = point.chars().take(40).collect();
+            b.set_message(if short.len() < point.len() { format!("{short}...") } else { short });
+        }
+    });
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }

@@ -97,13 +97,13 @@ pub(crate) fn run_job(index: usize, j: &Job<'_>) -> JobResult {
 }
 
 /// Run the jobs `indices` of `jobs` in parallel; results in index order.
-pub(crate) fn run_indices(jobs: &[Job<'_>], indices: &[usize], done: impl Fn(usize) + Sync) -> Vec<JobResult> {
+pub(crate) fn run_indices(jobs: &[Job<'_>], indices: &[usize], done: impl Fn(usize, &str) + Sync) -> Vec<JobResult> {
     let finished = AtomicUsize::new(0);
     indices
         .par_iter()
         .map(|&i| {
             let r = run_job(i, &jobs[i]);
-            done(finished.fetch_add(1, Ordering::Relaxed) + 1);
+            done(finished.fetch_add(1, Ordering::Relaxed) + 1, &jobs[i].sc.variant);
             r
         })
         .collect()
