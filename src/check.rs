@@ -170,11 +170,12 @@ pub fn report(sc: &Scenario) -> String {
     };
     for c in sc.countries.iter().filter(|_| sc.declares_countries || sc.zones.len() > 1) {
         let carriers: Vec<&str> = c.carriers.iter().map(|&k| sc.carriers[k].id.as_str()).collect();
-        let pools: Vec<&str> = sc
+        let k = sc.countries.iter().position(|x| x.id == c.id).unwrap_or(0);
+        let pools: Vec<String> = sc
             .pools
             .iter()
-            .filter(|p| p.reaches[sc.countries.iter().position(|x| x.id == c.id).unwrap_or(0)])
-            .map(|p| p.id.as_str())
+            .filter(|p| p.reaches[k])
+            .map(|p| format!("{} at {}/part", p.id, usd(p.price_to[k])))
             .collect();
         let _ = writeln!(
             w,
@@ -288,7 +289,7 @@ pub fn report(sc: &Scenario) -> String {
             tr.fraud.map_or(String::new(), |k| format!(
                 " (fraud: new numbers in {} that never answer)",
                 sc.countries[k].id
-            )),
+            )) + &t.max_price.map_or(String::new(), |m| format!(", max price {} a message", usd(m))),
             crate::scenario::warnings::expected_price(sc, &tr.from, tr.template, tr.fraud)
         );
     }

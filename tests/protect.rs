@@ -162,6 +162,7 @@ fn the_filter_catches_by_its_rates_and_charges_its_fee_for_every_screened_reques
     assert_eq!(m.cost_messages.micros() + m.cost_carrier_fees.micros(), fees + sent);
     let per_source: i64 = m.sources.iter().map(|x| x.cost.micros()).sum();
     assert_eq!(per_source, fees + sent);
+    assert_eq!(o.summary(&sc, 0).cost_protect_fees.micros(), fees, "the fees' own column");
     assert_eq!(ended(&o), m.requested);
 }
 

@@ -134,6 +134,8 @@ pub struct Metrics {
     pub ends: PerEnd<u64>,
     /// Outbound base price charged.
     pub cost_messages: Money,
+    /// Of `cost_messages`: the fraud filter's fees (SPEC 8).
+    pub cost_protect_fees: Money,
     /// Outbound carrier fees charged.
     pub cost_carrier_fees: Money,
     /// Inbound charges (price and fees).
@@ -198,6 +200,7 @@ impl Metrics {
             parts_sent: 0,
             ends: PerEnd::default(),
             cost_messages: Money::ZERO,
+            cost_protect_fees: Money::ZERO,
             cost_carrier_fees: Money::ZERO,
             cost_inbound: Money::ZERO,
             queue_wait: Stat::default(),
@@ -267,6 +270,7 @@ impl Observer for Metrics {
                 // The fraud filter's fee: a message cost (SPEC 8).
                 src.cost += o.cost;
                 self.cost_messages += o.cost;
+                self.cost_protect_fees += o.cost;
                 let fee = o.cost;
                 self.timeseries.each(o, |s| s.spend += fee);
             }

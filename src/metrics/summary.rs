@@ -107,6 +107,9 @@ pub struct Summary {
     pub cost_monthly_run_rate: Money,
     /// The run rate's fixed part: leases and monthly fees for a month, setup amortised.
     pub cost_monthly_fixed: Money,
+    /// Of the message costs: the fraud filter's fees.
+    #[serde(default)]
+    pub cost_protect_fees: Money,
 }
 
 /// One value of a summary row.
@@ -257,6 +260,7 @@ impl Summary {
             failed_over: m.failed_over,
             held_for_window: m.held_for_window,
             cost_monthly_run_rate: run_rate(sc, &costs),
+            cost_protect_fees: m.cost_protect_fees,
             cost_monthly_fixed: {
                 let (monthly, setup) = sc.monthly_fixed_costs();
                 monthly + setup
@@ -304,6 +308,7 @@ impl Summary {
         f("cost_monthly_run_rate_usd", Value::Usd(Some(self.cost_monthly_run_rate)));
         f("blocked_protect", Value::Count(self.ends[EndState::BlockedProtect]));
         f("cost_monthly_fixed_usd", Value::Usd(Some(self.cost_monthly_fixed)));
+        f("cost_protect_fees_usd", Value::Usd(Some(self.cost_protect_fees)));
     }
 
     /// The column names, in order.
@@ -371,7 +376,7 @@ mod tests {
         sorted.dedup();
         assert_eq!(sorted.len(), cols.len(), "no column twice");
         assert_eq!(&cols[..4], &IDENTITY);
-        assert_eq!(cols.last().map(String::as_str), Some("cost_monthly_fixed_usd"));
+        assert_eq!(cols.last().map(String::as_str), Some("cost_protect_fees_usd"));
         let s = Summary {
             latency: Quantiles { p95: Some(SimTime::from_micros(2_500_000)), ..Quantiles::default() },
             cost_total: Money(1_234_567),

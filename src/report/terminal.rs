@@ -208,11 +208,14 @@ pub fn compare_cells(
         ("total cost", Box::new(|v| dollars(m(v, |s| usd(Some(s.cost_total)))))),
         ("cost per delivered", Box::new(|v| unit(m(v, |s| usd(s.cost_per_delivered))))),
         ("monthly run rate", Box::new(|v| dollars(m(v, |s| usd(Some(s.cost_monthly_run_rate)))))),
-        (
-            "spend limit hit",
-            Box::new(|v| m(v, |s| t(s.spend_limit_hit)).map_or("no".into(), |x| format!("at {}", hms(x)))),
-        ),
     ]);
+    if rows.iter().any(|r| r.cost_protect_fees > Money::ZERO) {
+        table.push(("protect fees", Box::new(|v| dollars(m(v, |s| usd(Some(s.cost_protect_fees)))))));
+    }
+    table.extend::<Vec<Row<'_>>>(vec![(
+        "spend limit hit",
+        Box::new(|v| m(v, |s| t(s.spend_limit_hit)).map_or("no".into(), |x| format!("at {}", hms(x)))),
+    )]);
     let mut cells: Vec<Vec<String>> = vec![std::iter::once(String::new()).chain(variants.iter().cloned()).collect()];
     for (label, f) in &table {
         cells.push(std::iter::once(label.to_string()).chain(variants.iter().map(|v| f(v))).collect());

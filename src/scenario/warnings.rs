@@ -67,10 +67,11 @@ fn destinations(sc: &Scenario, fraud: Option<usize>) -> Vec<(usize, f64)> {
 
 /// The share of requests each pool of `from` sends to (SPEC 7.3 routing by country),
 /// aligned with `from`, for a source whose destinations are the customers (`fraud`
-/// `None`) or a fraud source's country; what is left is unroutable.
+/// `None`) or a fraud source's country; what is left is unroutable or blocked by protect.
 pub fn routed_shares(sc: &Scenario, from: &[usize], fraud: Option<usize>) -> Vec<f64> {
     let mut shares = vec![0.0; from.len()];
-    for (k, share) in destinations(sc, fraud) {
+    // A blocked country's requests end at protect, before any pool.
+    for (k, share) in destinations(sc, fraud).into_iter().filter(|&(k, _)| !sc.protect.blocked[k]) {
         if let Some(p) = sc.route(from, k) {
             shares[from.iter().position(|&x| x == p).expect("routed to a pool of from")] += share;
         }
