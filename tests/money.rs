@@ -176,3 +176,19 @@ fn compare_shows_each_outcome_with_its_p50_and_cost_per_outcome() {
         assert!(stdout.contains(&format!("outcome {} p50", f[0])));
     }
 }
+
+#[test]
+fn a_run_rate_past_the_spend_limit_says_so() {
+    use smsim::report::terminal::over_limit;
+    use smsim::sms::Money;
+    // $1,024 of messages a month ($1,048 run rate less $24 fixed) against a $512 limit:
+    // repeated, the traffic would stop after 30 x 512 / 1024 = 15 days.
+    let mut r = row("base", 24, 1_000_000, 100, 1024);
+    r.spend_limit = Money(512_000_000);
+    let names = vec!["base".to_string()];
+    let out = over_limit(&names, std::slice::from_ref(&r));
+    assert!(out.contains("$1,024.00 a month, past the $512.00 monthly spend limit"), "{out}");
+    assert!(out.contains("about 15.0 days"), "{out}");
+    r.spend_limit = Money(2_000_000_000);
+    assert_eq!(over_limit(&names, std::slice::from_ref(&r)), "", "within the limit: nothing to say");
+}

@@ -131,6 +131,7 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64
                 page.answer = terminal::compare_cells(&points, &rows, &sources_of(), &outcomes_of());
                 page.notes = terminal::break_even(&points, &points, &rows)
                     .map_or(Vec::new(), |s| s.lines().map(String::from).collect());
+                page.notes.extend(terminal::over_limit(&points, &rows).lines().map(String::from));
             }
             Command::Sweep => {
                 page.heading = format!(

@@ -110,6 +110,9 @@ pub struct Summary {
     /// Of the message costs: the fraud filter's fees.
     #[serde(default)]
     pub cost_protect_fees: Money,
+    /// The month's spend limit (not a column: what the run rate is read against).
+    #[serde(default)]
+    pub spend_limit: Money,
 }
 
 /// One value of a summary row.
@@ -261,6 +264,7 @@ impl Summary {
             held_for_window: m.held_for_window,
             cost_monthly_run_rate: run_rate(sc, &costs),
             cost_protect_fees: m.cost_protect_fees,
+            spend_limit: sc.spend_limit,
             cost_monthly_fixed: {
                 let (monthly, setup) = sc.monthly_fixed_costs();
                 monthly + setup

@@ -84,6 +84,9 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
     if !per_outcome.is_empty() {
         let _ = writeln!(out, "  cost per outcome: {}", per_outcome.join(", "));
     }
+    for line in over_limit(std::slice::from_ref(&s.variant), std::slice::from_ref(s)).lines() {
+        let _ = writeln!(out, "  note: {}", line.split_once(": ").map_or(line, |x| x.1));
+    }
     match s.spend_limit_hit {
         Some(t) => {
             let _ = writeln!(out, "  spend limit ${} hit at {:.3} s", sc.spend_limit, t.as_secs_f64());
@@ -142,7 +145,35 @@ pub fn compare_table(
     if let Some(lines) = break_even(variants, variants, rows) {
         s.push_str(&lines);
     }
+    s.push_str(&over_limit(variants, rows));
     s
+}
+
+/// For each variant whose run rate's message costs pass its monthly spend limit, a line
+/// saying so: the run rate assumes the horizon repeats all month, which the limit would
+/// not allow (it would stop sending after about the days given).
+pub fn over_limit(variants: &[String], rows: &[Summary]) -> String {
+    let mut out = String::new();
+    for v in variants {
+        let (Some(rate), Some(fixed), Some(limit)) = (
+            mean(rows, v, |s| usd(Some(s.cost_monthly_run_rate))),
+            mean(rows, v, |s| usd(Some(s.cost_monthly_fixed))),
+            mean(rows, v, |s| usd(Some(s.spend_limit))),
+        ) else {
+            continue;
+        };
+        let charged = rate - fixed;
+        if limit > 0.0 && charged > limit {
+            let _ = writeln!(
+                out,
+                "{v}: at this run rate the messages would cost {} a month, past the {} monthly spend limit: repeated, this traffic would be stopped after about {:.1} days",
+                cents(charged),
+                cents(limit),
+                30.0 * limit / charged
+            );
+        }
+    }
+    out
 }
 
 /// `cells` as aligned text: the first column left-aligned, the others right-aligned.
