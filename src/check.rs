@@ -64,7 +64,7 @@ pub fn mean_wait(lambda: f64, es: f64, es2: f64, c: u32) -> Option<f64> {
 }
 
 fn usd(m: Money) -> String {
-    format!("${m}")
+    m.dollars()
 }
 
 /// The text `smsim check` prints.
@@ -248,7 +248,7 @@ pub fn report(sc: &Scenario) -> String {
         };
         let _ = writeln!(
             w,
-            "  {}: {} recipients x {} part(s) ({}) from {} at {}, {} blast(s); drain {} at {:.2} parts/s{}; about ${:.6} a message; the spend limit allows about {} messages",
+            "  {}: {} recipients x {} part(s) ({}) from {} at {}, {} blast(s); drain {} at {:.2} parts/s{}; about {} a message; the spend limit allows about {} messages",
             c.id,
             c.recipients,
             t.parts,
@@ -259,7 +259,7 @@ pub fn report(sc: &Scenario) -> String {
             secs(crate::engine::SimTime::from_secs_f64(drain)),
             rate,
             if binds == "numbers" { String::new() } else { format!(" (bound by {binds})") },
-            per_msg,
+            Money::dollars_f64(per_msg),
             affordable
         );
         if c.spread > crate::engine::SimTime::ZERO {
@@ -279,7 +279,7 @@ pub fn report(sc: &Scenario) -> String {
         }
         let _ = writeln!(
             w,
-            "  {}: {} requests/s x {} part(s) from {}, from {} to {}{}; about ${:.6} a request",
+            "  {}: {} requests/s x {} part(s) from {}, from {} to {}{}; about {} a request",
             tr.id,
             tr.rate,
             t.parts,
@@ -290,7 +290,7 @@ pub fn report(sc: &Scenario) -> String {
                 " (fraud: new numbers in {} that never answer)",
                 sc.countries[k].id
             )) + &t.max_price.map_or(String::new(), |m| format!(", max price {} a message", usd(m))),
-            crate::scenario::warnings::expected_price(sc, &tr.from, tr.template, tr.fraud)
+            Money::dollars_f64(crate::scenario::warnings::expected_price(sc, &tr.from, tr.template, tr.fraud))
         );
     }
     for p in sc.pools.iter().filter(|p| p.two_way) {

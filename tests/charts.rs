@@ -124,3 +124,128 @@ fn charts_span_an_incident_whose_messages_are_blocked_after_the_first_hour() {
     let span = span_s(std::slice::from_ref(&short)) / 3600.0;
     assert!((1.0..2.0).contains(&span), "{span:.2} h");
 }
+
+/// The `<text>` elements of an SVG as (x, text-anchor, content).
+fn texts(svg: &str) -> Vec<(f64, String, String)> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let i = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[i..i + tag[i..].find('"')?].to_string())
+    };
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let (tag, rest) = t.split_once('>')?;
+            let content = rest.split("</text>").next()?.trim().to_string();
+            Some((attr(tag, "x")?.parse().ok()?, attr(tag, "text-anchor").unwrap_or_default(), content))
+        })
+        .collect()
+}
+
+/// The largest x of any line point in an SVG's polylines.
+fn rightmost_line_point(svg: &str) -> f64 {
+    svg.split("<polyline")
+        .skip(1)
+        .filter_map(|p| p.split("points=\"").nth(1)?.split('"').next().map(str::to_string))
+        .flat_map(|pts| {
+            pts.split_whitespace().filter_map(|xy| xy.split(',').next()?.parse::<f64>().ok()).collect::<Vec<_>>()
+        })
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn blocked_messages_are_charted_beside_a_legend_outside_the_plot_with_whole_counts() {
+    // The default $1 limit blocks most of a 4-hour incident's alerts.
+    let sc = alerts("4h", "");
+    let dir = tempfile::tempdir().unwrap();
+    smsim::report::charts::write_inputs(dir.path(), &[chart_input(&sc)]).unwrap();
+    let svg = std::fs::read_to_string(dir.path().join("delivered.svg")).unwrap();
+    let t = texts(&svg);
+    let blocked = t.iter().find(|x| x.2.starts_with("blocked")).expect("the delivered chart shows blocked messages");
+    assert!(t.iter().any(|x| x.2 == "delivered"));
+    // The legend stands right of everything plotted.
+    let right = rightmost_line_point(&svg);
+    assert!(right > 300.0, "lines are drawn ({right})");
+    assert!(blocked.0 > right, "legend at x = {} inside the plot (lines reach {right})", blocked.0);
+    // Counts: every y tick (right-aligned labels) is a whole number.
+    for chart in ["delivered", "queue_depth"] {
+        let svg = std::fs::read_to_string(dir.path().join(format!("{chart}.svg"))).unwrap();
+        let ticks: Vec<String> = texts(&svg).into_iter().filter(|x| x.1 == "end").map(|x| x.2).collect();
+        assert!(ticks.len() >= 2, "{chart}: {ticks:?}");
+        for v in &ticks {
+            assert!(!v.contains('.') && v.replace(',', "").parse::<u64>().is_ok(), "{chart}: tick {v:?}");
+        }
+    }
+    // Lines of a comparison that coincide are drawn in different styles: the second
+    // variant's (identical) line is dashed, with markers.
+    let mut other = chart_input(&sc);
+    other.variant = "twin".into();
+    smsim::report::charts::write_inputs(dir.path(), &[chart_input(&sc), other]).unwrap();
+    let svg = std::fs::read_to_string(dir.path().join("spend.svg")).unwrap();
+    assert!(svg.contains("twin") && svg.contains("<circle"), "markers on the second line");
+    let solid = svg.split("<polyline").skip(1).filter(|p| p.contains("stroke-width=\"3\"")).count();
+    assert!(solid >= 1, "the first variant's line is the wider solid one");
+}
+
+#[test]
+fn a_latency_tail_orders_past_the_median_is_drawn_on_a_log_axis() {
+    use smsim::report::charts::{ChartInput, write_inputs};
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = chart_input(&alerts("1h", "monthly_spend_limit_usd = 100"));
+    // A quick CDF: 1 s for most, and an hour for the last 2%.
+    c.cdf_us = (1..=200).map(|i| if i <= 196 { 1_000_000 + i * 1000 } else { 3_600_000_000 }).collect();
+    write_inputs(dir.path(), std::slice::from_ref(&c)).unwrap();
+    let svg = std::fs::read_to_string(dir.path().join("latency_cdf.svg")).unwrap();
+    assert!(svg.contains("log scale"), "a tail 3,600 times the median");
+    // An even spread (a blast's queue) stays linear.
+    let even = ChartInput { cdf_us: (1..=200).map(|i| i * 10_000_000).collect(), ..c };
+    write_inputs(dir.path(), &[even]).unwrap();
+    let svg = std::fs::read_to_string(dir.path().join("latency_cdf.svg")).unwrap();
+    assert!(!svg.contains("log scale"));
+}
+
+#[test]
+fn sweep_charts_draw_lines_with_targets_pass_fail_best_and_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("blast.toml");
+    std::fs::write(
+        &file,
+        "[simulation]\nname = \"blast\"\nhorizon = \"4h\"\n[account]\nmonthly_spend_limit_usd = 10000\n\
+         [[carrier]]\nid = \"c\"\nshare = 1\n[customers]\ncount = 2000\n\
+         [[number]]\nid = \"p\"\nkind = \"long_code\"\ncount = 1\n\
+         [[campaign]]\nid = \"b\"\nfrom = \"p\"\nbody = \"Hi\"\n",
+    )
+    .unwrap();
+    let sweep = |args: &[&str], out: &str| {
+        Command::cargo_bin("smsim")
+            .unwrap()
+            .arg("sweep")
+            .arg(&file)
+            .args(args)
+            .args(["--quiet", "--out"])
+            .arg(dir.path().join(out))
+            .assert()
+            .success();
+        std::fs::read_to_string(dir.path().join(out).join("charts/sweep_drain_s.svg")).unwrap()
+    };
+    // One numeric axis: a line through the points, the target as a dashed line, the
+    // points coloured by whether they meet it, the best ringed, and intervals.
+    let svg = sweep(&["--set", "number.p.count=1,2,4", "--target", "drain_s<=1200", "--replications", "2"], "n");
+    let t: Vec<String> = texts(&svg).into_iter().map(|x| x.2).collect();
+    for label in ["target drain_s &lt;= 1200", "meets every target", "misses a target", "95% interval of the mean"] {
+        assert!(t.iter().any(|x| x == label), "{label} in {t:?}");
+    }
+    assert!(t.iter().any(|x| x.starts_with("best")));
+    assert!(svg.contains("fill=\"#2CA02C\"") && svg.contains("fill=\"#D62728\""), "pass and fail colours");
+    let line = svg
+        .split("<polyline")
+        .skip(1)
+        .map(|p| p.split("points=\"").nth(1).unwrap_or(""))
+        .find(|p| p.split('"').next().unwrap_or("").split_whitespace().count() == 3);
+    assert!(line.is_some(), "a line through the three points");
+    // A count spanning three decades: log axes.
+    let svg = sweep(&["--set", "customers.count=10,100,1000,10000"], "l");
+    assert!(svg.contains("customers.count, log scale"));
+    // Values that are not numbers: bars.
+    let svg = sweep(&["--set", "number.p.kind=long_code,toll_free"], "b");
+    assert!(svg.contains("by sweep point") && svg.contains("<rect"));
+}

@@ -353,7 +353,10 @@ fn output_headers_are_the_contracts_and_no_progress_leaks_without_a_terminal() {
     assert!(o.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
     let header = |f: &str| std::fs::read_to_string(out.join(f)).unwrap().lines().next().unwrap().to_string();
     assert!(header("summary.csv").starts_with(SUMMARY), "{}", header("summary.csv"));
-    assert_eq!(header("timeseries.csv"), "t_s,scope,queue_depth,sent_parts,delivered,failed,inbound,spend_usd,variant");
+    assert_eq!(
+        header("timeseries.csv"),
+        "t_s,scope,queue_depth,sent_parts,delivered,failed,inbound,spend_usd,variant,unreachable,expired,blocked"
+    );
     // The contract's columns first; Part II's after them (SPEC 8: cost_per_outcome_usd).
     assert_eq!(header("outcomes.csv"), "outcome,count,p50_s,p95_s,variant,cost_per_outcome_usd");
     assert!(header("events.csv").starts_with("t_s,message_id,direction,event,number,customer,carrier,parts,cost_usd"));

@@ -510,6 +510,23 @@ proptest! {
         }
         let cost: i64 = src.iter().map(|x| x.cost.micros()).sum();
         prop_assert_eq!(cost, m.cost_messages.micros() + m.cost_carrier_fees.micros());
+        // The time series' end-state columns sum, over the intervals of the total scope,
+        // to the summary's counts: every end but `pending` is in exactly one interval.
+        let total = |f: fn(&smsim::metrics::TsRow) -> u64| -> u64 {
+            m.timeseries.rows.iter().filter(|r| r.scope == 0).map(f).sum()
+        };
+        prop_assert_eq!(total(|r| r.delivered), m.count(EndState::Delivered));
+        prop_assert_eq!(total(|r| r.failed), m.count(EndState::Failed));
+        prop_assert_eq!(total(|r| r.unreachable), m.count(EndState::Unreachable));
+        prop_assert_eq!(total(|r| r.expired), m.count(EndState::Expired));
+        let refused = [EndState::Throttled, EndState::BlockedOptOut, EndState::BlockedSpendLimit,
+            EndState::BlockedDailyCap, EndState::Unroutable, EndState::BlockedProtect];
+        prop_assert_eq!(total(|r| r.blocked), refused.iter().map(|&s| m.count(s)).sum::<u64>());
+        prop_assert_eq!(
+            total(|r| r.delivered + r.failed + r.unreachable + r.expired + r.blocked) + m.count(EndState::Pending),
+            m.requested,
+            "the time series' end states and pending make up every request"
+        );
         if let Err(e) = check(&sc, &audit) {
             prop_assert!(false, "{}\n{}", e, text);
         }

@@ -64,6 +64,14 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64
         report::write_file(out, "summary_stats.csv", &tables::summary_stats_csv(&rows))?;
         files.insert(1, "summary_stats.csv");
     }
+    // A sweep charts its key metrics and every column a target is set on.
+    let mut sweep_charts: Vec<(String, String)> =
+        charts::SWEEP_METRICS.iter().map(|(c, w)| (c.to_string(), w.to_string())).collect();
+    for t in &targets {
+        if !sweep_charts.iter().any(|(c, _)| c == &t.column) {
+            sweep_charts.push((t.column.clone(), t.column.clone()));
+        }
+    }
     if !plan.no_charts {
         let dir = out.join("charts");
         if plan.command == Command::Sweep {
@@ -72,9 +80,41 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64
                 .map(|p| p.split(';').map(|s| s.rsplit_once('=').map_or(s, |x| x.1)).collect::<Vec<_>>().join(" / "))
                 .collect();
             let axes = plan.axes.iter().map(|a| a.path.as_str()).collect::<Vec<_>>().join(" / ");
-            for (col, what) in charts::SWEEP_METRICS {
-                let values: Vec<Option<f64>> = points.iter().map(|p| point_mean(&rows, p, col)).collect();
-                charts::write_sweep(&dir, &plan.scenario_name, &axes, &labels, col, what, &values)?;
+            // One numeric axis: chart a line over its values.
+            let x: Option<Vec<f64>> = (plan.axes.len() == 1)
+                .then(|| labels.iter().map(|l| l.parse::<f64>().ok().filter(|v| v.is_finite())).collect())
+                .flatten();
+            let point_meets: Option<Vec<bool>> = meets.as_ref().map(|_| {
+                points.iter().map(|p| targets.iter().all(|t| t.met_by(point_mean(&rows, p, &t.column)))).collect()
+            });
+            for (col, what) in &sweep_charts {
+                let mut chart = charts::SweepChart {
+                    scenario: plan.scenario_name.clone(),
+                    axes: axes.clone(),
+                    labels: labels.clone(),
+                    x: x.clone(),
+                    column: col.clone(),
+                    what: what.clone(),
+                    values: points.iter().map(|p| point_mean(&rows, p, col)).collect(),
+                    interval: points
+                        .iter()
+                        .map(|p| {
+                            let xs: Vec<f64> =
+                                rows.iter().filter(|r| &r.variant == p).filter_map(|r| r.number(col)).collect();
+                            let i = crate::metrics::stats::interval(&xs);
+                            i.low.zip(i.high)
+                        })
+                        .collect(),
+                    meets: point_meets.clone(),
+                    best: best.as_ref().and_then(|b| points.iter().position(|p| p == b)),
+                    targets: targets
+                        .iter()
+                        .filter(|t| &t.column == col)
+                        .map(|t| (format!("target {} {} {}", t.column, t.op, t.value), t.value))
+                        .collect(),
+                    replications: plan.replications,
+                };
+                charts::write_sweep(&dir, &mut chart)?;
             }
         } else {
             let inputs: Vec<_> = results.iter().filter_map(|r| r.chart.clone()).collect();
@@ -154,7 +194,7 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64
         let dir = out.join("charts");
         page.charts = if plan.command == Command::Sweep {
             let names: Vec<(String, &str)> =
-                charts::SWEEP_METRICS.iter().map(|(c, what)| (format!("sweep_{c}"), *what)).collect();
+                sweep_charts.iter().map(|(c, what)| (format!("sweep_{c}"), what.as_str())).collect();
             let names: Vec<(&str, &str)> = names.iter().map(|(a, b)| (a.as_str(), *b)).collect();
             report::page::charts(&dir, &names)
         } else {

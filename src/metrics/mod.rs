@@ -31,6 +31,12 @@ pub struct TsRow {
     pub inbound: u64,
     /// Cumulative spend at the interval's end.
     pub spend: Money,
+    /// Ended unreachable in the interval.
+    pub unreachable: u64,
+    /// Expired in the interval.
+    pub expired: u64,
+    /// Refused before sending in the interval: throttled, unroutable or a blocked state.
+    pub blocked: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -41,6 +47,9 @@ struct ScopeNow {
     failed: u64,
     inbound: u64,
     spend: Money,
+    unreachable: u64,
+    expired: u64,
+    blocked: u64,
 }
 
 /// The time series, streamed: an interval's rows are closed as soon as time passes it.
@@ -84,11 +93,11 @@ impl Timeseries {
                 failed: s.failed,
                 inbound: s.inbound,
                 spend: s.spend,
+                unreachable: s.unreachable,
+                expired: s.expired,
+                blocked: s.blocked,
             });
-            s.sent_parts = 0;
-            s.delivered = 0;
-            s.failed = 0;
-            s.inbound = 0;
+            *s = ScopeNow { queue_depth: s.queue_depth, spend: s.spend, ..ScopeNow::default() };
         }
         self.current += 1;
     }
@@ -106,6 +115,22 @@ impl Timeseries {
             .chain(sc.pools.iter().map(|p| format!("number:{}", p.id)))
             .chain(sc.carriers.iter().map(|c| format!("carrier:{}", c.id)))
             .collect()
+    }
+
+    /// Count an expiry: in the open interval, or, when found at the horizon after the
+    /// series closed (queued past its TTL), in the last interval, which holds the
+    /// horizon's events.
+    fn expired(&mut self, o: &Obs) {
+        if self.current < self.buckets {
+            return self.each(o, |s| s.expired += 1);
+        }
+        let n = self.scopes.len();
+        let last = self.rows.len() - n;
+        self.rows[last].expired += 1;
+        if o.pool != NO_POOL {
+            self.rows[last + 1 + o.pool as usize].expired += 1;
+        }
+        self.rows[last + 1 + self.pools as usize + o.carrier as usize].expired += 1;
     }
 
     #[inline]
@@ -312,10 +337,20 @@ impl Observer for Metrics {
                         self.timeseries.each(o, |s| s.delivered += 1);
                     }
                     EndState::Failed => self.timeseries.each(o, |s| s.failed += 1),
-                    EndState::BlockedSpendLimit => {
-                        self.spend_limit_hit.get_or_insert(o.t);
+                    EndState::Unreachable => self.timeseries.each(o, |s| s.unreachable += 1),
+                    EndState::Expired => self.timeseries.expired(o),
+                    EndState::Pending => {}
+                    EndState::Throttled
+                    | EndState::BlockedOptOut
+                    | EndState::BlockedSpendLimit
+                    | EndState::BlockedDailyCap
+                    | EndState::Unroutable
+                    | EndState::BlockedProtect => {
+                        if state == EndState::BlockedSpendLimit {
+                            self.spend_limit_hit.get_or_insert(o.t);
+                        }
+                        self.timeseries.each(o, |s| s.blocked += 1);
                     }
-                    _ => {}
                 }
             }
         }

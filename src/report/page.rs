@@ -143,7 +143,7 @@ pub fn render(p: &Page<'_>) -> String {
 
 /// The charts of `run` and `compare`, as (file stem, caption), in the page's order.
 pub const RUN_CHARTS: [(&str, &str); 5] = [
-    ("delivered", "Messages delivered over time"),
+    ("delivered", "Messages delivered, and those that were not, over time"),
     ("latency_cdf", "Delivery latency: the share delivered within each time"),
     ("spend", "The month's spend against the spend limit"),
     ("cost_breakdown", "What the horizon cost, by part"),

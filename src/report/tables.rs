@@ -70,7 +70,8 @@ pub fn summary_stats_csv(rows: &[Summary]) -> String {
 }
 
 /// `timeseries.csv` columns.
-pub const TIMESERIES_COLUMNS: &str = "t_s,scope,queue_depth,sent_parts,delivered,failed,inbound,spend_usd,variant";
+pub const TIMESERIES_COLUMNS: &str =
+    "t_s,scope,queue_depth,sent_parts,delivered,failed,inbound,spend_usd,variant,unreachable,expired,blocked";
 
 /// Append the `timeseries.csv` rows of one run (variant `variant`) to `out`.
 pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &str) {
@@ -79,7 +80,7 @@ pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &s
     for r in &m.timeseries.rows {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
             r.t,
             names[r.scope as usize],
             r.queue_depth,
@@ -88,7 +89,10 @@ pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &s
             r.failed,
             r.inbound,
             r.spend,
-            variant
+            variant,
+            r.unreachable,
+            r.expired,
+            r.blocked
         );
     }
 }

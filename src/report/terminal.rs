@@ -19,9 +19,9 @@ fn secs(t: Option<SimTime>) -> String {
 /// The short human summary printed at the end of `run`.
 pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, files: &[&str]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} (seed {}): {} requested", sc.name, s.seed, s.requested);
+    let _ = writeln!(out, "{} (seed {}): {} requested", sc.name, s.seed, thousands(s.requested));
     let states: Vec<String> =
-        s.ends.iter().filter(|&(_, &n)| n > 0).map(|(st, n)| format!("{n} {}", st.name())).collect();
+        s.ends.iter().filter(|&(_, &n)| n > 0).map(|(st, n)| format!("{} {}", thousands(*n), st.name())).collect();
     let _ = writeln!(out, "  messages: {}", if states.is_empty() { "none".into() } else { states.join(", ") });
     if s.held_for_window > 0 || s.count(EndState::Unroutable) > 0 {
         let _ = writeln!(
@@ -39,7 +39,8 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
         secs(s.latency.p99),
         secs(s.queue_wait.p95)
     );
-    let per = s.cost_per_delivered.map_or(String::new(), |p| format!(" (${p} per delivered)"));
+    let usd = |m: Money| m.micros() as f64 / 1e6;
+    let per = s.cost_per_delivered.map_or(String::new(), |p| format!(" ({} per delivered)", per_unit(usd(p))));
     let i = &s.inbound;
     if i.inbound > 0 || !sc.topics.is_empty() {
         use crate::model::observe::DeliveryState as D;
@@ -48,17 +49,17 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
             out,
             "  inbound:  {} received ({} keywords, {} dropped), {} opt-outs, {} auto responses; \
              {} published; subscribers: {} delivered, {} dead-lettered, {} dropped, {} pending ({} retries)",
-            i.inbound,
-            i.keyword,
-            i.dropped,
-            i.opt_outs,
-            i.auto_responses,
-            i.published,
-            sub(D::Delivered),
-            sub(D::DeadLettered),
-            sub(D::Dropped),
-            sub(D::Pending),
-            s.subscriber_retries
+            thousands(i.inbound),
+            thousands(i.keyword),
+            thousands(i.dropped),
+            thousands(i.opt_outs),
+            thousands(i.auto_responses),
+            thousands(i.published),
+            thousands(sub(D::Delivered)),
+            thousands(sub(D::DeadLettered)),
+            thousands(sub(D::Dropped)),
+            thousands(sub(D::Pending)),
+            thousands(s.subscriber_retries)
         );
     }
     if !sc.outcomes.is_empty() {
@@ -66,20 +67,23 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
             .outcomes
             .iter()
             .zip(&m.outcomes)
-            .map(|(l, st)| format!("{l} {} (p50 {})", st.count(), secs(st.quantile(0.5))))
+            .map(|(l, st)| format!("{l} {} (p50 {})", thousands(st.count()), secs(st.quantile(0.5))))
             .collect();
         let _ = writeln!(out, "  outcomes: {}", parts.join(", "));
     }
     let _ = writeln!(
         out,
-        "  cost:     ${} total{per}; ${} a month at this run rate",
-        s.cost_total, s.cost_monthly_run_rate
+        "  cost:     {} total{per}; {} a month at this run rate",
+        cents(usd(s.cost_total)),
+        cents(usd(s.cost_monthly_run_rate))
     );
     let per_outcome: Vec<String> = sc
         .outcomes
         .iter()
         .zip(&m.outcomes)
-        .filter_map(|(label, o)| crate::sms::price::per_item(s.cost_total, o.count()).map(|c| format!("{label} ${c}")))
+        .filter_map(|(label, o)| {
+            crate::sms::price::per_item(s.cost_total, o.count()).map(|c| format!("{label} {}", per_unit(usd(c))))
+        })
         .collect();
     if !per_outcome.is_empty() {
         let _ = writeln!(out, "  cost per outcome: {}", per_outcome.join(", "));
@@ -89,10 +93,11 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
     }
     match s.spend_limit_hit {
         Some(t) => {
-            let _ = writeln!(out, "  spend limit ${} hit at {:.3} s", sc.spend_limit, t.as_secs_f64());
+            let at = t.as_secs_f64();
+            let _ = writeln!(out, "  spend limit {} hit at {} ({at:.3} s)", sc.spend_limit.dollars(), hms(at));
         }
         None => {
-            let _ = writeln!(out, "  spend limit ${} not hit", sc.spend_limit);
+            let _ = writeln!(out, "  spend limit {} not hit", sc.spend_limit.dollars());
         }
     }
     let _ = writeln!(out, "  wrote {}: {}", out_dir.display(), files.join(", "));
@@ -164,12 +169,20 @@ pub fn over_limit(variants: &[String], rows: &[Summary]) -> String {
         };
         let charged = rate - fixed;
         if limit > 0.0 && charged > limit {
+            // The month is 30 days (`sms::price`): the limit lasts that share of it.
+            let days = 30.0 * limit / charged;
+            let after = if days >= 1.0 {
+                format!("{days:.1} days")
+            } else if days * 24.0 >= 1.0 {
+                format!("{:.1} hours", days * 24.0)
+            } else {
+                format!("{:.0} minutes", (days * 1440.0).max(1.0))
+            };
             let _ = writeln!(
                 out,
-                "{v}: at this run rate the messages would cost {} a month, past the {} monthly spend limit: repeated, this traffic would be stopped after about {:.1} days",
+                "{v}: at this run rate the messages would cost {} a month, past the {} monthly spend limit: repeated, this traffic would be stopped after about {after}",
                 cents(charged),
                 cents(limit),
-                30.0 * limit / charged
             );
         }
     }
@@ -480,36 +493,8 @@ pub fn sweep_summary(
     out_dir: &Path,
 ) -> String {
     let variant_axis = points.iter().any(|p| p.split(';').any(|s| s.starts_with("variant=")));
-    type Column = (&'static str, fn(&Summary) -> Option<f64>);
-    let show: [Column; 5] = [
-        ("delivered", |s| Some(s.count(EndState::Delivered) as f64)),
-        ("latency_p95_s", |s| t(s.latency.p95)),
-        ("drain_s", |s| t(s.drain)),
-        ("cost_total_usd", |s| usd(Some(s.cost_total))),
-        ("run_rate_usd/mo", |s| usd(Some(s.cost_monthly_run_rate))),
-    ];
-    let width = points.iter().map(|p| p.len()).max().unwrap_or(5).max(5);
-    let mut s = format!("{:<width$}", "point");
-    for (c, _) in show {
-        let _ = write!(s, "  {c:>14}");
-    }
-    if meets.is_some() {
-        s.push_str("  meets_target");
-    }
-    s.push('\n');
-    for p in points {
-        let _ = write!(s, "{p:<width$}");
-        for (_, f) in show {
-            let cell = mean(rows, p, f).map_or("-".to_string(), |x| format!("{x:.3}"));
-            let _ = write!(s, "  {cell:>14}");
-        }
-        if let Some(meets) = meets {
-            let group: Vec<usize> = (0..rows.len()).filter(|&i| &rows[i].variant == p).collect();
-            let met = group.iter().filter(|&&i| meets[i]).count();
-            let _ = write!(s, "  {met}/{}", group.len());
-        }
-        s.push('\n');
-    }
+    // The page's table: counts with separators, times as h:mm:ss.s, dollars and cents.
+    let mut s = text_table(&sweep_cells(points, rows, meets));
     if variant_axis {
         s.push_str(&sweep_break_even(points, rows));
     }

@@ -2,6 +2,7 @@
 //! makes an answer meaningless, found from the scenario alone before it runs.
 
 use super::Scenario;
+use crate::sms::Money;
 
 /// Effective parts per second of pool `p` alone, when its traffic splits over carriers
 /// by share: the pool's nominal rate, capped by each shared rate that covers it (the
@@ -239,9 +240,10 @@ fn spend_limit(sc: &Scenario) -> Option<String> {
         if nominal_spend(sc, mid) > budget { hi = mid } else { lo = mid }
     }
     Some(format!(
-        "the spend limit (${:.2} a month, ${:.2} already spent) is passed by the nominal cost of the messages (about ${total:.2} over the horizon) about {} after t=0: later messages end blocked_spend_limit; raise [account] monthly_spend_limit_usd if that is not intended",
-        sc.spend_limit.micros() as f64 / 1e6,
-        sc.spent.micros() as f64 / 1e6,
+        "the spend limit ({} a month, {} already spent) is passed by the nominal cost of the messages (about {} over the horizon) about {} after t=0: later messages end blocked_spend_limit; raise [account] monthly_spend_limit_usd if that is not intended",
+        sc.spend_limit.dollars(),
+        sc.spent.dollars(),
+        Money::dollars_f64((total * 100.0).round() / 100.0),
         span(hi)
     ))
 }

@@ -31,6 +31,27 @@ impl Money {
     pub const fn micros(self) -> i64 {
         self.0
     }
+    /// For people: `$20,000.00`, `$0.00581`, `$0.033333`: thousands separators, at least
+    /// two decimals, and beyond them the exact micro-dollars without trailing zeros.
+    pub fn dollars(self) -> String {
+        let a = self.0.unsigned_abs();
+        let whole = (a / 1_000_000).to_string();
+        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        let frac = format!("{:06}", a % 1_000_000);
+        let keep = frac.trim_end_matches('0').len().max(2);
+        format!("{}${grouped}.{}", if self.0 < 0 { "-" } else { "" }, &frac[..keep])
+    }
+    /// [`Money::dollars`] of an amount in dollars, rounded to the micro-dollar (an
+    /// estimate, such as an average price).
+    pub fn dollars_f64(usd: f64) -> String {
+        Money((usd * 1e6).round() as i64).dollars()
+    }
     /// `self * n`, saturating: inputs are capped at $1e9, so only absurd totals saturate.
     pub const fn times(self, n: u64) -> Money {
         let n = if n > i64::MAX as u64 { i64::MAX } else { n as i64 };
@@ -83,5 +104,16 @@ mod tests {
         assert!(Money::from_usd(0.0000001).is_err());
         assert!(Money::from_usd(-1.0).is_err());
         assert_eq!(Money(5810).times(3), Money(17430));
+    }
+
+    #[test]
+    fn dollars_read_as_people_write_them() {
+        assert_eq!(Money(20_000_000_000).dollars(), "$20,000.00");
+        assert_eq!(Money(5_810).dollars(), "$0.00581");
+        assert_eq!(Money(33_333).dollars(), "$0.033333");
+        assert_eq!(Money(1_500_000).dollars(), "$1.50");
+        assert_eq!(Money(0).dollars(), "$0.00");
+        assert_eq!(Money(-1_234_567_890).dollars(), "-$1,234.56789");
+        assert_eq!(Money::dollars_f64(4260.4012), "$4,260.4012");
     }
 }

@@ -6,7 +6,6 @@
 //! Text renders from DejaVu Sans, bundled in `assets/fonts` (with its licence) and
 //! registered with plotters' `ab_glyph` feature: no system fonts or fontconfig needed.
 
-use crate::engine::SimTime;
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use crate::metrics::summary::costs;
@@ -14,9 +13,7 @@ use crate::scenario::Scenario;
 use crate::scenario::{Calendar, Zone};
 use crate::sms::Money;
 use crate::sms::price::{COST_PARTS, CostPart, Costs};
-use crate::table::{Key, Table};
-use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
+use crate::table::Table;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -61,6 +58,12 @@ struct TotalPoint {
     delivered: f64,
     /// The month's spend, $.
     spend: f64,
+    /// Failed or unreachable in the interval.
+    failed: f64,
+    /// Expired in the interval.
+    expired: f64,
+    /// Refused before sending in the interval.
+    blocked: f64,
 }
 
 /// One `timeseries.csv` row of the total or a pool scope, in exact integers.
@@ -76,6 +79,18 @@ pub struct ChartRow {
     pub delivered: u64,
     /// The month's spend at the interval's end (the total) or the pool's charges.
     pub spend: Money,
+    /// Failed in the interval.
+    #[serde(default)]
+    pub failed: u64,
+    /// Ended unreachable in the interval.
+    #[serde(default)]
+    pub unreachable: u64,
+    /// Expired in the interval.
+    #[serde(default)]
+    pub expired: u64,
+    /// Refused before sending in the interval.
+    #[serde(default)]
+    pub blocked: u64,
 }
 
 /// Time axis unit chosen from the span shown: (divisor in s, label).
@@ -148,6 +163,10 @@ impl ChartInput {
                 queue_depth: r.queue_depth,
                 delivered: r.delivered,
                 spend: r.spend,
+                failed: r.failed,
+                unreachable: r.unreachable,
+                expired: r.expired,
+                blocked: r.blocked,
             })
             .collect();
         ChartInput {
@@ -181,16 +200,24 @@ fn series(c: &ChartInput) -> Series {
     // The month's spend starts where the account stood at t = 0 (`spent_usd`), not at
     // the end of the first interval.
     let spend0 = usd(c.spent);
-    let mut total = vec![TotalPoint { t: 0.0, depth: 0.0, delivered: 0.0, spend: spend0 }];
+    let mut total =
+        vec![TotalPoint { t: 0.0, depth: 0.0, delivered: 0.0, spend: spend0, failed: 0.0, expired: 0.0, blocked: 0.0 }];
     let mut pools: Vec<(String, Vec<(f64, f64)>)> = c.pools.iter().map(|p| (p.clone(), vec![(0.0, 0.0)])).collect();
     for r in &c.rows {
-        let (t, scope, depth, delivered, spend) = (r.t_us, r.scope, r.queue_depth, r.delivered, r.spend.micros());
         // Plot each interval at its end: the value it reports holds there.
-        let t = secs((t + c.interval_us).min(c.horizon_us));
-        if scope == 0 {
-            total.push(TotalPoint { t, depth: depth as f64, delivered: delivered as f64, spend: usd(spend) });
-        } else if let Some(p) = pools.get_mut(scope as usize - 1) {
-            p.1.push((t, depth as f64));
+        let t = secs((r.t_us + c.interval_us).min(c.horizon_us));
+        if r.scope == 0 {
+            total.push(TotalPoint {
+                t,
+                depth: r.queue_depth as f64,
+                delivered: r.delivered as f64,
+                spend: usd(r.spend.micros()),
+                failed: (r.failed + r.unreachable) as f64,
+                expired: r.expired as f64,
+                blocked: r.blocked as f64,
+            });
+        } else if let Some(p) = pools.get_mut(r.scope as usize - 1) {
+            p.1.push((t, r.queue_depth as f64));
         }
     }
     Series {
@@ -222,7 +249,10 @@ fn span_of(inputs: &[ChartInput], s: &[Series]) -> f64 {
         .flat_map(|x| {
             x.total
                 .windows(2)
-                .filter(|w| w[1].depth > 0.0 || w[1].delivered > 0.0 || w[1].spend != w[0].spend)
+                .filter(|w| {
+                    let r = &w[1];
+                    r.depth + r.delivered + r.failed + r.expired + r.blocked > 0.0 || r.spend != w[0].spend
+                })
                 .map(|w| w[1].t)
         })
         .fold(0.0, f64::max);
@@ -235,20 +265,6 @@ fn span_of(inputs: &[ChartInput], s: &[Series]) -> f64 {
 /// at t = 0, then at the end of each interval.
 pub fn spend_points(c: &ChartInput) -> Vec<(f64, f64)> {
     series(c).total.iter().map(|r| (r.t, r.spend)).collect()
-}
-
-fn color(i: usize) -> RGBColor {
-    const PALETTE: [RGBColor; 8] = [
-        RGBColor(31, 119, 180),
-        RGBColor(255, 127, 14),
-        RGBColor(44, 160, 44),
-        RGBColor(214, 39, 40),
-        RGBColor(148, 103, 189),
-        RGBColor(140, 86, 75),
-        RGBColor(227, 119, 194),
-        RGBColor(127, 127, 127),
-    ];
-    PALETTE[i % PALETTE.len()]
 }
 
 /// Draw `chart` to `name.png` and `name.svg` in `dir`.
@@ -274,174 +290,12 @@ fn both_sized(dir: &Path, name: &str, chart: &mut dyn ChartTarget, size: (u32, u
     Ok(())
 }
 
-/// A chart that can draw itself on either backend.
-trait ChartTarget {
-    fn bitmap(&mut self, root: &DrawingArea<BitMapBackend<'_>, Shift>) -> std::result::Result<(), String>;
-    fn svg(&mut self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> std::result::Result<(), String>;
-}
-
-/// Implement [`ChartTarget`] for a chart by one generic drawing function.
-macro_rules! chart_target {
-    ($ty:ty, $f:ident) => {
-        impl ChartTarget for $ty {
-            fn bitmap(&mut self, root: &DrawingArea<BitMapBackend<'_>, Shift>) -> std::result::Result<(), String> {
-                $f(self, root).map_err(|e| e.to_string())
-            }
-            fn svg(&mut self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> std::result::Result<(), String> {
-                $f(self, root).map_err(|e| e.to_string())
-            }
-        }
-    };
-}
-
+mod draw;
+mod plots;
 mod sweep;
-pub use sweep::{SWEEP_METRICS, write_sweep};
-
-struct Lines<'a> {
-    title: String,
-    x_desc: String,
-    y_desc: String,
-    lines: Vec<(String, &'a [(f64, f64)])>,
-    /// Dashed horizontal reference lines (label, y), coloured like the line of the same
-    /// index when there are several.
-    reference: Vec<(String, f64)>,
-    /// Label x in wall-clock time: the calendar, seconds per x unit, and whether with dates.
-    clock: Option<(&'a Calendar, f64, bool)>,
-    /// Dashed vertical marks (label, x, the index of the line whose colour it takes; red
-    /// without one).
-    marks: Vec<(String, f64, Option<usize>)>,
-}
-
-fn draw_lines<DB: DrawingBackend>(
-    c: &mut Lines<'_>,
-    root: &DrawingArea<DB, Shift>,
-) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let pts = c.lines.iter().flat_map(|(_, l)| l.iter());
-    let (mut x1, mut y1) = pts.fold((0f64, 0f64), |(x, y), &(a, b)| (x.max(a), y.max(b)));
-    for (_, y) in &c.reference {
-        y1 = y1.max(*y);
-    }
-    x1 = if x1 > 0.0 { x1 * 1.02 } else { 1.0 };
-    y1 = if y1 > 0.0 { y1 * 1.08 } else { 1.0 };
-    let mut chart = ChartBuilder::on(root)
-        .caption(&c.title, (FONT, 26))
-        .margin(20)
-        .x_label_area_size(55)
-        .y_label_area_size(80)
-        .build_cartesian_2d(0f64..x1, 0f64..y1)?;
-    let fmt = |v: &f64, top: f64| {
-        if top >= 20.0 {
-            format!("{v:.0}")
-        } else if top >= 2.0 {
-            format!("{v:.1}")
-        } else {
-            format!("{v:.2}")
-        }
-    };
-    chart
-        .configure_mesh()
-        .x_desc(c.x_desc.as_str())
-        .y_desc(c.y_desc.as_str())
-        .label_style((FONT, 16))
-        .axis_desc_style((FONT, 18))
-        .x_label_formatter(&|v| match c.clock {
-            Some((cal, unit, dates)) => cal.label(SimTime::from_secs_f64(v * unit), dates),
-            None => fmt(v, x1),
-        })
-        .y_label_formatter(&|v| fmt(v, y1))
-        .draw()?;
-    for (i, (name, line)) in c.lines.iter().enumerate() {
-        let col = color(i);
-        chart
-            .draw_series(LineSeries::new(line.iter().copied(), col.stroke_width(2)))?
-            .label(name.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], col.stroke_width(3)));
-    }
-    let several = c.reference.len() > 1;
-    for (i, (label, y)) in c.reference.iter().enumerate() {
-        let (y, col) = (*y, if several { color(i) } else { BLACK });
-        chart
-            .draw_series(DashedLineSeries::new(vec![(0.0, y), (x1, y)], 10, 6, col.stroke_width(2)))?
-            .label(label.as_str())
-            .legend(move |(x, yy)| PathElement::new(vec![(x, yy), (x + 24, yy)], col.stroke_width(2)));
-    }
-    for (label, x, line) in &c.marks {
-        let (x, col) = (*x, line.map_or(RED, color));
-        chart
-            .draw_series(DashedLineSeries::new(vec![(x, 0.0), (x, y1)], 6, 6, col.stroke_width(2)))?
-            .label(label.as_str())
-            .legend(move |(lx, y)| PathElement::new(vec![(lx + 12, y - 6), (lx + 12, y + 6)], col.stroke_width(2)));
-    }
-    legend(&mut chart)
-}
-chart_target!(Lines<'_>, draw_lines);
-
-/// The legend every chart with series labels draws, top left.
-fn legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
-) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    chart
-        .configure_series_labels()
-        .label_font((FONT, 16))
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-}
-
-struct CostBars<'a> {
-    title: String,
-    bars: Vec<(&'a str, Table<CostPart, f64, COST_PARTS>)>,
-}
-
-fn draw_costs<DB: DrawingBackend>(
-    c: &mut CostBars<'_>,
-    root: &DrawingArea<DB, Shift>,
-) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let n = c.bars.len();
-    let top = c.bars.iter().map(|(_, v)| v.values().iter().sum::<f64>()).fold(0.0, f64::max);
-    let top = if top > 0.0 { top * 1.15 } else { 1.0 };
-    let names: Vec<String> = c.bars.iter().map(|(n, _)| n.to_string()).collect();
-    let mut chart = ChartBuilder::on(root)
-        .caption(&c.title, (FONT, 26))
-        .margin(20)
-        .x_label_area_size(55)
-        .y_label_area_size(90)
-        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top)?;
-    // Bars sit at whole x positions; label those with the variant names, nothing else.
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(n + 1)
-        .x_desc("variant")
-        .y_desc("cost over the horizon (USD)")
-        .y_label_formatter(&|v| if top >= 20.0 { format!("{v:.0}") } else { format!("{v:.2}") })
-        .label_style((FONT, 16))
-        .axis_desc_style((FONT, 18))
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .draw()?;
-    for (k, &part) in CostPart::ALL.iter().enumerate() {
-        let col = color(k);
-        chart
-            .draw_series(c.bars.iter().enumerate().map(|(i, (_, v))| {
-                let base: f64 = v.values()[..k].iter().sum();
-                Rectangle::new([(i as f64 - 0.35, base), (i as f64 + 0.35, base + v[part])], col.filled())
-            }))?
-            .label(part.label())
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], col.filled()));
-    }
-    legend(&mut chart)
-}
-chart_target!(CostBars<'_>, draw_costs);
+use draw::{ChartTarget, Style, color};
+use plots::{CostBars, Lines};
+pub use sweep::{SWEEP_METRICS, SweepChart, write_sweep};
 
 /// The chart files written, without extension (each as `.png` and `.svg`).
 pub const CHARTS: [&str; 5] = ["latency_cdf", "queue_depth", "delivered", "spend", "cost_breakdown"];
@@ -483,70 +337,105 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         None => format!("time since start ({unit_name})"),
     };
 
+    // Lines that may lie on one another (variants, pools) differ in dash and marker too.
+    let styled = |i: usize| Style::nth(i);
+    // A latency tail orders of magnitude past the median (an outage, a retry) reads on
+    // a log axis; a blast's even spread reads best on a linear one.
+    let tail =
+        s.iter().any(|x| x.cdf.len() > 100 && x.cdf[100].0 > 0.0 && x.cdf[x.cdf.len() - 1].0 >= 50.0 * x.cdf[100].0);
     let mut cdf = Lines {
         title: title("Delivery latency CDF"),
         x_desc: "latency, request to delivery (s)".into(),
         y_desc: "fraction of delivered messages".into(),
-        lines: s.iter().map(|x| (x.name.clone(), x.cdf.as_slice())).collect(),
+        lines: s.iter().enumerate().map(|(i, x)| (x.name.clone(), x.cdf.as_slice(), styled(i))).collect(),
         reference: Vec::new(),
         clock: None,
         marks: Vec::new(),
+        x_log: tail,
+        y_counts: false,
     };
     both(dir, "latency_cdf", &mut cdf)?;
 
     let depth_total: Vec<Vec<(f64, f64)>> =
         s.iter().map(|x| x.total.iter().map(|r| (r.t, r.depth)).collect()).collect();
-    let mut depth = if many {
-        Lines {
-            title: title("Messages waiting"),
-            x_desc: x_time.clone(),
-            y_desc: "messages queued at the interval's end".into(),
-            lines: s.iter().zip(&depth_total).map(|(x, d)| (x.name.clone(), d.as_slice())).collect(),
-            reference: Vec::new(),
-            clock,
-            marks: Vec::new(),
-        }
-    } else {
-        Lines {
-            title: title("Messages waiting, per number pool"),
-            x_desc: x_time.clone(),
-            y_desc: "messages queued at the interval's end".into(),
-            lines: s[0].pools.iter().map(|(n, d)| (format!("number:{n}"), d.as_slice())).collect(),
-            reference: Vec::new(),
-            clock,
-            marks: Vec::new(),
-        }
-    };
-    both(dir, "queue_depth", &mut depth)?;
-
-    let delivered: Vec<Vec<(f64, f64)>> = s
-        .iter()
-        .map(|x| {
-            if many {
-                // Side by side, the drain curves: cumulative deliveries from the origin.
-                std::iter::once((0.0, 0.0))
-                    .chain(x.total.iter().scan(0.0, |acc, r| {
-                        *acc += r.delivered;
-                        Some((r.t, *acc))
-                    }))
-                    .collect()
-            } else {
-                x.total.iter().map(|r| (r.t, r.delivered)).collect()
-            }
-        })
-        .collect();
-    let mut deliv = Lines {
-        title: title(if many { "Delivered so far" } else { "Delivered per interval" }),
+    let mut depth = Lines {
+        title: title(if many { "Messages waiting" } else { "Messages waiting, per number pool" }),
         x_desc: x_time.clone(),
-        y_desc: if many {
-            "messages delivered, cumulative".into()
+        y_desc: "messages queued at the interval's end".into(),
+        lines: if many {
+            s.iter()
+                .zip(&depth_total)
+                .enumerate()
+                .map(|(i, (x, d))| (x.name.clone(), d.as_slice(), styled(i)))
+                .collect()
         } else {
-            "messages delivered in the interval".into()
+            s[0].pools.iter().enumerate().map(|(i, (n, d))| (format!("number:{n}"), d.as_slice(), styled(i))).collect()
         },
-        lines: s.iter().zip(&delivered).map(|(x, d)| (x.name.clone(), d.as_slice())).collect(),
         reference: Vec::new(),
         clock,
         marks: Vec::new(),
+        x_log: false,
+        y_counts: true,
+    };
+    both(dir, "queue_depth", &mut depth)?;
+
+    // What became of the messages: delivered, and those that were not (failed or
+    // unreachable, expired, refused before sending), so that a run whose messages were
+    // blocked shows them.
+    type Pick = fn(&TotalPoint) -> f64;
+    let not_delivered: Pick = |r| r.failed + r.expired + r.blocked;
+    let cumulative = |x: &Series, f: Pick| -> Vec<(f64, f64)> {
+        std::iter::once((0.0, 0.0))
+            .chain(x.total.iter().skip(1).scan(0.0, |acc, r| {
+                *acc += f(r);
+                Some((r.t, *acc))
+            }))
+            .collect()
+    };
+    // (label, points, style) of each line.
+    let mut ends: Vec<(String, Vec<_>, Style)> = Vec::new();
+    if many {
+        // Side by side, the drain curves: cumulative from the origin.
+        for (i, x) in s.iter().enumerate() {
+            ends.push((format!("{} delivered", x.name), cumulative(x, |r| r.delivered), styled(i)));
+        }
+        for (i, x) in s.iter().enumerate() {
+            let lost = cumulative(x, not_delivered);
+            if lost.iter().any(|p| p.1 > 0.0) {
+                let st = Style { dash: Some((2, 5)), width: 2, ..styled(i) };
+                ends.push((format!("{} not delivered", x.name), lost, st));
+            }
+        }
+    } else {
+        let per = |f: Pick| -> Vec<(f64, f64)> { s[0].total.iter().map(|r| (r.t, f(r))).collect() };
+        let kinds: [(&str, Pick); 4] = [
+            ("delivered", |r| r.delivered),
+            ("failed or unreachable", |r| r.failed),
+            ("expired", |r| r.expired),
+            ("blocked (throttled, unroutable, blocked_*)", |r| r.blocked),
+        ];
+        for (i, (label, f)) in kinds.into_iter().enumerate() {
+            let pts = per(f);
+            if i == 0 || pts.iter().any(|p| p.1 > 0.0) {
+                let st = if i == 0 { Style::nth(0) } else { Style { width: 2, ..Style::nth(i + 1) } };
+                ends.push((label.to_string(), pts, st));
+            }
+        }
+    }
+    let mut deliv = Lines {
+        title: title(if many {
+            "Delivered, and not delivered (failed, expired or blocked), so far"
+        } else {
+            "Messages by end state, per interval"
+        }),
+        x_desc: x_time.clone(),
+        y_desc: if many { "messages, cumulative".into() } else { "messages ending in the interval".into() },
+        lines: ends.iter().map(|(n, d, st)| (n.clone(), d.as_slice(), *st)).collect(),
+        reference: Vec::new(),
+        clock,
+        marks: Vec::new(),
+        x_log: false,
+        y_counts: true,
     };
     both(dir, "delivered", &mut deliv)?;
 
@@ -555,12 +444,32 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         title: title("Month's spend against the limit"),
         x_desc: x_time,
         y_desc: "spend this month (USD)".into(),
-        lines: s.iter().zip(&spend).map(|(x, d)| (x.name.clone(), d.as_slice())).collect(),
-        // One limit line, or one per variant when the variants' limits differ.
-        reference: if s.iter().all(|x| x.spend_limit == s[0].spend_limit) {
-            vec![(format!("spend limit ${:.2}", s[0].spend_limit), s[0].spend_limit)]
-        } else {
-            s.iter().map(|x| (format!("{} limit ${:.2}", x.name, x.spend_limit), x.spend_limit)).collect()
+        lines: s.iter().zip(&spend).enumerate().map(|(i, (x, d))| (x.name.clone(), d.as_slice(), styled(i))).collect(),
+        // One line per limit: black when several variants share it, else in the colour
+        // of the one variant that has it.
+        reference: {
+            let mut limits: Vec<(f64, Vec<usize>)> = Vec::new();
+            for (i, x) in s.iter().enumerate() {
+                match limits.iter_mut().find(|l| l.0 == x.spend_limit) {
+                    Some(l) => l.1.push(i),
+                    None => limits.push((x.spend_limit, vec![i])),
+                }
+            }
+            let one = limits.len() == 1;
+            limits
+                .into_iter()
+                .map(|(limit, who)| {
+                    let amount = crate::report::terminal::cents(limit);
+                    match who.as_slice() {
+                        _ if one => (format!("spend limit {amount}"), limit, BLACK),
+                        [i] => (format!("{} limit {amount}", s[*i].name), limit, color(*i)),
+                        _ => {
+                            let names: Vec<&str> = who.iter().map(|&i| s[i].name.as_str()).collect();
+                            (format!("limit {amount}: {}", names.join(", ")), limit, BLACK)
+                        }
+                    }
+                })
+                .collect()
         },
         clock,
         // When the limit first blocked a message, per variant that hit it.
@@ -571,12 +480,14 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
                 let hit = x.limit_hit?;
                 let at = crate::report::terminal::hms(hit);
                 Some(if many {
-                    (format!("{} hit the limit at {at}", x.name), hit / unit, Some(i))
+                    (format!("{} hit the limit at {at}", x.name), hit / unit, color(i))
                 } else {
-                    (format!("limit hit at {at}"), hit / unit, None)
+                    (format!("limit hit at {at}"), hit / unit, RED)
                 })
             })
             .collect(),
+        x_log: false,
+        y_counts: false,
     };
     both(dir, "spend", &mut sp)?;
 
