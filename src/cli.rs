@@ -51,7 +51,8 @@ struct OutputArgs {
     /// Seed (overrides simulation.seed; the same for every variant or point).
     #[arg(long)]
     seed: Option<u64>,
-    /// Output folder (default output/<simulation.name>/).
+    /// Output folder, replaced whole when the command completes (default output/<simulation.name>/,
+    /// output/<name>-compare/, output/<name>-sweep/).
     #[arg(long)]
     out: Option<PathBuf>,
     /// No progress bar and no warnings on standard error (run.json keeps the warnings).
@@ -262,15 +263,12 @@ fn execute(
         );
         pb
     });
+    // Everything goes into a staging folder that replaces DIR only when complete.
+    let staging = smsim::output::Staging::begin(&out)?;
     if events {
-        let first = RunOptions {
-            seed: Some(prepared.plan.seed),
-            out: Some(out.clone()),
-            events: true,
-            no_charts: true,
-            no_report: true,
-        };
-        run_and_write(&prepared.scenarios[0], &first, |_| {})?;
+        let first =
+            RunOptions { seed: Some(prepared.plan.seed), out: None, events: true, no_charts: true, no_report: true };
+        smsim::run::write_run(&prepared.scenarios[0], &first, staging.dir(), |_| {})?;
     }
     // Each finished run names its variant or sweep point (cut to fit beside the bar).
     let results = prepared.execute(shard, |n, point| {
@@ -284,9 +282,16 @@ fn execute(
         pb.finish_and_clear();
     }
     let text = match shard {
-        Some(k) => smsim::experiment::shard::write_shard(&out, k, &prepared.plan, results)?,
-        None => smsim::experiment::assemble(&prepared.plan, &results, &out, Some(started.elapsed().as_secs_f64()))?,
+        Some(k) => smsim::experiment::shard::write_shard(staging.dir(), &out, k, &prepared.plan, results)?,
+        None => smsim::experiment::assemble(
+            &prepared.plan,
+            &results,
+            staging.dir(),
+            &out,
+            Some(started.elapsed().as_secs_f64()),
+        )?,
     };
+    staging.commit()?;
     if !quiet {
         warn(&prepared.plan.warnings);
     }

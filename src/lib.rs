@@ -2,7 +2,7 @@
 //! planning. See the README for the command line and `docs/` for the scenario reference.
 //!
 //! Dependencies run one way, down the layers `experiment -> run, check -> report ->
-//! metrics -> model -> scenario -> sms, calendar -> engine, table, error` (checked by
+//! metrics -> model -> scenario -> sms, calendar, output -> engine, table, error` (checked by
 //! `tests/architecture.rs`); the model emits observations that `metrics` records and
 //! `report` writes. `docs/design.md` has the rooms and why.
 
@@ -15,6 +15,7 @@ pub mod error;
 pub mod experiment;
 pub mod metrics;
 pub mod model;
+pub mod output;
 pub mod report;
 pub mod run;
 pub mod scenario;

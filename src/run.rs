@@ -87,14 +87,30 @@ pub fn default_out(sc: &Scenario) -> PathBuf {
     Path::new("output").join(&sc.name)
 }
 
-/// Run `sc` and write its outputs; returns the outcome and the folder written.
+/// Run `sc` and write its outputs, whole or not at all (SPEC 10); returns the outcome and
+/// the folder written.
 pub fn run_and_write(
     sc: &Scenario,
     opts: &RunOptions,
     progress: impl FnMut(Progress),
 ) -> Result<(RunOutcome, PathBuf, Vec<&'static str>)> {
-    let seed = opts.seed.unwrap_or(sc.seed);
     let out = opts.out.clone().unwrap_or_else(|| default_out(sc));
+    let staging = crate::output::Staging::begin(&out)?;
+    let (outcome, files) = write_run(sc, opts, staging.dir(), progress)?;
+    staging.commit()?;
+    Ok((outcome, out, files))
+}
+
+/// Run `sc` and write its outputs into the folder `out` as they are; returns the outcome
+/// and the files written.
+pub fn write_run(
+    sc: &Scenario,
+    opts: &RunOptions,
+    out: &Path,
+    progress: impl FnMut(Progress),
+) -> Result<(RunOutcome, Vec<&'static str>)> {
+    let seed = opts.seed.unwrap_or(sc.seed);
+    let out = out.to_path_buf();
     std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
     let mut files = vec!["summary.csv", "sources.csv", "timeseries.csv", "outcomes.csv", "run.json"];
     let outcome = if opts.events {
@@ -148,7 +164,7 @@ pub fn run_and_write(
         report::write_file(&out, "report.html", &report::page::render(&page))?;
         files.push("report.html");
     }
-    Ok((outcome, out, files))
+    Ok((outcome, files))
 }
 
 /// The CSV outputs of one or more runs: `summary.csv`, `timeseries.csv`, `outcomes.csv`.

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Each top-level module's layer: a module may use only modules of lower layers.
-const LAYERS: [(&str, u32); 12] = [
+const LAYERS: [(&str, u32); 13] = [
     ("engine", 0),
+    ("output", 1),
     ("error", 0),
     ("table", 0),
     ("sms", 1),

@@ -17,9 +17,10 @@ fn point_mean(rows: &[Summary], point: &str, column: &str) -> Option<f64> {
     (!xs.is_empty() && xs.len() == group.len()).then(|| (xs.iter().sum::<f64>() / xs.len() as f64 * 1e6).round() / 1e6)
 }
 
-/// Write every output of `plan` from its complete `results` into `out`; returns what to
-/// print. `wall` is the elapsed time when the caller measured it.
-pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64>) -> Result<String> {
+/// Write every output of `plan` from its complete `results` into `out` (a staging folder
+/// that becomes `shown`); returns what to print. `wall` is the elapsed time when the
+/// caller measured it.
+pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wall: Option<f64>) -> Result<String> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let rows: Vec<Summary> = results.iter().map(|r| r.summary.clone()).collect();
     let mut points: Vec<String> = Vec::new();
@@ -204,7 +205,7 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64
         files.push("report.html");
     }
     Ok(match plan.command {
-        Command::Run => terminal::replications_summary(&plan.scenario_name, &rows, out, &files),
+        Command::Run => terminal::replications_summary(&plan.scenario_name, &rows, shown, &files),
         Command::Compare => format!(
             "{} (seed {}), {} variants paired by common random numbers{}:\n{}wrote {}: {}\n",
             plan.scenario_name,
@@ -212,9 +213,9 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, wall: Option<f64
             points.len(),
             if n > 1 { format!(", means of {n} replications") } else { String::new() },
             terminal::compare_table(&points, &rows, &sources_of(), &outcomes_of()),
-            out.display(),
+            shown.display(),
             files.join(", ")
         ),
-        Command::Sweep => terminal::sweep_summary(&points, &rows, meets.as_deref(), best.as_deref(), out),
+        Command::Sweep => terminal::sweep_summary(&points, &rows, meets.as_deref(), best.as_deref(), shown),
     })
 }

@@ -154,13 +154,18 @@ impl Prepared {
         Self { plan, scenarios }
     }
 
-    /// The output folder: `opts.out`, else `output/<simulation.name>/` (a sweep's:
-    /// `output/<simulation.name>/sweep/`, so that a sweep and a compare of one scenario
-    /// do not leave their files in each other's folder).
+    /// The output folder: `opts.out`, else `output/<simulation.name>/` for `run`,
+    /// `output/<simulation.name>-compare/` and `output/<simulation.name>-sweep/`:
+    /// siblings, so that replacing one output never touches another (SPEC 10).
     pub fn out(&self, opts: &RunOptions) -> PathBuf {
         opts.out.clone().unwrap_or_else(|| {
             let dir = default_out(&self.scenarios[0]);
-            if self.plan.command == Command::Sweep { dir.join("sweep") } else { dir }
+            let suffix = match self.plan.command {
+                Command::Run => return dir,
+                Command::Compare => "compare",
+                Command::Sweep => "sweep",
+            };
+            dir.with_file_name(format!("{}-{suffix}", self.scenarios[0].name))
         })
     }
 

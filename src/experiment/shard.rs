@@ -30,8 +30,15 @@ pub const SHARD_FORMAT: u32 = 4;
 /// The file a shard writes into its folder.
 pub const SHARD_FILE: &str = "shard.json";
 
-/// Write a shard's results into `out`; returns what to print.
-pub fn write_shard(out: &Path, shard: (usize, usize), plan: &Plan, results: Vec<JobResult>) -> Result<String> {
+/// Write a shard's results into `out` (a staging folder that becomes `shown`); returns
+/// what to print.
+pub fn write_shard(
+    out: &Path,
+    shown: &Path,
+    shard: (usize, usize),
+    plan: &Plan,
+    results: Vec<JobResult>,
+) -> Result<String> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let n = results.len();
     let file = ShardFile { format: SHARD_FORMAT, shard: shard.0, shards: shard.1, plan: plan.clone(), results };
@@ -43,7 +50,7 @@ pub fn write_shard(out: &Path, shard: (usize, usize), plan: &Plan, results: Vec<
         shard.0,
         shard.1,
         plan.jobs,
-        out.join(SHARD_FILE).display()
+        shown.join(SHARD_FILE).display()
     ))
 }
 
@@ -110,7 +117,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<String> {
     if results.len() != plan.jobs || results.iter().enumerate().any(|(i, r)| r.index != i) {
         return Err(Error::Input("the shards' runs do not add up to the plan's: a shard folder is damaged".into()));
     }
-    assemble(&plan, &results, out, None)
+    let staging = crate::output::Staging::begin(out)?;
+    let text = assemble(&plan, &results, staging.dir(), out, None)?;
+    staging.commit()?;
+    Ok(text)
 }
 
 /// The jobs of shard `k` of `n` (1-based): every n-th job from the k-th; all without a shard.

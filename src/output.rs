@@ -1,0 +1,224 @@
+//! Whole outputs or none (SPEC 10): a command writes into a temporary folder beside its
+//! output folder DIR and swaps it into place only when every file is complete. On Linux
+//! the swap is one atomic `renameat2(RENAME_EXCHANGE)`; elsewhere (or on a filesystem
+//! without it) the earlier output is renamed aside first, and the next command restores
+//! it if the swap was cut short. An interrupted command leaves the earlier output whole,
+//! or no DIR where there was none; never a mix. A DIR that is not empty and holds neither
+//! `run.json` nor `shard.json` is not an smsim output: it is refused, untouched.
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// The files that mark a folder as an smsim output.
+pub const MARKERS: [&str; 2] = ["run.json", "shard.json"];
+
+/// An output folder being written: write into [`Staging::dir`], then [`Staging::commit`].
+/// Dropped without a commit, the temporary folder is removed and DIR is untouched.
+#[derive(Debug)]
+pub struct Staging {
+    target: PathBuf,
+    tmp: PathBuf,
+    committed: bool,
+}
+
+/// `DIR`'s parent, and the name of a hidden sibling of DIR with `suffix`.
+fn sibling(target: &Path, suffix: &str) -> Result<PathBuf> {
+    let name = target
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("{}: an output folder needs a name", target.display())))?;
+    Ok(target.with_file_name(format!(".{}.{suffix}", name.to_string_lossy())))
+}
+
+/// Where the earlier output waits while the new one moves in (without an atomic exchange).
+fn aside(target: &Path) -> Result<PathBuf> {
+    sibling(target, "smsim-old")
+}
+
+/// Whether `dir` may be replaced: it is missing, empty, or an smsim output.
+fn check_replaceable(target: &Path) -> Result<()> {
+    let meta = match std::fs::symlink_metadata(target) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(target, e)),
+    };
+    if !meta.is_dir() {
+        return Err(Error::Input(format!(
+            "{}: exists and is not a folder: nothing written (give --out a folder)",
+            target.display()
+        )));
+    }
+    let mut entries = std::fs::read_dir(target).map_err(|e| Error::io(target, e))?;
+    let empty = entries.next().is_none();
+    if !empty && !MARKERS.iter().any(|m| target.join(m).is_file()) {
+        return Err(Error::Input(format!(
+            "{}: not empty and not an smsim output (no run.json or shard.json): nothing written or removed; \
+             give --out a new or empty folder",
+            target.display()
+        )));
+    }
+    Ok(())
+}
+
+impl Staging {
+    /// Prepare to write DIR = `target`: restore an earlier output left aside by a cut
+    /// swap, check that DIR may be replaced, and create the temporary folder.
+    pub fn begin(target: &Path) -> Result<Staging> {
+        let aside = aside(target)?;
+        if aside.is_dir() {
+            if target.exists() {
+                // The swap finished but the old output was not yet removed.
+                let _ = std::fs::remove_dir_all(&aside);
+            } else {
+                std::fs::rename(&aside, target).map_err(|e| Error::io(target, e))?;
+            }
+        }
+        check_replaceable(target)?;
+        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        clean_stale(target);
+        let tmp = sibling(target, &format!("smsim-tmp-{}", std::process::id()))?;
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        }
+        std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        Ok(Staging { target: target.to_path_buf(), tmp, committed: false })
+    }
+
+    /// The folder to write into.
+    pub fn dir(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// The output folder the files will be in.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Swap the complete output into place, replacing an earlier one.
+    pub fn commit(mut self) -> Result<()> {
+        // Checked again: another process may have filled DIR meanwhile.
+        check_replaceable(&self.target)?;
+        if !self.target.exists() {
+            std::fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.target, e))?;
+        } else if exchange(&self.tmp, &self.target) {
+            // The temporary folder now holds the earlier output.
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        } else {
+            let aside = aside(&self.target)?;
+            std::fs::rename(&self.target, &aside).map_err(|e| Error::io(&self.target, e))?;
+            std::fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.target, e))?;
+            let _ = std::fs::remove_dir_all(&aside);
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// Remove temporary folders of DIR left by commands that were killed (their process is
+/// gone; Linux only, where `/proc` says so).
+fn clean_stale(target: &Path) {
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else { return };
+    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    let prefix = format!(".{}.smsim-tmp-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file.strip_prefix(&prefix).and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if cfg!(target_os = "linux") && pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// Atomically exchange two paths; false where the system or filesystem cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(a), Ok(b)) = (CString::new(a.as_os_str().as_bytes()), CString::new(b.as_os_str().as_bytes())) else {
+        return false;
+    };
+    // SAFETY: both are valid NUL-terminated paths that outlive the call; renameat2 reads
+    // them and touches no memory of ours.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    r == 0
+}
+
+/// Atomically exchange two paths; false where the system or filesystem cannot.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_commit_replaces_an_earlier_output_and_a_drop_leaves_it() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        let s = Staging::begin(&dir).unwrap();
+        std::fs::write(s.dir().join("run.json"), "1").unwrap();
+        s.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join("run.json")).unwrap(), "1");
+        // A second output, dropped before its commit: the first stays whole.
+        let s = Staging::begin(&dir).unwrap();
+        std::fs::write(s.dir().join("run.json"), "2").unwrap();
+        let tmp = s.dir().to_path_buf();
+        drop(s);
+        assert!(!tmp.exists());
+        assert_eq!(std::fs::read_to_string(dir.join("run.json")).unwrap(), "1");
+        // A third, committed: it replaces the first, which leaves nothing behind.
+        let s = Staging::begin(&dir).unwrap();
+        std::fs::write(s.dir().join("shard.json"), "3").unwrap();
+        s.commit().unwrap();
+        assert!(!dir.join("run.json").exists() && dir.join("shard.json").exists());
+        let left: Vec<_> = std::fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("out")], "no temporary or aside folder remains");
+    }
+
+    #[test]
+    fn a_folder_that_is_not_an_output_is_refused_and_untouched() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("thesis.tex"), "x").unwrap();
+        let e = Staging::begin(root.path()).unwrap_err().to_string();
+        assert!(e.contains("not an smsim output"), "{e}");
+        assert!(root.path().join("thesis.tex").exists());
+        // An empty folder is fine.
+        let empty = root.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        Staging::begin(&empty).unwrap().commit().unwrap();
+    }
+
+    #[test]
+    fn an_output_left_aside_by_a_cut_swap_is_restored() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        let aside = aside(&dir).unwrap();
+        std::fs::create_dir(&aside).unwrap();
+        std::fs::write(aside.join("run.json"), "old").unwrap();
+        let s = Staging::begin(&dir).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join("run.json")).unwrap(), "old", "restored before anything else");
+        drop(s);
+        assert!(!aside.exists());
+    }
+}
