@@ -67,6 +67,9 @@ struct OutputArgs {
     /// Run only the K-th of N deterministic slices of the runs (join them with `merge`).
     #[arg(long, value_name = "K/N")]
     shard: Option<String>,
+    /// The most runs (variants or points times replications) one command may make.
+    #[arg(long, value_name = "N", default_value_t = smsim::experiment::plan::MAX_RUNS)]
+    max_runs: u64,
 }
 
 impl OutputArgs {
@@ -199,8 +202,10 @@ fn run(a: RunArgs) -> Result<(), Error> {
         if a.events && shard.is_some() {
             return Err(Error::Usage("--events writes one run's events: not with --shard".into()));
         }
+        let what = format!("--replications {}", a.replications);
+        smsim::experiment::plan::check_runs(a.replications as u64, &what, a.common.max_runs)?;
         let prepared = smsim::experiment::Prepared::run(sc, &a.set, &opts, a.replications);
-        return execute(prepared, &opts, shard, a.common.quiet, a.events);
+        return execute(prepared, &opts, shard, a.common.quiet, a.events, a.common.max_runs);
     }
     let progress = |p: Progress| {
         if let Some(pb) = &bar {
@@ -228,8 +233,9 @@ fn compare(a: CompareArgs) -> Result<(), Error> {
     }
     let shard = a.common.shard.as_deref().map(parse_shard).transpose()?;
     let opts = a.common.options(false);
+    smsim::experiment::plan::check_runs(all.len() as u64, "the variants", a.common.max_runs)?;
     let prepared = smsim::experiment::Prepared::compare(all, &a.set, &opts, 1);
-    execute(prepared, &opts, shard, a.common.quiet, false)
+    execute(prepared, &opts, shard, a.common.quiet, false, a.common.max_runs)
 }
 
 /// Parse `--shard K/N` (a usage error when malformed).
@@ -246,10 +252,23 @@ fn execute(
     shard: Option<(usize, usize)>,
     quiet: bool,
     events: bool,
+    max_runs: u64,
 ) -> Result<(), Error> {
     if shard.is_some() && opts.out.is_none() {
         return Err(Error::Usage("--shard needs --out DIR: each shard writes its own folder".into()));
     }
+    // More slices than runs leaves some empty (fine for a fixed-size job array), but
+    // not past the bound on runs: merge must be able to list what is missing.
+    if let Some((_, n)) = shard {
+        let runs = prepared.plan.jobs;
+        if n > runs && n as u64 > max_runs {
+            return Err(Error::Usage(format!(
+                "--shard K/{n}: more slices than the {} allowed by --max-runs (and than the {runs} runs to split); use N <= {runs}",
+                thousands(max_runs)
+            )));
+        }
+    }
+    prepared.check_rows()?;
     let started = std::time::Instant::now();
     let out = prepared.out(opts);
     let total = smsim::experiment::shard::indices(prepared.plan.jobs, shard).len();
@@ -306,8 +325,11 @@ fn sweep(a: SweepArgs) -> Result<(), Error> {
     }
     let shard = a.common.shard.as_deref().map(parse_shard).transpose()?;
     let opts = a.common.options(false);
+    let points = axes.iter().map(|x| x.values.len() as u64).fold(1u64, u64::saturating_mul);
+    let what = format!("{} points x {} replication(s)", thousands(points), a.replications);
+    smsim::experiment::plan::check_runs(points.saturating_mul(a.replications as u64), &what, a.common.max_runs)?;
     let prepared = smsim::experiment::Prepared::sweep(&a.scenario, axes, a.target.clone(), &opts, a.replications)?;
-    execute(prepared, &opts, shard, a.common.quiet, false)
+    execute(prepared, &opts, shard, a.common.quiet, false, a.common.max_runs)
 }
 
 fn segments(a: SegmentsArgs) -> Result<(), Error> {

@@ -113,7 +113,7 @@ fn a_missing_or_duplicated_shard_is_a_clear_error() {
     let o = smsim().arg("merge").args([&a, &c]).arg("--out").arg(&out).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("missing shard(s) 2/3"),
+        String::from_utf8_lossy(&o.stderr).contains("1 of 3 shards of spend-limit-default missing: 2/3"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );

@@ -33,6 +33,13 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
+/// A command whose standard output is dropped (the runs print their summaries).
+fn quiet_cmd(bin: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(bin);
+    c.stdout(std::process::Stdio::null());
+    c
+}
+
 fn run_args(seed: u64, out: &Path) -> Vec<std::ffi::OsString> {
     let mut a: Vec<std::ffi::OsString> = vec!["run".into(), root().join("scenarios/long-vs-short-code.toml").into()];
     for s in ["--set", "customers.count=150000", "--events", "--quiet", "--seed", &seed.to_string(), "--out"] {
@@ -49,7 +56,7 @@ fn a_run_killed_while_it_writes_leaves_the_earlier_output_whole_or_the_new_one()
     // The two complete outputs, each written once undisturbed.
     let (old, new) = (tmp.path().join("seed1"), tmp.path().join("seed2"));
     for (seed, dir) in [(1, &old), (2, &new)] {
-        let s = std::process::Command::new(&bin).args(run_args(seed, dir)).status().unwrap();
+        let s = quiet_cmd(&bin).args(run_args(seed, dir)).status().unwrap();
         assert!(s.success());
     }
     let (old_tree, new_tree) = (tree(&old), tree(&new));
@@ -58,12 +65,12 @@ fn a_run_killed_while_it_writes_leaves_the_earlier_output_whole_or_the_new_one()
     // DIR holds the seed-1 output; seed 2 is written over it and killed at points from
     // before its first file to after its last.
     let dir = tmp.path().join("dir");
-    std::process::Command::new(&bin).args(run_args(1, &dir)).status().unwrap();
+    quiet_cmd(&bin).args(run_args(1, &dir)).status().unwrap();
     let fresh = tmp.path().join("fresh");
     let (mut saw_old, mut saw_new) = (0, 0);
     for ms in [0u64, 3, 8, 15, 25, 40, 60, 90, 130, 180, 250, 350, 500, 700, 1000] {
         for (target, may_be_missing) in [(&dir, false), (&fresh, true)] {
-            let mut child = std::process::Command::new(&bin).args(run_args(2, target)).spawn().unwrap();
+            let mut child = quiet_cmd(&bin).args(run_args(2, target)).spawn().unwrap();
             std::thread::sleep(Duration::from_millis(ms));
             let _ = child.kill();
             child.wait().unwrap();
@@ -88,12 +95,12 @@ fn a_run_killed_while_it_writes_leaves_the_earlier_output_whole_or_the_new_one()
             }
         }
         // Start each kill of DIR from the seed-1 output again.
-        std::process::Command::new(&bin).args(run_args(1, &dir)).status().unwrap();
+        quiet_cmd(&bin).args(run_args(1, &dir)).status().unwrap();
     }
     // The kills must have hit both sides of the swap for the test to mean anything.
     assert!(saw_old > 0 && saw_new > 0, "old {saw_old}, new {saw_new}: adjust the kill times");
     // Nothing is left beside DIR but the outputs (the next run removed killed runs' temporaries).
-    std::process::Command::new(&bin).args(run_args(2, &fresh)).status().unwrap();
+    quiet_cmd(&bin).args(run_args(2, &fresh)).status().unwrap();
     let names: Vec<String> =
         std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
@@ -166,4 +173,77 @@ fn run_compare_and_sweep_default_to_sibling_folders() {
     for n in &names {
         assert!(out.join(n).join("summary.csv").exists() && !out.join(n).join("sweep").exists());
     }
+}
+
+/// Run smsim with `args`; (exit code, standard error).
+fn smsim(args: &[&str]) -> (Option<i32>, String) {
+    let o = std::process::Command::new(assert_cmd::cargo::cargo_bin("smsim")).args(args).output().unwrap();
+    (o.status.code(), String::from_utf8(o.stderr).unwrap())
+}
+
+#[test]
+fn work_past_the_bounds_is_a_usage_error_before_it_starts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let file = root().join("scenarios/spend-limit-default.toml");
+    let file = file.to_str().unwrap();
+    let out = out.to_str().unwrap();
+    // Each of these aborted on an allocation, or grew to gigabytes, before its check.
+    let cases: [(&[&str], &str); 3] = [
+        (&["run", file, "--replications", "4294967295", "--out", out], "--max-runs 4294967295"),
+        (
+            &[
+                "sweep",
+                file,
+                "--set",
+                "customers.count=1,2,3,4,5,6,7,8,9,10",
+                "--set",
+                "seed=1,2,3,4,5,6,7,8,9,10,11",
+                "--replications",
+                "1000",
+                "--out",
+                out,
+            ],
+            "--max-runs 110000",
+        ),
+        (&["run", file, "--replications", "4", "--shard", "1/18446744073709551615", "--out", out], "use N <= 4"),
+    ];
+    for (args, says) in cases {
+        let (code, err) = smsim(args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(err.contains(says) && err.lines().count() == 1 && err.len() < 400, "{args:?}: {err}");
+    }
+    // 100,000 slices of 4 runs: allowed (empty slices suit a fixed-size job array), and a
+    // merge missing nearly all of them says so in one short line.
+    let s1 = tmp.path().join("s1");
+    let (code, err) =
+        smsim(&["run", file, "--replications", "4", "--shard", "1/100000", "--quiet", "--out", s1.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, err) = smsim(&["merge", s1.to_str().unwrap(), "--out", out]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("99,999 of 100000 shards") && err.contains("(99,994 more)") && err.len() < 300, "{err}");
+    // --max-runs raises the bound.
+    let (code, err) = smsim(&["run", file, "--replications", "3", "--max-runs", "2", "--out", out, "--quiet"]);
+    assert_eq!(code, Some(2), "{err}");
+    let (code, err) =
+        smsim(&["run", file, "--replications", "3", "--max-runs", "3", "--out", out, "--quiet", "--no-charts"]);
+    assert_eq!(code, Some(0), "{err}");
+    // Two variants at the per-run time-series limit: together past what a command keeps.
+    let big = tmp.path().join("big.toml");
+    std::fs::write(
+        &big,
+        "[simulation]\nhorizon = \"2500h\"\nmetrics_interval = \"1s\"\n[[carrier]]\nid = \"c\"\nshare = 1\n\
+         [customers]\ncount = 10\n[[number]]\nid = \"p\"\nkind = \"long_code\"\n\
+         [[campaign]]\nid = \"b\"\nfrom = \"p\"\nbody = \"Hi\"\n[[variant]]\nname = \"v\"\nset = { \"number.p.count\" = 2 }\n",
+    )
+    .unwrap();
+    // 2500 h at 1 s over 3 scopes: 27 M rows a run, under the per-run bound; two
+    // variants keep 54 M together.
+    let (code, err) = smsim(&["compare", big.to_str().unwrap(), "--out", out]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("rows together") && err.contains("metrics_interval") && err.lines().count() == 1, "{err}");
+    // 5000 h: one run alone is past the bound, an error located at the key.
+    let (code, err) = smsim(&["compare", big.to_str().unwrap(), "--set", "simulation.horizon=5000h", "--out", out]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("metrics_interval") && err.lines().count() == 1, "{err}");
 }

@@ -56,6 +56,28 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
+/// The most runs (scenarios or sweep points, times replications) one command makes
+/// unless `--max-runs` allows more: each run's summary is kept until the outputs are
+/// written.
+pub const MAX_RUNS: u64 = 100_000;
+
+/// The most `timeseries.csv` rows one command keeps for its files, over all its variants
+/// or points together (each single run is held to the same number by the scenario check).
+pub const MAX_KEPT_ROWS: u64 = 50_000_000;
+
+/// Check the size of a command before any work: `runs` runs (a usage error past
+/// `max_runs`, which `--max-runs` raises).
+pub fn check_runs(runs: u64, what: &str, max_runs: u64) -> Result<()> {
+    if runs > max_runs {
+        return Err(crate::error::Error::Usage(format!(
+            "{what} make {} runs, more than the {} allowed: give --max-runs {runs} to allow them (each run's summary stays in memory until the outputs are written)",
+            crate::scenario::units::thousands(runs),
+            crate::scenario::units::thousands(max_runs)
+        )));
+    }
+    Ok(())
+}
+
 /// A stable 64-bit fingerprint of `text` (FNV-1a), as 16 hex digits.
 pub fn fingerprint(text: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -167,6 +189,28 @@ impl Prepared {
             };
             dir.with_file_name(format!("{}-{suffix}", self.scenarios[0].name))
         })
+    }
+
+    /// Check, before any run, that the time series the outputs keep (replication 0 of
+    /// every variant or point) fit [`MAX_KEPT_ROWS`].
+    pub fn check_rows(&self) -> Result<()> {
+        let rows: u64 = self
+            .scenarios
+            .iter()
+            .map(|sc| {
+                let scopes = 1 + sc.pools.len() as u64 + sc.carriers.len() as u64;
+                sc.horizon.as_micros().div_ceil(sc.metrics_interval.as_micros().max(1)).saturating_mul(scopes)
+            })
+            .fold(0u64, u64::saturating_add);
+        if rows > MAX_KEPT_ROWS {
+            return Err(crate::error::Error::Usage(format!(
+                "the {} runs' timeseries.csv would have {} rows together, more than {}: use a wider simulation.metrics_interval (--set simulation.metrics_interval=...) or fewer variants or points",
+                self.scenarios.len(),
+                crate::scenario::units::thousands(rows),
+                crate::scenario::units::thousands(MAX_KEPT_ROWS)
+            )));
+        }
+        Ok(())
     }
 
     /// Run the jobs of `shard` (all without one), in parallel; `done(n, point)` after each

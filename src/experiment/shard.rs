@@ -82,7 +82,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<String> {
                 e.column()
             ))
         })?;
-        if f.shards == 0 || f.shard == 0 || f.shard > f.shards {
+        let most = f.plan.jobs.max(super::plan::MAX_RUNS as usize);
+        if f.shards == 0 || f.shard == 0 || f.shard > f.shards || f.shards > most {
             return Err(Error::Input(format!("{}: damaged shard file (shard numbers)", path.display())));
         }
         if let Some(first) = files.first() {
@@ -107,10 +108,21 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<String> {
     }
     let Some(first) = files.first() else { return Err(Error::Usage("merge needs at least one shard folder".into())) };
     let (plan, n) = (first.plan.clone(), first.shards);
-    let missing: Vec<String> =
-        (1..=n).filter(|k| files.iter().all(|f| f.shard != *k)).map(|k| format!("{k}/{n}")).collect();
+    let missing: Vec<usize> = (1..=n).filter(|k| files.iter().all(|f| f.shard != *k)).collect();
     if !missing.is_empty() {
-        return Err(Error::Input(format!("missing shard(s) {} of {}", missing.join(", "), plan.scenario_name)));
+        // One line, however many are missing: the count and the first few.
+        let first: Vec<String> = missing.iter().take(5).map(|k| format!("{k}/{n}")).collect();
+        let more = if missing.len() > 5 {
+            format!(", ... ({} more)", crate::scenario::units::thousands(missing.len() as u64 - 5))
+        } else {
+            String::new()
+        };
+        return Err(Error::Input(format!(
+            "{} of {n} shards of {} missing: {}{more}",
+            crate::scenario::units::thousands(missing.len() as u64),
+            plan.scenario_name,
+            first.join(", ")
+        )));
     }
     let mut results: Vec<JobResult> = files.into_iter().flat_map(|f| f.results).collect();
     results.sort_by_key(|r| r.index);

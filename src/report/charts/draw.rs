@@ -216,7 +216,13 @@ pub(super) fn frame<DB: DrawingBackend>(
     keys: &[(String, Key)],
 ) -> std::result::Result<Split<DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
-    let area = root.titled(title, (FONT, 26))?;
+    // A title wider than the chart shrinks to fit (down to a readable 14 px).
+    let (width, _) = root.dim_in_pixel();
+    let mut size = 26.0;
+    while size > 14.0 && root.estimate_text_size(title, &TextStyle::from((FONT, size).into_font()))?.0 + 20 > width {
+        size -= 1.0;
+    }
+    let area = root.titled(title, (FONT, size))?;
     let (w, _) = area.dim_in_pixel();
     let font = key_font();
     let mut longest = 0u32;

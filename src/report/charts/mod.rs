@@ -423,13 +423,13 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         }
     }
     let mut deliv = Lines {
-        title: title(if many {
-            "Delivered, and not delivered (failed, expired or blocked), so far"
-        } else {
-            "Messages by end state, per interval"
-        }),
+        title: title(if many { "Delivered and not delivered so far" } else { "Messages by end state, per interval" }),
         x_desc: x_time.clone(),
-        y_desc: if many { "messages, cumulative".into() } else { "messages ending in the interval".into() },
+        y_desc: if many {
+            "messages, cumulative (not delivered: failed, expired, blocked)".into()
+        } else {
+            "messages ending in the interval".into()
+        },
         lines: ends.iter().map(|(n, d, st)| (n.clone(), d.as_slice(), *st)).collect(),
         reference: Vec::new(),
         clock,
