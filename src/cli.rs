@@ -296,7 +296,7 @@ fn execute(
             let short: String = point.chars().take(40).collect();
             b.set_message(if short.len() < point.len() { format!("{short}...") } else { short });
         }
-    });
+    })?;
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }

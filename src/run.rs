@@ -23,6 +23,73 @@ pub struct RunOutcome {
     pub events: u64,
     /// Wall-clock seconds of the simulation proper.
     pub wall_seconds: f64,
+    /// Why the run stopped early: simulated time stopped advancing (a zero-delay loop).
+    pub stalled: Option<String>,
+}
+
+impl RunOutcome {
+    /// The outcome, or the error of a run that stalled (naming the scenario file).
+    pub fn or_stalled(self, sc: &Scenario) -> Result<RunOutcome> {
+        match &self.stalled {
+            Some(why) => Err(Error::Input(format!("{}: {why}", sc.file))),
+            None => Ok(self),
+        }
+    }
+}
+
+/// The most events one simulated second of `sc` can take without a loop: every message
+/// its campaigns and traffic could request over the horizon, and every customer, each
+/// with 1,024 events for its turns, replies, retries and each subscriber's delivery, all
+/// within that second. However bunched, real work stays under it; a reply loop with no
+/// delay (a flow answering its own replies through a zero-latency carrier and
+/// subscriber), which takes a microsecond a cycle or none, passes it.
+pub fn stall_bound(sc: &Scenario) -> u64 {
+    let horizon = sc.horizon.as_secs_f64();
+    let blasts = |c: &crate::scenario::Campaign| -> f64 {
+        let span = (c.until.as_secs_f64().min(horizon) - c.at.as_secs_f64()).max(0.0);
+        match (c.every, c.every_days) {
+            (Some(e), _) if e > SimTime::ZERO => span / e.as_secs_f64() + 1.0,
+            (_, Some(d)) if d > 0 => span / (d as f64 * 86_400.0) + 1.0,
+            _ => 1.0,
+        }
+    };
+    let campaigns: f64 = sc.campaigns.iter().map(|c| c.recipients as f64 * blasts(c)).sum();
+    // Traffic at twice its rate, for shapes that peak above the mean.
+    let traffic: f64 = sc
+        .traffic
+        .iter()
+        .map(|t| 2.0 * t.rate * (t.end.as_secs_f64().min(horizon) - t.start.as_secs_f64()).max(0.0))
+        .sum();
+    let numbers: f64 = sc.pools.iter().map(|p| p.count as f64).sum();
+    let subs: f64 = sc.topics.iter().map(|t| t.subscriptions.len() as f64).sum();
+    let work = campaigns + traffic + numbers + sc.customers.count as f64 + 1.0;
+    let bound = 1024.0 * (1.0 + subs) * work;
+    if bound >= u64::MAX as f64 { u64::MAX } else { bound as u64 }
+}
+
+/// What a stalled run says: when time stopped, and which sources kept making messages
+/// over `more` further events at that instant (`before` and `after`: each source's
+/// requests).
+fn stall_message(sc: &Scenario, at: SimTime, bound: u64, before: &[u64], after: &[u64]) -> String {
+    let mut growing: Vec<(u64, &str)> = sc
+        .sources
+        .iter()
+        .zip(before.iter().zip(after))
+        .filter(|(_, (b, a))| a > b)
+        .map(|(s, (b, a))| (a - b, s.name.as_str()))
+        .collect();
+    growing.sort_by_key(|x| std::cmp::Reverse(x.0));
+    let who = if growing.is_empty() {
+        "no campaign, traffic, keyword or flow is making new messages: check the subscribers' retries".to_string()
+    } else {
+        let list: Vec<String> = growing.iter().take(3).map(|(n, s)| format!("{s} ({n} new messages)")).collect();
+        format!("the loop is {}: it keeps answering its own replies with no delay", list.join(", "))
+    };
+    format!(
+        "simulated time all but stopped at t = {} s: more than {} events within one simulated second, the most this scenario can make without a loop; {who}. Give the reply (after), the carrier's latency or the subscriber's latency a delay, or make the rule not match its own reply",
+        at,
+        crate::scenario::units::thousands(bound)
+    )
 }
 
 impl RunOutcome {
@@ -54,8 +121,17 @@ pub fn simulate<O: Observer>(
     let start = Instant::now();
     let mut sched = Scheduler::new();
     let mut world = World::new(sc, seed, (Metrics::new(sc), extra), &mut sched);
-    let stats = engine::run(&mut world, &mut sched, sc.horizon, |t, events, w| {
+    let bound = stall_bound(sc);
+    let stats = engine::run(&mut world, &mut sched, sc.horizon, bound, |t, events, w| {
         progress(Progress { t, events, settled: w.obs.0.settled() })
+    });
+    let stalled = stats.stalled.map(|at| {
+        // A little further at the same instant, to see who keeps making messages.
+        let requests =
+            |w: &World<'_, (Metrics, O)>| -> Vec<u64> { w.obs.0.sources.iter().map(|s| s.requested).collect() };
+        let before = requests(&world);
+        engine::run(&mut world, &mut sched, at + engine::STALL_WINDOW, 100_000, |_, _, _| {});
+        stall_message(sc, at, bound, &before, &requests(&world))
     });
     // Close the time series first: what `finish` settles at the horizon (pending,
     // expired in queue) must not empty the last interval's queue depth.
@@ -63,7 +139,8 @@ pub fn simulate<O: Observer>(
     world.finish(sc.horizon, &mut sched);
     let (mut metrics, extra) = world.obs;
     metrics.gather();
-    let outcome = RunOutcome { seed, metrics, events: stats.events, wall_seconds: start.elapsed().as_secs_f64() };
+    let outcome =
+        RunOutcome { seed, metrics, events: stats.events, wall_seconds: start.elapsed().as_secs_f64(), stalled };
     (outcome, extra)
 }
 
@@ -120,11 +197,12 @@ pub fn write_run(
         };
         let log = EventLog::new(sc, seed, create("events.csv")?, create("inbound.jsonl")?);
         let (outcome, log) = simulate(sc, seed, Some(log), progress);
+        let outcome = outcome.or_stalled(sc)?;
         log.expect("log was given").finish().map_err(|e| Error::io(out.join("events.csv"), e))?;
         files.extend(["events.csv", "inbound.jsonl"]);
         outcome
     } else {
-        simulate(sc, seed, None::<EventLog<'_, std::io::Sink, std::io::Sink>>, progress).0
+        simulate(sc, seed, None::<EventLog<'_, std::io::Sink, std::io::Sink>>, progress).0.or_stalled(sc)?
     };
     let t = tables(&[(sc, &outcome)]);
     write_tables(&out, &t)?;

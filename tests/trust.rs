@@ -247,3 +247,43 @@ fn work_past_the_bounds_is_a_usage_error_before_it_starts() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("metrics_interval") && err.lines().count() == 1, "{err}");
 }
+
+/// A flow that answers every reply, and a customer who answers every message: with no
+/// delay anywhere (`delay`), a loop.
+fn echo_scenario(delay: &str) -> String {
+    format!(
+        "[simulation]\nhorizon = \"1h\"\n[account]\nmonthly_spend_limit_usd = 1000000\n\
+         [[number]]\nid = \"sc\"\nkind = \"short_code\"\nmps = 1000000\n\
+         [[carrier]]\nid = \"c\"\nshare = 1\nlatency = \"0s\"\ninbound_latency = \"0s\"\n[customers]\ncount = 1\n\
+         [[campaign]]\nid = \"hello\"\nfrom = \"sc\"\nbody = \"Hi\"\nreplies = [{{ body = \"again\", p = 1, after = \"{delay}\" }}]\n\
+         [[topic]]\nid = \"t\"\nnumbers = [\"sc\"]\n\
+         [[topic.subscription]]\nid = \"f\"\nprotocol = \"lambda\"\nlatency = \"0s\"\nhandler = \"echo\"\n\
+         [[flow]]\nid = \"echo\"\n[[flow.rule]]\nwhen = \"*\"\nbody = \"Say again?\"\n\
+         replies = [{{ body = \"again\", p = 1, after = \"{delay}\" }}]\n"
+    )
+}
+
+#[test]
+fn a_zero_delay_reply_loop_stops_with_an_error_naming_the_flow() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("echo.toml");
+    std::fs::write(&file, echo_scenario("0s")).unwrap();
+    let (f, out) = (file.to_str().unwrap(), tmp.path().join("o"));
+    // check sees the cycle.
+    let (code, err) = smsim(&["check", f]);
+    assert_eq!(code, Some(0));
+    assert!(err.contains("flow echo can answer its own replies with no delay"), "{err}");
+    // The run stops (it used to run for hours at a microsecond a cycle), names the flow
+    // and writes nothing.
+    let started = std::time::Instant::now();
+    let (code, err) = smsim(&["run", f, "--quiet", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("flow:echo") && err.contains("time all but stopped") && err.lines().count() == 1, "{err}");
+    assert!(started.elapsed() < Duration::from_secs(60), "stopped early, not at the horizon");
+    assert!(!out.exists());
+    // With a one-second reply, it is a conversation: it runs to the horizon, no warning.
+    std::fs::write(&file, echo_scenario("1s")).unwrap();
+    let (code, err) = smsim(&["run", f, "--out", out.to_str().unwrap(), "--no-charts"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("no delay"), "{err}");
+}

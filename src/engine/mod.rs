@@ -76,7 +76,13 @@ pub struct RunStats {
     pub events: u64,
     /// Simulated time at which the loop stopped.
     pub end: SimTime,
+    /// Where more events than the stall bound fell within one simulated second:
+    /// simulated time (all but) stopped advancing, and the loop stopped there.
+    pub stalled: Option<SimTime>,
 }
+
+/// The span of simulated time over which [`run`] counts events against its stall bound.
+pub const STALL_WINDOW: SimTime = SimTime::from_secs(1);
 
 /// How often (in events) the progress callback is called.
 pub const PROGRESS_EVERY: u64 = 1 << 16;
@@ -84,17 +90,30 @@ pub const PROGRESS_EVERY: u64 = 1 << 16;
 /// Run `model` until the queue is empty or the next event lies after `horizon`.
 /// Events at exactly `horizon` are handled. `progress` is called every
 /// [`PROGRESS_EVERY`] events with the current time, the events handled so far and the
-/// model (to report its own progress).
+/// model (to report its own progress). More than `stall` events within one simulated
+/// second ([`STALL_WINDOW`]) stop the loop there ([`RunStats::stalled`]): time that no
+/// longer advances, or advances by microseconds a cycle, is a loop, not work.
 pub fn run<M: Model>(
     model: &mut M,
     sched: &mut Scheduler<M::Event>,
     horizon: SimTime,
+    stall: u64,
     mut progress: impl FnMut(SimTime, u64, &M),
 ) -> RunStats {
     let mut events = 0u64;
+    // Events since the window opened at `opened`.
+    let (mut opened, mut within) = (sched.now, 0u64);
     while let Some(t) = sched.queue.peek_time() {
         if t > horizon {
             break;
+        }
+        if t - opened < STALL_WINDOW {
+            within += 1;
+            if within > stall {
+                return RunStats { events, end: t, stalled: Some(t) };
+            }
+        } else {
+            (opened, within) = (t, 1);
         }
         let (t, ev) = sched.queue.pop().expect("peeked");
         sched.now = t;
@@ -105,7 +124,7 @@ pub fn run<M: Model>(
         }
     }
     sched.now = horizon;
-    RunStats { events, end: horizon }
+    RunStats { events, end: horizon, stalled: None }
 }
 
 #[cfg(test)]
@@ -134,7 +153,7 @@ mod tests {
         let mut s = Scheduler::new();
         s.at(SimTime::ZERO, 1);
         s.at(SimTime::ZERO, 2);
-        let stats = run(&mut m, &mut s, SimTime::from_secs(1), |_, _, _| {});
+        let stats = run(&mut m, &mut s, SimTime::from_secs(1), u64::MAX, |_, _, _| {});
         assert_eq!(m.seen, vec![(0, 1), (0, 2), (1_000_000, 11), (1_000_000, 12), (1_000_000, 21), (1_000_000, 22)]);
         assert_eq!(stats.events, 6);
         assert_eq!(s.pending(), 0);
@@ -145,8 +164,43 @@ mod tests {
         let mut m = Echo { seen: vec![] };
         let mut s = Scheduler::new();
         s.at(SimTime::ZERO, 2);
-        let stats = run(&mut m, &mut s, SimTime::from_micros(999_999), |_, _, _| {});
+        let stats = run(&mut m, &mut s, SimTime::from_micros(999_999), u64::MAX, |_, _, _| {});
         assert_eq!(stats.events, 1);
         assert_eq!(s.pending(), 2);
+    }
+
+    /// Answers itself at once, for ever.
+    struct Loop;
+    impl Model for Loop {
+        type Event = ();
+        fn handle(&mut self, _: SimTime, _: (), sched: &mut Scheduler<()>) {
+            sched.after(SimTime::ZERO, ());
+        }
+    }
+
+    #[test]
+    fn a_loop_at_one_instant_stops_at_the_stall_bound() {
+        let mut s = Scheduler::new();
+        s.at(SimTime::from_secs(5), ());
+        let stats = run(&mut Loop, &mut s, SimTime::from_secs(3600), 1000, |_, _, _| {});
+        assert_eq!(stats.stalled, Some(SimTime::from_secs(5)));
+        assert_eq!(stats.events, 1000);
+        // A microsecond a cycle is no better: a million cycles make one simulated second.
+        struct Creep;
+        impl Model for Creep {
+            type Event = ();
+            fn handle(&mut self, _: SimTime, _: (), sched: &mut Scheduler<()>) {
+                sched.after(SimTime::from_micros(1), ());
+            }
+        }
+        let mut s = Scheduler::new();
+        s.at(SimTime::ZERO, ());
+        let stats = run(&mut Creep, &mut s, SimTime::from_secs(3600), 1000, |_, _, _| {});
+        assert_eq!(stats.stalled, Some(SimTime::from_micros(1000)));
+        // The same number of events spread over time is work, not a stall.
+        let mut m = Echo { seen: vec![] };
+        let mut s = Scheduler::new();
+        s.at(SimTime::ZERO, 1);
+        assert_eq!(run(&mut m, &mut s, SimTime::from_secs(9), 2, |_, _, _| {}).stalled, None);
     }
 }

@@ -82,8 +82,8 @@ pub struct JobResult {
 }
 
 /// Run job `index` of `jobs` and reduce it to what the outputs need.
-pub(crate) fn run_job(index: usize, j: &Job<'_>) -> JobResult {
-    let o = simulate(j.sc, j.seed, (), |_| {}).0;
+pub(crate) fn run_job(index: usize, j: &Job<'_>) -> crate::error::Result<JobResult> {
+    let o = simulate(j.sc, j.seed, (), |_| {}).0.or_stalled(j.sc)?;
     let m = &o.metrics;
     let (mut ts, mut oc, mut chart, mut sources) = (String::new(), String::new(), None, Vec::new());
     if j.replication == 0 {
@@ -93,11 +93,15 @@ pub(crate) fn run_job(index: usize, j: &Job<'_>) -> JobResult {
         sources = SourceSummary::all(j.sc, m);
     }
     let summary = o.summary(j.sc, j.replication);
-    JobResult { index, summary, timeseries: ts, outcomes: oc, chart, sources, wall_seconds: o.wall_seconds }
+    Ok(JobResult { index, summary, timeseries: ts, outcomes: oc, chart, sources, wall_seconds: o.wall_seconds })
 }
 
 /// Run the jobs `indices` of `jobs` in parallel; results in index order.
-pub(crate) fn run_indices(jobs: &[Job<'_>], indices: &[usize], done: impl Fn(usize, &str) + Sync) -> Vec<JobResult> {
+pub(crate) fn run_indices(
+    jobs: &[Job<'_>],
+    indices: &[usize],
+    done: impl Fn(usize, &str) + Sync,
+) -> crate::error::Result<Vec<JobResult>> {
     let finished = AtomicUsize::new(0);
     indices
         .par_iter()

@@ -215,7 +215,7 @@ impl Prepared {
 
     /// Run the jobs of `shard` (all without one), in parallel; `done(n, point)` after each
     /// (how many have finished, and the variant or sweep point just finished).
-    pub fn execute(&self, shard: Option<(usize, usize)>, done: impl Fn(usize, &str) + Sync) -> Vec<JobResult> {
+    pub fn execute(&self, shard: Option<(usize, usize)>, done: impl Fn(usize, &str) + Sync) -> Result<Vec<JobResult>> {
         let jobs = super::jobs(&self.scenarios, self.plan.seed, self.plan.replications);
         let indices = super::shard::indices(jobs.len(), shard);
         super::run_indices(&jobs, &indices, done)

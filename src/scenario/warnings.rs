@@ -54,6 +54,44 @@ pub fn all(sc: &Scenario) -> Vec<String> {
     out.extend(short_horizons(sc));
     out.extend(spend_limit(sc));
     out.extend(hold_traps(sc));
+    out.extend(zero_delay_loops(sc));
+    out
+}
+
+/// Flows that can answer their own replies with no delay at all: a rule whose message's
+/// reply comes back after a constant 0 s, matched again by a rule of the same flow that
+/// sends, through a subscriber with a constant 0 s latency, while some carrier delivers
+/// in a constant 0 s both ways. Such a run is stopped when its time stops advancing.
+fn zero_delay_loops(sc: &Scenario) -> Vec<String> {
+    use super::units::Dist;
+    let zero = |d: &Dist| matches!(d, Dist::Constant(t) if *t == crate::engine::SimTime::ZERO);
+    let Some(carrier) = sc.carriers.iter().find(|c| zero(&c.latency) && zero(&c.inbound_latency)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for t in &sc.topics {
+        for sub in t.subscriptions.iter().filter(|s| zero(&s.latency)) {
+            let Some(flow) = sub.handler.map(|f| &sc.flows[f]) else { continue };
+            let matches = |body: &str| {
+                let word = super::first_word(body).to_uppercase();
+                flow.rules
+                    .iter()
+                    .find(|r| r.template.is_some() && r.when.iter().any(|w| w == "*" || w.to_uppercase() == word))
+            };
+            let echo = flow
+                .rules
+                .iter()
+                .filter_map(|r| r.template)
+                .flat_map(|t| &sc.templates[t].replies)
+                .find(|r| zero(&r.after) && matches(&r.body).is_some());
+            if let Some(reply) = echo {
+                out.push(format!(
+                    "flow {} can answer its own replies with no delay: its reply \"{}\" comes back after 0 s, through carrier {} (latency 0 s) and subscription {} (latency 0 s), and the flow answers it again; the run will stop when its time stops advancing. Give one of them a delay",
+                    flow.id, reply.body, carrier.id, sub.id
+                ));
+            }
+        }
+    }
     out
 }
 
