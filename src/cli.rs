@@ -320,6 +320,15 @@ fn execute(
 fn sweep(a: SweepArgs) -> Result<(), Error> {
     use smsim::experiment::sweep::{parse_axis, parse_targets};
     let axes = a.set.iter().map(|s| parse_axis(s)).collect::<Result<Vec<_>, _>>().map_err(Error::Usage)?;
+    // One path twice would label points by both values but simulate only the last.
+    for (i, x) in axes.iter().enumerate() {
+        if axes[..i].iter().any(|y| y.path == x.path) {
+            return Err(Error::Usage(format!(
+                "--set {}: the path is swept twice; give its values in one --set",
+                x.path
+            )));
+        }
+    }
     if let Some(t) = &a.target {
         parse_targets(t).map_err(Error::Usage)?;
     }
@@ -383,7 +392,7 @@ fn segments(a: SegmentsArgs) -> Result<(), Error> {
 /// Print `warnings` to standard error, one line each (SPEC 7.4).
 fn warn(warnings: &[String]) {
     for w in warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", smsim::error::one_line(w));
     }
 }
 

@@ -52,3 +52,9 @@ impl Error {
         Error::Io { path: path.into(), source }
     }
 }
+
+/// `text` on one line, safe for a terminal: control characters (newlines, escape
+/// sequences) as Rust escapes (`\n`, `\u{1b}`), everything else as it is.
+pub fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}

@@ -37,7 +37,7 @@ fn run() -> ExitCode {
     match cli.execute() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", smsim::error::one_line(&e.to_string()));
             ExitCode::from(if matches!(e, smsim::Error::Usage(_)) { 2 } else { 1 })
         }
     }

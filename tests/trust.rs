@@ -287,3 +287,84 @@ fn a_zero_delay_reply_loop_stops_with_an_error_naming_the_flow() {
     assert_eq!(code, Some(0), "{err}");
     assert!(!err.contains("no delay"), "{err}");
 }
+
+/// A small valid scenario with `edit` applied to its text.
+fn small(edit: impl Fn(String) -> String) -> String {
+    edit(
+        "[simulation]\nhorizon = \"1h\"\n[[carrier]]\nid = \"c\"\nshare = 1\n[customers]\ncount = 10\n\
+         [[number]]\nid = \"p\"\nkind = \"ten_dlc\"\n[[campaign]]\nid = \"b\"\nfrom = \"p\"\nbody = \"Hi\"\n"
+            .to_string(),
+    )
+}
+
+#[test]
+fn scenario_errors_are_located_on_one_line_without_internal_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let check = |name: &str, text: String| {
+        let f = tmp.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        smsim(&["check", f.to_str().unwrap()])
+    };
+    // (file, its text, what the one-line error must say)
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "big.toml",
+            small(|t| t.replace("count = 10", "count = 99999999999999999999999")),
+            "big.toml:7:9: count: integer too large",
+        ),
+        (
+            "neg.toml",
+            small(|t| t.replace("share = 1", "share = 1\nlatency = \"-5s\"")),
+            "carrier.c.latency: duration \"-5s\" is negative",
+        ),
+        (
+            "inf.toml",
+            small(|t| t.replace("share = 1", "share = 1\nlatency = inf")),
+            "carrier.c.latency: duration inf is not a finite",
+        ),
+        (
+            "sim.toml",
+            small(|t| t.replace("[simulation]\nhorizon = \"1h\"", "simulation = 5")),
+            "simulation: invalid type: integer \"5\", expected a table",
+        ),
+        (
+            "words.toml",
+            small(|t| t + "[[flow]]\nid = \"f\"\n[[flow.rule]]\nwhen = 5\nbody = \"x\"\n"),
+            "when: expected a word (\"YES\") or a list of words",
+        ),
+        ("ctl.toml", small(|t| t.replace("id = \"c\"", "id = \"c\\u001b[31m\\nx\"")), "\\u{1b}[31m\\nx"),
+    ];
+    for (name, text, says) in cases {
+        let (code, err) = check(name, text);
+        assert_eq!(code, Some(1), "{name}: {err}");
+        assert!(err.contains(says), "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name}: {err}");
+        assert!(!err.contains('\u{1b}') && !err.contains("Raw") && !err.contains("enum"), "{name}: {err}");
+    }
+    // Fractions of an hour or a day are durations, as documented.
+    for (h, secs) in [("0.001h", "3.600 s"), ("0.123d", "10627 s (2.95 h)")] {
+        let (code, err) = check("frac.toml", small(|t| t.replace("horizon = \"1h\"", &format!("horizon = \"{h}\""))));
+        assert_eq!(code, Some(0), "{h}: {err}");
+        let f = tmp.path().join("frac.toml");
+        let o =
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("smsim")).arg("check").arg(&f).output().unwrap();
+        assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("horizon {secs}")), "{h}");
+    }
+}
+
+#[test]
+fn a_path_swept_twice_and_a_nan_target_are_usage_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("s.toml");
+    std::fs::write(&f, small(|t| t)).unwrap();
+    let (f, out) = (f.to_str().unwrap(), tmp.path().join("o"));
+    let out = out.to_str().unwrap();
+    let (code, err) = smsim(&["sweep", f, "--set", "number.p.count=1,2", "--set", "number.p.count=3,4", "--out", out]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("swept twice"), "{err}");
+    for t in ["drain_s<=nan", "drain_s>=inf"] {
+        let (code, err) = smsim(&["sweep", f, "--set", "number.p.count=1,2", "--target", t, "--out", out]);
+        assert_eq!(code, Some(2), "{t}: {err}");
+        assert!(err.contains("not a finite number"), "{err}");
+    }
+}

@@ -108,7 +108,11 @@ pub fn parse_targets(expr: &str) -> Result<Vec<Target>, String> {
             if !columns.iter().any(|c| c == column) || ["scenario", "variant"].contains(&column) {
                 return Err(format!("--target {part}: \"{column}\" is not a numeric column of summary.csv"));
             }
-            let value = value.parse::<f64>().map_err(|_| format!("--target {part}: \"{value}\" is not a number"))?;
+            let value = value
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("--target {part}: \"{value}\" is not a finite number"))?;
             Ok(Target { column: column.to_string(), op, value })
         })
         .collect()

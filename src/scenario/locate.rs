@@ -19,6 +19,43 @@ pub(super) fn segs_of(p: &serde_path_to_error::Path) -> Vec<Seg> {
         .collect()
 }
 
+/// serde's message without smsim's internal type names: `expected struct RawSimulation`
+/// reads `expected a table`, an untagged enum's "did not match" names what is accepted.
+pub(super) fn plain(message: &str) -> String {
+    if message.contains("untagged enum Words") {
+        return "expected a word (\"YES\") or a list of words ([\"1\", \"YES\"])".into();
+    }
+    let mut out = message.to_string();
+    for (pattern, with) in [
+        ("struct ", "a table"),
+        ("untagged enum ", "one of the accepted forms"),
+        ("enum ", "one of the accepted values"),
+    ] {
+        while let Some(i) = out.find(&format!("expected {pattern}")) {
+            let start = i + "expected ".len();
+            let name_end = out[start + pattern.len()..]
+                .find(|c: char| !c.is_alphanumeric() && c != '_')
+                .map_or(out.len(), |k| start + pattern.len() + k);
+            out.replace_range(start..name_end, with);
+        }
+        if let Some(i) = out.find(&format!("variant of {pattern}")) {
+            out.truncate(i + "variant of ".len());
+            out.push_str("the accepted forms");
+        }
+    }
+    out
+}
+
+/// Where an integer too large for 64 bits is in `text`, from the TOML reader's message
+/// (which has no position): (line, column, the key on that line).
+pub(super) fn big_integer(text: &str, message: &str) -> Option<(usize, usize, String)> {
+    let digits = message.split('`').nth(1).filter(|d| d.trim_start_matches('-').chars().all(|c| c.is_ascii_digit()))?;
+    let at = text.find(digits)?;
+    let (line, col) = line_col(text, at);
+    let key = text.lines().nth(line - 1)?.split('=').next()?.trim().trim_matches('"').to_string();
+    Some((line, col, key))
+}
+
 /// The 1-based line and column of byte `offset` in `text`.
 pub(super) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];

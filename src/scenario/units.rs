@@ -20,6 +20,31 @@ pub fn parse_duration(s: &str) -> Result<SimTime, String> {
     if let Ok(secs) = t.parse::<f64>() {
         return secs_to_time(secs);
     }
+    // A fraction with one unit ("0.001h", "1.5d"): humantime takes whole numbers only.
+    let split = t.find(|c: char| c.is_ascii_alphabetic() || c == 'µ').unwrap_or(t.len());
+    let (number, unit) = (t[..split].trim(), t[split..].trim());
+    if number.contains('.') {
+        if let Ok(x) = number.parse::<f64>() {
+            let per: f64 = match unit {
+                "ns" | "nsec" => 1e-9,
+                "us" | "µs" | "usec" => 1e-6,
+                "ms" | "msec" => 1e-3,
+                "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+                "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+                "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+                "d" | "day" | "days" => 86_400.0,
+                "w" | "week" | "weeks" => 604_800.0,
+                "M" | "month" | "months" => 2_630_016.0,
+                "y" | "year" | "years" => 31_557_600.0,
+                _ => {
+                    return Err(format!(
+                        "invalid duration \"{s}\": unknown unit \"{unit}\" (expected e.g. \"250ms\", \"90s\", \"15m\", \"0.5h\", \"2d\")"
+                    ));
+                }
+            };
+            return secs_to_time(x * per);
+        }
+    }
     let d = humantime::parse_duration(t).map_err(|e| {
         format!("invalid duration \"{s}\": {e} (expected e.g. \"250ms\", \"90s\", \"15m\", \"8h\", \"2d\")")
     })?;
@@ -475,9 +500,12 @@ impl<'de> Deserialize<'de> for Dist {
         let v = toml::Value::deserialize(d)?;
         match &v {
             toml::Value::Table(t) => dist_from_table(t),
-            other => dur_secs(other, "latency").map(|s| Dist::Constant(SimTime::from_secs_f64(s))).map_err(|_| {
-                "expected a duration (\"3s\") or a distribution table ({ dist = \"lognormal\", median = \"2s\", sigma = 0.5 })".to_string()
-            }),
+            // A duration given directly keeps its own reason ("-5s" is negative).
+            v @ (toml::Value::String(_) | toml::Value::Integer(_) | toml::Value::Float(_)) => {
+                dur_secs(v, "latency").map(|s| Dist::Constant(SimTime::from_secs_f64(s)))
+            }
+            _ => Err("expected a duration (\"3s\") or a distribution table ({ dist = \"lognormal\", median = \"2s\", sigma = 0.5 })"
+                .to_string()),
         }
         .map_err(de::Error::custom)
     }
@@ -504,6 +532,13 @@ mod tests {
         assert_eq!(parse_duration("1.5").unwrap().as_micros(), 1_500_000);
         assert!(parse_duration("-5s").is_err());
         assert!(parse_duration("5 parsecs").is_err());
+        // Fractions with any documented unit, as the whole-number forms read them.
+        assert_eq!(parse_duration("0.001h").unwrap().as_micros(), 3_600_000);
+        assert_eq!(parse_duration("0.123d").unwrap().as_micros(), 10_627_200_000);
+        assert_eq!(parse_duration("1.5h").unwrap(), parse_duration("1h30m").unwrap());
+        assert_eq!(parse_duration("0.5w").unwrap(), parse_duration("3.5d").unwrap());
+        assert_eq!(parse_duration("0.5M").unwrap(), SimTime::from_secs(1_315_008));
+        assert!(parse_duration("1.5 parsecs").is_err());
     }
 
     #[test]

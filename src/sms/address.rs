@@ -72,13 +72,18 @@ pub fn calling_code(iso: &str) -> Option<&'static str> {
 
 /// Number `n` of pool `pool`, in a form fitting its kind: E.164 for long codes, 10DLC and
 /// toll-free numbers; digits for short codes and letters for sender IDs, which are not
-/// E.164 numbers. Unique per (pool, n) since a pool holds at most 1,000,000 numbers.
-/// `cc` is the calling code of the pool's country.
+/// E.164 numbers. Unique per (pool, n) since a pool holds at most 1,000,000 numbers:
+/// ten digits from 3000000000 (long codes, 10DLC) or 8330000000 (toll-free) while they
+/// fit below the other kind's range, then fourteen digits from 30000000000000 or
+/// 80000000000000, which stay apart for a million pools. `cc` is the calling code of the
+/// pool's country.
 pub fn number(kind: Kind, pool: usize, n: u32, cc: &str) -> String {
     let k = pool as u64 * 1_000_000 + n as u64;
     match kind {
-        Kind::LongCode | Kind::TenDlc => format!("+{cc}{}", 3_000_000_000u64 + k),
-        Kind::TollFree => format!("+{cc}{}", 8_330_000_000u64 + k),
+        Kind::LongCode | Kind::TenDlc if k < 5_000_000_000 => format!("+{cc}{}", 3_000_000_000u64 + k),
+        Kind::LongCode | Kind::TenDlc => format!("+{cc}{}", 30_000_000_000_000u64 + k),
+        Kind::TollFree if k < 1_670_000_000 => format!("+{cc}{}", 8_330_000_000u64 + k),
+        Kind::TollFree => format!("+{cc}{}", 80_000_000_000_000u64 + k),
         Kind::ShortCode => format!("{}", 100_000 + k),
         Kind::SenderId => format!("SMSIM{pool}X{n}"),
     }
@@ -99,4 +104,26 @@ pub fn inbound_uuid(seed: u64, id: u64) -> String {
         lo >> 48,
         lo & 0xffff_ffff_ffff
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_unique_across_kinds_for_a_million_pools() {
+        // Pool 5330 of long codes once met toll-free pool 0.
+        let pools = [0usize, 1, 1669, 1670, 4999, 5000, 5329, 5330, 5331, 10_000, 999_999];
+        let mut seen = std::collections::HashSet::new();
+        for kind in [Kind::LongCode, Kind::TollFree, Kind::ShortCode, Kind::SenderId] {
+            for &p in &pools {
+                for n in [0, 1, 999_999] {
+                    // Long codes and 10DLC share a range: one pool index is one pool.
+                    assert!(seen.insert(number(kind, p, n, "1")), "{kind:?} pool {p} number {n} repeats");
+                }
+            }
+        }
+        assert_eq!(number(Kind::LongCode, 0, 7, "1"), "+13000000007", "small pools keep their numbers");
+        assert_eq!(number(Kind::TollFree, 2, 0, "44"), "+448332000000");
+    }
 }
