@@ -160,16 +160,24 @@ fn damaged_or_foreign_shards_are_refused_without_a_panic() {
     let o = smsim().arg("merge").args([&a, &b]).arg("--out").arg(tmp.path().join("m")).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("another run"));
-    // A damaged shard file: an error, not a panic.
+    // A damaged shard file, even one whose checksum was made to match: an error, not a
+    // panic.
     let json = std::fs::read_to_string(b.join("shard.json")).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let mut v = v;
-    v["results"][0]["summary"] = serde_json::json!([]);
-    std::fs::write(b.join("shard.json"), v.to_string()).unwrap();
-    let o = smsim().arg("merge").arg(&b).arg("--out").arg(tmp.path().join("m2")).output().unwrap();
-    assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("damaged shard file") && !err.contains("panicked"), "{err}");
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["shard"]["results"][0]["summary"] = serde_json::json!([]);
+    let body = v["shard"].to_string();
+    let fnv = body.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3));
+    for checksum in [v["checksum"].clone(), serde_json::json!(format!("{fnv:016x}"))] {
+        let mut w = v.clone();
+        w["checksum"] = checksum;
+        // The envelope written by hand: the shard's text exactly as hashed.
+        let text = format!("{{\"format\":{},\"checksum\":{},\"shard\":{body}}}", w["format"], w["checksum"]);
+        std::fs::write(b.join("shard.json"), text).unwrap();
+        let o = smsim().arg("merge").arg(&b).arg("--out").arg(tmp.path().join("m2")).output().unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!((err.contains("damaged shard file") || err.contains("checksum")) && !err.contains("panicked"), "{err}");
+    }
     // --shard without --out is a usage error (shards would overwrite each other).
     smsim().arg("run").arg(&file).args(["--replications", "4", "--shard", "1/2"]).assert().code(2);
 }

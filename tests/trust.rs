@@ -368,3 +368,49 @@ fn a_path_swept_twice_and_a_nan_target_are_usage_errors() {
         assert!(err.contains("not a finite number"), "{err}");
     }
 }
+
+#[test]
+fn merge_refuses_an_edited_shard() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = root().join("scenarios/spend-limit-default.toml");
+    let shard = |k: usize| {
+        let d = tmp.path().join(format!("s{k}"));
+        let (code, err) = smsim(&[
+            "run",
+            file.to_str().unwrap(),
+            "--replications",
+            "4",
+            "--quiet",
+            "--no-charts",
+            "--shard",
+            &format!("{k}/2"),
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        assert_eq!(code, Some(0), "{err}");
+        d
+    };
+    let (a, b) = (shard(1), shard(2));
+    let merge = |out: &str| smsim(&["merge", a.to_str().unwrap(), b.to_str().unwrap(), "--out", out]);
+    let out = tmp.path().join("m");
+    assert_eq!(merge(out.to_str().unwrap()).0, Some(0), "untouched shards merge");
+    let original = std::fs::read_to_string(b.join("shard.json")).unwrap();
+    // Counts edited so that conservation breaks, a number made text, a byte of the
+    // checksum itself: each is refused, and nothing is written.
+    let i = original.find("\"requested\":").unwrap() + "\"requested\":".len();
+    let digit = original[i..].chars().next().unwrap();
+    let other = if digit == '9' { '8' } else { '9' };
+    let edits = [
+        format!("{}{other}{}", &original[..i], &original[i + 1..]),
+        format!("{}\"abc\"{}", &original[..i], &original[i + 1..]),
+        original.replacen("\"checksum\":\"", "\"checksum\":\"0", 1),
+    ];
+    for (n, edited) in edits.iter().enumerate() {
+        std::fs::write(b.join("shard.json"), edited).unwrap();
+        let out = tmp.path().join(format!("e{n}"));
+        let (code, err) = merge(out.to_str().unwrap());
+        assert_eq!(code, Some(1), "edit {n}: {err}");
+        assert!(err.contains("checksum") || err.contains("damaged"), "edit {n}: {err}");
+        assert!(!out.exists(), "edit {n}: nothing written");
+    }
+}

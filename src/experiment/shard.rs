@@ -24,8 +24,21 @@ pub struct ShardFile {
 
 /// The format of shard files this smsim writes and reads: 2 carried typed summaries and
 /// sources (format 1, untagged, carried summary rows as strings); 3 the calendar's
-/// columns; 4 the money columns of SPEC 8 and the plan's `no_report`.
-pub const SHARD_FORMAT: u32 = 4;
+/// columns; 4 the money columns of SPEC 8 and the plan's `no_report`; 5 the envelope
+/// with a checksum (SPEC 10) and the time series' end-state columns in the chart input.
+pub const SHARD_FORMAT: u32 = 5;
+
+/// What `shard.json` holds: the shard (plan, which carries the scenario's fingerprint,
+/// and results) and a checksum of its exact JSON text, so that an edited or damaged
+/// shard is refused. A checksum against edits and damage, not a signature.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Envelope<'a> {
+    format: u32,
+    /// [`super::plan::fingerprint`] of `shard`'s text.
+    checksum: String,
+    #[serde(borrow)]
+    shard: &'a serde_json::value::RawValue,
+}
 
 /// The file a shard writes into its folder.
 pub const SHARD_FILE: &str = "shard.json";
@@ -42,7 +55,9 @@ pub fn write_shard(
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let n = results.len();
     let file = ShardFile { format: SHARD_FORMAT, shard: shard.0, shards: shard.1, plan: plan.clone(), results };
-    let text = serde_json::to_string(&file).map_err(|e| Error::Input(format!("shard results: {e}")))?;
+    let body = serde_json::value::to_raw_value(&file).map_err(|e| Error::Input(format!("shard results: {e}")))?;
+    let envelope = Envelope { format: SHARD_FORMAT, checksum: super::plan::fingerprint(body.get()), shard: &body };
+    let text = serde_json::to_string(&envelope).map_err(|e| Error::Input(format!("shard results: {e}")))?;
     report::write_file(out, SHARD_FILE, &text)?;
     Ok(format!(
         "{}: shard {}/{} ran {n} of {} runs; wrote {}\njoin the shards with: smsim merge DIR... --out DIR\n",
@@ -73,15 +88,23 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<String> {
                 format.unwrap_or(1)
             )));
         }
-        let f: ShardFile = serde_json::from_str(&text).map_err(|e| {
-            // serde's message names internal types: say where instead.
+        // serde's messages name internal types: say where instead.
+        let damaged = |e: serde_json::Error| {
             Error::Input(format!(
                 "{}: damaged shard file, or not one (at JSON line {}, column {})",
                 path.display(),
                 e.line(),
                 e.column()
             ))
-        })?;
+        };
+        let envelope: Envelope<'_> = serde_json::from_str(&text).map_err(damaged)?;
+        if super::plan::fingerprint(envelope.shard.get()) != envelope.checksum {
+            return Err(Error::Input(format!(
+                "{}: the shard's content does not match its checksum: it was edited or damaged; run that shard again",
+                path.display()
+            )));
+        }
+        let f: ShardFile = serde_json::from_str(envelope.shard.get()).map_err(damaged)?;
         let most = f.plan.jobs.max(super::plan::MAX_RUNS as usize);
         if f.shards == 0 || f.shard == 0 || f.shard > f.shards || f.shards > most {
             return Err(Error::Input(format!("{}: damaged shard file (shard numbers)", path.display())));

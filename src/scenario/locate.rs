@@ -46,9 +46,23 @@ pub(super) fn plain(message: &str) -> String {
     out
 }
 
+/// The error of the TOML reader on `text` (one it found after the spanned parse passed,
+/// so without a position): an integer too large for 64 bits is located at its line.
+pub(super) fn toml_error(text: &str, file: &str, message: &str) -> Error {
+    match big_integer(text, message) {
+        Some((line, column, key)) => Error::Scenario {
+            file: file.into(),
+            line,
+            column,
+            message: format!("{key}: integer too large (at most 9223372036854775807)"),
+        },
+        None => Error::Input(format!("{file}: {message}")),
+    }
+}
+
 /// Where an integer too large for 64 bits is in `text`, from the TOML reader's message
 /// (which has no position): (line, column, the key on that line).
-pub(super) fn big_integer(text: &str, message: &str) -> Option<(usize, usize, String)> {
+fn big_integer(text: &str, message: &str) -> Option<(usize, usize, String)> {
     let digits = message.split('`').nth(1).filter(|d| d.trim_start_matches('-').chars().all(|c| c.is_ascii_digit()))?;
     let at = text.find(digits)?;
     let (line, col) = line_col(text, at);

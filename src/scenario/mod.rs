@@ -552,15 +552,7 @@ pub fn load_variant(text: &str, file: &str, stem: &str, sets: &[String], variant
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
         Error::Scenario { file: file.into(), line, column, message: e.message().trim().to_string() }
     })?;
-    let mut doc: toml::Table = toml::from_str(text).map_err(|e| match locate::big_integer(text, e.message()) {
-        Some((line, column, key)) => Error::Scenario {
-            file: file.into(),
-            line,
-            column,
-            message: format!("{key}: integer too large (at most 9223372036854775807)"),
-        },
-        None => Error::Input(format!("{file}: {}", e.message())),
-    })?;
+    let mut doc: toml::Table = toml::from_str(text).map_err(|e| locate::toml_error(text, file, e.message()))?;
     let mut overrides = Vec::new();
     for arg in sets {
         let ov = set::parse(arg).map_err(|message| Error::Set { file: file.into(), arg: arg.clone(), message })?;
