@@ -139,6 +139,34 @@ fn clean_stale(target: &Path) {
     }
 }
 
+/// Bytes free to an unprivileged writer on the filesystem of `path` (Linux; none
+/// elsewhere or when it cannot be read).
+#[cfg(target_os = "linux")]
+pub fn free_bytes(path: &Path) -> Option<u64> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut s = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c` is a valid NUL-terminated path and `s` points to writable memory the
+    // size of a statvfs, which statvfs fills when it returns 0.
+    let r = unsafe { libc::statvfs(c.as_ptr(), s.as_mut_ptr()) };
+    if r != 0 {
+        return None;
+    }
+    // SAFETY: statvfs returned 0, so it initialised `s`.
+    let s = unsafe { s.assume_init() };
+    // The field types are u64 here but narrower on some targets.
+    #[allow(clippy::unnecessary_cast)]
+    let (blocks, size) = (s.f_bavail as u64, s.f_frsize as u64);
+    Some(blocks.saturating_mul(size))
+}
+
+/// Bytes free on the filesystem of `path`: unknown here.
+#[cfg(not(target_os = "linux"))]
+pub fn free_bytes(_: &Path) -> Option<u64> {
+    None
+}
+
 /// Atomically exchange two paths; false where the system or filesystem cannot.
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> bool {
@@ -194,6 +222,14 @@ mod tests {
         assert!(!dir.join("run.json").exists() && dir.join("shard.json").exists());
         let left: Vec<_> = std::fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(left, vec![std::ffi::OsString::from("out")], "no temporary or aside folder remains");
+    }
+
+    #[test]
+    fn free_space_is_read() {
+        let root = tempfile::tempdir().unwrap();
+        if cfg!(target_os = "linux") {
+            assert!(free_bytes(root.path()).is_some_and(|b| b > 0));
+        }
     }
 
     #[test]

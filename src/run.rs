@@ -44,6 +44,16 @@ impl RunOutcome {
 /// delay (a flow answering its own replies through a zero-latency carrier and
 /// subscriber), which takes a microsecond a cycle or none, passes it.
 pub fn stall_bound(sc: &Scenario) -> u64 {
+    let numbers: f64 = sc.pools.iter().map(|p| p.count as f64).sum();
+    let subs: f64 = sc.topics.iter().map(|t| t.subscriptions.len() as f64).sum();
+    let work = workload(sc) + numbers + sc.customers.count as f64 + 1.0;
+    let bound = 1024.0 * (1.0 + subs) * work;
+    if bound >= u64::MAX as f64 { u64::MAX } else { bound as u64 }
+}
+
+/// At most how many requests the campaigns and traffic of `sc` make over the horizon
+/// (traffic at twice its rate, for shapes that peak above the mean).
+pub fn workload(sc: &Scenario) -> f64 {
     let horizon = sc.horizon.as_secs_f64();
     let blasts = |c: &crate::scenario::Campaign| -> f64 {
         let span = (c.until.as_secs_f64().min(horizon) - c.at.as_secs_f64()).max(0.0);
@@ -60,11 +70,28 @@ pub fn stall_bound(sc: &Scenario) -> u64 {
         .iter()
         .map(|t| 2.0 * t.rate * (t.end.as_secs_f64().min(horizon) - t.start.as_secs_f64()).max(0.0))
         .sum();
-    let numbers: f64 = sc.pools.iter().map(|p| p.count as f64).sum();
-    let subs: f64 = sc.topics.iter().map(|t| t.subscriptions.len() as f64).sum();
-    let work = campaigns + traffic + numbers + sc.customers.count as f64 + 1.0;
-    let bound = 1024.0 * (1.0 + subs) * work;
-    if bound >= u64::MAX as f64 { u64::MAX } else { bound as u64 }
+    campaigns + traffic
+}
+
+/// Bytes of `events.csv` a request takes at least: its requested, transmitted and
+/// delivered (or other end) rows, about 80 bytes each.
+const EVENT_BYTES_PER_REQUEST: f64 = 240.0;
+
+/// Refuse `--events` before the run when `events.csv` would not fit the disk of `out`.
+fn check_events_room(sc: &Scenario, out: &Path) -> Result<()> {
+    let Some(free) = crate::output::free_bytes(out) else { return Ok(()) };
+    let need = workload(sc) * EVENT_BYTES_PER_REQUEST;
+    if need > free as f64 {
+        return Err(Error::Input(format!(
+            "{}: events.csv would take at least {:.1} GB ({} requests), more than the {:.1} GB free on the disk of {}: free some space, give another --out, or run without --events",
+            sc.file,
+            need / 1e9,
+            crate::scenario::units::thousands(workload(sc) as u64),
+            free as f64 / 1e9,
+            out.parent().unwrap_or(out).display()
+        )));
+    }
+    Ok(())
 }
 
 /// What a stalled run says: when time stopped, and which sources kept making messages
@@ -191,6 +218,7 @@ pub fn write_run(
     std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
     let mut files = vec!["summary.csv", "sources.csv", "timeseries.csv", "outcomes.csv", "run.json"];
     let outcome = if opts.events {
+        check_events_room(sc, &out)?;
         let create = |name: &str| {
             let path = out.join(name);
             std::fs::File::create(&path).map(|f| BufWriter::with_capacity(1 << 20, f)).map_err(|e| Error::io(&path, e))

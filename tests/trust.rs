@@ -414,3 +414,33 @@ fn merge_refuses_an_edited_shard() {
         assert!(!out.exists(), "edit {n}: nothing written");
     }
 }
+
+#[test]
+fn events_that_would_not_fit_the_disk_are_refused_before_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("big.toml");
+    // 10 million recipients every hour for 30 days: 7.2 billion requests, at least
+    // 1.7 TB of events.csv.
+    std::fs::write(
+        &f,
+        small(|t| {
+            t.replace("horizon = \"1h\"", "horizon = \"30d\"\nmetrics_interval = \"1h\"")
+                .replace("count = 10", "count = 10000000")
+                .replace("body = \"Hi\"", "body = \"Hi\"\nevery = \"1h\"")
+        }),
+    )
+    .unwrap();
+    let need = 7.2e9 * 240.0;
+    let free = smsim::output::free_bytes(tmp.path()).unwrap_or(u64::MAX) as f64;
+    if free >= need {
+        eprintln!("skipped: {free} bytes free, more than the test's events.csv would need");
+        return;
+    }
+    let out = tmp.path().join("o");
+    let started = std::time::Instant::now();
+    let (code, err) = smsim(&["run", f.to_str().unwrap(), "--events", "--quiet", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("events.csv would take at least") && err.contains("without --events"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(30), "refused before the run");
+    assert!(!out.exists());
+}
