@@ -80,13 +80,14 @@ const EVENT_BYTES_PER_REQUEST: f64 = 240.0;
 /// Refuse `--events` before the run when `events.csv` would not fit the disk of `out`.
 fn check_events_room(sc: &Scenario, out: &Path) -> Result<()> {
     let Some(free) = crate::output::free_bytes(out) else { return Ok(()) };
-    let need = workload(sc) * EVENT_BYTES_PER_REQUEST;
+    let requests = workload(sc);
+    let need = requests * EVENT_BYTES_PER_REQUEST;
     if need > free as f64 {
         return Err(Error::Input(format!(
             "{}: events.csv would take at least {:.1} GB ({} requests), more than the {:.1} GB free on the disk of {}: free some space, give another --out, or run without --events",
             sc.file,
             need / 1e9,
-            crate::scenario::units::thousands(workload(sc) as u64),
+            crate::scenario::units::thousands(requests as u64),
             free as f64 / 1e9,
             out.parent().unwrap_or(out).display()
         )));

@@ -33,20 +33,24 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
         Some(t) => parse_targets(t).map_err(Error::Usage)?,
         None => Vec::new(),
     };
+    // With targets: whether each point's means meet them all (the best point is the
+    // cheapest of those, the first on a tie), and whether each row's own values do.
+    let point_meets: Option<Vec<bool>> = (!targets.is_empty())
+        .then(|| points.iter().map(|p| targets.iter().all(|t| t.met_by(point_mean(&rows, p, &t.column)))).collect());
     let mut best = None;
-    let meets: Option<Vec<bool>> = (!targets.is_empty()).then(|| {
+    if let Some(pm) = &point_meets {
         let mut best_cost = f64::INFINITY;
-        for p in &points {
-            if targets.iter().all(|t| t.met_by(point_mean(&rows, p, &t.column))) {
-                let cost = point_mean(&rows, p, "cost_total_usd").unwrap_or(f64::INFINITY);
-                if cost < best_cost {
-                    best_cost = cost;
-                    best = Some(p.clone());
-                }
+        for (p, _) in points.iter().zip(pm).filter(|x| *x.1) {
+            let cost = point_mean(&rows, p, "cost_total_usd").unwrap_or(f64::INFINITY);
+            if cost < best_cost {
+                best_cost = cost;
+                best = Some(p.clone());
             }
         }
-        rows.iter().map(|r| targets.iter().all(|t| t.met_by(r.number(&t.column)))).collect()
-    });
+    }
+    let meets: Option<Vec<bool>> = point_meets
+        .as_ref()
+        .map(|_| rows.iter().map(|r| targets.iter().all(|t| t.met_by(r.number(&t.column)))).collect());
     let mut timeseries = format!("{}\n", tables::TIMESERIES_COLUMNS);
     let mut outcomes = format!("{}\n", tables::OUTCOMES_COLUMNS);
     let mut sources = format!("{}\n", tables::sources_header());
@@ -85,9 +89,6 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
             let x: Option<Vec<f64>> = (plan.axes.len() == 1)
                 .then(|| labels.iter().map(|l| l.parse::<f64>().ok().filter(|v| v.is_finite())).collect())
                 .flatten();
-            let point_meets: Option<Vec<bool>> = meets.as_ref().map(|_| {
-                points.iter().map(|p| targets.iter().all(|t| t.met_by(point_mean(&rows, p, &t.column)))).collect()
-            });
             for (col, what) in &sweep_charts {
                 let mut chart = charts::SweepChart {
                     scenario: plan.scenario_name.clone(),

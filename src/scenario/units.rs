@@ -155,19 +155,7 @@ impl<'de> Deserialize<'de> for Usd {
     }
 }
 
-/// `n` with comma thousands separators, as messages and tables print counts: 113599 ->
-/// "113,599".
-pub fn thousands(n: u64) -> String {
-    let d = n.to_string();
-    let mut out = String::with_capacity(d.len() + d.len() / 3);
-    for (i, c) in d.chars().enumerate() {
-        if i > 0 && (d.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::sms::money::thousands;
 
 /// A message priority, 1 (most urgent) to 9.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

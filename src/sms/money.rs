@@ -35,14 +35,7 @@ impl Money {
     /// two decimals, and beyond them the exact micro-dollars without trailing zeros.
     pub fn dollars(self) -> String {
         let a = self.0.unsigned_abs();
-        let whole = (a / 1_000_000).to_string();
-        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
+        let grouped = thousands(a / 1_000_000);
         let frac = format!("{:06}", a % 1_000_000);
         let keep = frac.trim_end_matches('0').len().max(2);
         format!("{}${grouped}.{}", if self.0 < 0 { "-" } else { "" }, &frac[..keep])
@@ -69,6 +62,20 @@ impl std::ops::AddAssign for Money {
     fn add_assign(&mut self, o: Money) {
         self.0 = self.0.saturating_add(o.0);
     }
+}
+
+/// `n` with comma thousands separators, as messages and tables print counts: 113599 ->
+/// "113,599".
+pub fn thousands(n: u64) -> String {
+    let d = n.to_string();
+    let mut out = String::with_capacity(d.len() + d.len() / 3);
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Dollars with six decimals, exact: `12.345678`.

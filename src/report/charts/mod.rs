@@ -337,8 +337,6 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         None => format!("time since start ({unit_name})"),
     };
 
-    // Lines that may lie on one another (variants, pools) differ in dash and marker too.
-    let styled = |i: usize| Style::nth(i);
     // A latency tail orders of magnitude past the median (an outage, a retry) reads on
     // a log axis; a blast's even spread reads best on a linear one.
     let tail =
@@ -347,7 +345,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         title: title("Delivery latency CDF"),
         x_desc: "latency, request to delivery (s)".into(),
         y_desc: "fraction of delivered messages".into(),
-        lines: s.iter().enumerate().map(|(i, x)| (x.name.clone(), x.cdf.as_slice(), styled(i))).collect(),
+        lines: s.iter().enumerate().map(|(i, x)| (x.name.clone(), x.cdf.as_slice(), Style::nth(i))).collect(),
         reference: Vec::new(),
         clock: None,
         marks: Vec::new(),
@@ -366,10 +364,14 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
             s.iter()
                 .zip(&depth_total)
                 .enumerate()
-                .map(|(i, (x, d))| (x.name.clone(), d.as_slice(), styled(i)))
+                .map(|(i, (x, d))| (x.name.clone(), d.as_slice(), Style::nth(i)))
                 .collect()
         } else {
-            s[0].pools.iter().enumerate().map(|(i, (n, d))| (format!("number:{n}"), d.as_slice(), styled(i))).collect()
+            s[0].pools
+                .iter()
+                .enumerate()
+                .map(|(i, (n, d))| (format!("number:{n}"), d.as_slice(), Style::nth(i)))
+                .collect()
         },
         reference: Vec::new(),
         clock,
@@ -397,12 +399,12 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
     if many {
         // Side by side, the drain curves: cumulative from the origin.
         for (i, x) in s.iter().enumerate() {
-            ends.push((format!("{} delivered", x.name), cumulative(x, |r| r.delivered), styled(i)));
+            ends.push((format!("{} delivered", x.name), cumulative(x, |r| r.delivered), Style::nth(i)));
         }
         for (i, x) in s.iter().enumerate() {
             let lost = cumulative(x, not_delivered);
             if lost.iter().any(|p| p.1 > 0.0) {
-                let st = Style { dash: Some((2, 5)), width: 2, ..styled(i) };
+                let st = Style { dash: Some((2, 5)), width: 2, ..Style::nth(i) };
                 ends.push((format!("{} not delivered", x.name), lost, st));
             }
         }
@@ -444,7 +446,12 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         title: title("Month's spend against the limit"),
         x_desc: x_time,
         y_desc: "spend this month (USD)".into(),
-        lines: s.iter().zip(&spend).enumerate().map(|(i, (x, d))| (x.name.clone(), d.as_slice(), styled(i))).collect(),
+        lines: s
+            .iter()
+            .zip(&spend)
+            .enumerate()
+            .map(|(i, (x, d))| (x.name.clone(), d.as_slice(), Style::nth(i)))
+            .collect(),
         // One line per limit: black when several variants share it, else in the colour
         // of the one variant that has it.
         reference: {
