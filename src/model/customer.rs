@@ -206,6 +206,23 @@ impl Customers {
 }
 
 #[cfg(test)]
+impl Customers {
+    /// `n` customers: customer `c` on carrier `c % 3`, all reachable, on no list.
+    pub(crate) fn for_test(n: u32) -> Self {
+        Customers {
+            carrier: (0..n).map(|c| (c % 3) as u8).collect(),
+            flags: vec![0; n as usize],
+            country: Vec::new(),
+            zone: Vec::new(),
+            reply_after: Vec::new(),
+            population: n,
+            draws: Vec::new(),
+            zoned: false,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -64,7 +64,7 @@ impl Request {
 
 /// An outbound message: waiting in a number's queue, then at the carrier. Kept small: a
 /// blast can queue millions.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Message {
     /// Unique id in the run.
     pub(crate) id: u64,

@@ -4,6 +4,7 @@
 //! and the dispatch that wires them together; `observe` is what the world reports.
 
 mod account;
+mod batch;
 mod carrier;
 mod customer;
 mod flow;

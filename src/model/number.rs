@@ -1,6 +1,8 @@
 //! An origination number: its waiting messages, by priority and then in request order,
 //! and the pacing of its own rate (SPEC 4.1.3-4, 6.1).
 
+use super::batch::{Batches, Run, Tag};
+use super::customer::Customers;
 use super::limit::Place;
 use super::message::Message;
 use super::pacing::Pacer;
@@ -26,7 +28,7 @@ pub(crate) struct Number {
     /// Its index within the pool.
     pub(crate) index: u32,
     /// Waiting messages by priority, most urgent first (lanes stay once made).
-    lanes: Vec<(u8, VecDeque<Message>)>,
+    lanes: Vec<Lane>,
     queued_parts: u64,
     pacer: Pacer,
     /// A `NumberReady` event is in the queue.
@@ -35,6 +37,64 @@ pub(crate) struct Number {
     pub(crate) held: bool,
     /// Waiting in the lines of shared limits.
     pub(crate) parked: Option<Parked>,
+}
+
+/// The messages of one priority, in request order. A blast's runs (see `batch`) wait in
+/// `runs`, each stood for in `queue` by a marker (a message of no parts) where its turn is.
+#[derive(Debug)]
+struct Lane {
+    priority: u8,
+    queue: VecDeque<Message>,
+    runs: VecDeque<Run>,
+}
+
+/// A marker's parts: no real message has none.
+const MARKER: u8 = 0;
+
+impl Lane {
+    fn new(priority: u8) -> Self {
+        Lane { priority, queue: VecDeque::new(), runs: VecDeque::new() }
+    }
+
+    fn head(&self) -> Option<Message> {
+        let m = self.queue.front()?;
+        Some(if m.parts == MARKER { self.runs[0].head } else { *m })
+    }
+
+    fn push(&mut self, m: Message, tag: Option<Tag>, batches: &mut Batches) {
+        let Some(tag) = tag else {
+            self.queue.push_back(m);
+            return;
+        };
+        let last = self.queue.back().is_some_and(|b| b.parts == MARKER);
+        if last {
+            let run = self.runs.back_mut().expect("a marker has its run");
+            if run.extend(tag) {
+                return;
+            }
+            if run.single() {
+                // A run of one that goes no further is a plain message again.
+                let run = self.runs.pop_back().expect("just seen");
+                *self.queue.back_mut().expect("just seen") = run.dissolve(batches);
+            }
+        }
+        self.runs.push_back(Run::new(tag, m, batches));
+        self.queue.push_back(Message { parts: MARKER, ..m });
+    }
+
+    fn pop(&mut self, batches: &mut Batches, customers: &Customers) -> Option<Message> {
+        let m = self.queue.pop_front()?;
+        if m.parts != MARKER {
+            return Some(m);
+        }
+        let run = self.runs.pop_front().expect("a marker has its run");
+        let (m, rest) = run.pop(batches, customers);
+        if let Some(rest) = rest {
+            self.runs.push_front(rest);
+            self.queue.push_front(Message { parts: MARKER, ..m });
+        }
+        Some(m)
+    }
 }
 
 impl Number {
@@ -72,35 +132,41 @@ impl Number {
         if idle { 0 } else { self.queued_parts + parts }
     }
 
-    /// Queue `m` of priority `priority` behind the others of its priority.
+    /// Queue `m` of priority `priority` behind the others of its priority; `tag` if it is
+    /// a blast's queued request (kept in a run where it can be).
     #[inline]
-    pub(crate) fn push(&mut self, m: Message, priority: u8) {
+    pub(crate) fn push(&mut self, m: Message, priority: u8, tag: Option<Tag>, batches: &mut Batches) {
+        debug_assert!(m.parts != MARKER);
         self.queued_parts += m.parts as u64;
-        match self.lanes.iter_mut().find(|l| l.0 == priority) {
-            Some(lane) => lane.1.push_back(m),
+        let lane = match self.lanes.iter().position(|l| l.priority == priority) {
+            Some(i) => i,
             None => {
-                let at = self.lanes.iter().position(|l| l.0 > priority).unwrap_or(self.lanes.len());
-                self.lanes.insert(at, (priority, VecDeque::from([m])));
+                let at = self.lanes.iter().position(|l| l.priority > priority).unwrap_or(self.lanes.len());
+                self.lanes.insert(at, Lane::new(priority));
+                at
             }
-        }
+        };
+        self.lanes[lane].push(m, tag, batches);
     }
 
     /// The most urgent waiting message and its priority.
     #[inline]
     pub(crate) fn head(&self) -> Option<(Message, u8)> {
-        self.lanes.iter().find_map(|(p, q)| q.front().map(|&m| (m, *p)))
+        self.lanes.iter().find_map(|l| l.head().map(|m| (m, l.priority)))
     }
 
     /// Whether nothing waits.
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.lanes.iter().all(|l| l.1.is_empty())
+        self.lanes.iter().all(|l| l.queue.is_empty())
     }
 
-    /// Remove the head (it was sent or it ended).
+    /// Remove the head (it was sent or it ended); a run's next message is made from its
+    /// blast and `customers`.
     #[inline]
-    pub(crate) fn pop(&mut self) -> Option<Message> {
-        let m = self.lanes.iter_mut().find_map(|(_, q)| q.pop_front())?;
+    pub(crate) fn pop(&mut self, batches: &mut Batches, customers: &Customers) -> Option<Message> {
+        let lane = self.lanes.iter_mut().find(|l| !l.queue.is_empty())?;
+        let m = lane.pop(batches, customers)?;
         self.queued_parts -= m.parts as u64;
         Some(m)
     }
@@ -120,15 +186,23 @@ mod tests {
         Message { parts, ..Message::for_test(id) }
     }
 
+    fn pop(n: &mut Number) -> Option<Message> {
+        n.pop(&mut Batches::default(), &Customers::for_test(1))
+    }
+
+    fn push(n: &mut Number, m: Message, priority: u8) {
+        n.push(m, priority, None, &mut Batches::default());
+    }
+
     #[test]
     fn fifo_with_parts_counted_and_paced() {
         let mut n = Number::new(0, 0, 2.0);
         assert_eq!(n.would_wait(SimTime::ZERO, 1), 0, "idle: sent at once");
-        n.push(msg(1, 2), 5);
-        n.push(msg(2, 1), 5);
+        push(&mut n, msg(1, 2), 5);
+        push(&mut n, msg(2, 1), 5);
         assert_eq!(n.queued_parts(), 3);
         assert_eq!(n.would_wait(SimTime::ZERO, 1), 4);
-        assert_eq!(n.pop().unwrap().id, 1);
+        assert_eq!(pop(&mut n).unwrap().id, 1);
         n.pace(0, 2);
         assert_eq!(n.free_at(), 1_000_000, "2 parts at 2 per second");
         assert_eq!(n.head().unwrap().0.id, 2);
@@ -139,11 +213,59 @@ mod tests {
     fn priority_order_then_request_order() {
         let mut n = Number::new(0, 0, 1.0);
         for (id, p) in [(1, 5), (2, 9), (3, 1), (4, 5), (5, 1)] {
-            n.push(msg(id, 1), p);
+            push(&mut n, msg(id, 1), p);
         }
         assert_eq!(n.head().map(|h| h.1), Some(1));
-        let order: Vec<u64> = std::iter::from_fn(|| n.pop().map(|m| m.id)).collect();
+        let order: Vec<u64> = std::iter::from_fn(|| pop(&mut n).map(|m| m.id)).collect();
         assert_eq!(order, vec![3, 5, 1, 4, 2]);
         assert!(n.is_empty() && n.queued_parts() == 0);
+    }
+
+    /// A blast of 40 to three numbers in turn, some requests not queued (every seventh),
+    /// a plain message and a more urgent one in between: each number gives back exactly
+    /// the messages it was given, in order, from a handful of runs.
+    #[test]
+    fn runs_give_back_the_blast_they_describe() {
+        let customers = Customers::for_test(100);
+        let mut batches = Batches::default();
+        let proto = Message { id: 1000, customer: 50, origin: 3, t_req: SimTime::from_secs(9), ..msg(0, 2) };
+        let b = batches.open(proto);
+        let mut numbers: Vec<Number> = (0..3).map(|i| Number::new(0, i, 1.0)).collect();
+        let mut given: Vec<Vec<Message>> = vec![Vec::new(); 3];
+        let mut queued = 0;
+        for offset in 0..40u32 {
+            let m = batches.message(b, offset, &customers);
+            assert_eq!(
+                (m.id, m.customer, m.carrier, m.origin),
+                (1000 + offset as u64, 50 + offset, ((50 + offset) % 3) as u8, 3)
+            );
+            if offset % 7 == 3 {
+                batches.reject(b, offset);
+                continue;
+            }
+            let k = (queued % 3) as usize;
+            numbers[k].push(m, 5, Some(Tag { batch: b, j: queued, offset }), &mut batches);
+            given[k].push(m);
+            queued += 1;
+            if offset == 20 {
+                // A message of no blast and a more urgent one, on number 0.
+                let (plain, urgent) = (msg(1, 1), msg(2, 1));
+                numbers[0].push(plain, 5, None, &mut batches);
+                numbers[0].push(urgent, 1, None, &mut batches);
+                given[0].push(plain);
+                given[0].insert(0, urgent);
+            }
+        }
+        batches.close(b);
+        let runs: usize = numbers.iter().map(|n| n.lanes.iter().map(|l| l.runs.len()).sum::<usize>()).sum();
+        assert_eq!(runs, 4, "one run a number, and one more where the plain message broke number 0's");
+        for (n, given) in numbers.iter_mut().zip(&given) {
+            let parts: u64 = given.iter().map(|m| m.parts as u64).sum();
+            assert_eq!(n.queued_parts(), parts);
+            let back: Vec<Message> = std::iter::from_fn(|| n.pop(&mut batches, &customers)).collect();
+            assert_eq!(&back, given);
+            assert_eq!(n.queued_parts(), 0);
+        }
+        assert!(batches.is_empty(), "the blast is freed with its last run");
     }
 }

@@ -6,6 +6,8 @@
 //! A number has at most one pending `NumberReady` event (but for a held number woken early
 //! by a more urgent message): the pools ask for one through a `wake(number, at)` callback.
 
+use super::batch::{Batches, Tag};
+use super::customer::Customers;
 use super::limit::{Capped, Limits, Place};
 use super::message::Message;
 use super::number::{Number, Parked};
@@ -52,6 +54,8 @@ pub(crate) struct Pools {
     pools: Vec<PoolState>,
     limits: Limits,
     priority: Vec<u8>,
+    /// The blasts whose runs wait in the numbers' queues.
+    pub(crate) batches: Batches,
 }
 
 impl Pools {
@@ -74,7 +78,7 @@ impl Pools {
             });
         }
         let priority = sc.templates.iter().map(|t| t.priority).collect();
-        Self { numbers, pools, limits: Limits::new(sc), priority }
+        Self { numbers, pools, limits: Limits::new(sc), priority, batches: Batches::default() }
     }
 
     /// How many numbers in all.
@@ -125,13 +129,15 @@ impl Pools {
     }
 
     /// Queue `m` on number `idx` of `pool` at `now`; false (nothing queued) when it would
-    /// pass the pool's queue limit.
+    /// pass the pool's queue limit. A blast's request comes with its `tag`, taken when it
+    /// is queued.
     pub(crate) fn enqueue(
         &mut self,
         now: SimTime,
         pool: usize,
         idx: u32,
         m: Message,
+        tag: &mut Option<Tag>,
         wake: &mut impl FnMut(u32, SimTime),
     ) -> bool {
         if !self.has_room(now, pool, idx, m.parts as u64) {
@@ -142,7 +148,7 @@ impl Pools {
         let num = &mut self.numbers[g];
         let priority = self.priority[m.template as usize];
         let overtakes = num.head().is_some_and(|(_, p)| priority < p);
-        num.push(m, priority);
+        num.push(m, priority, tag.take(), &mut self.batches);
         ps.loads.set(idx, num.queued_parts(), num.free_at());
         if num.held && overtakes {
             // A more urgent message does not wait for the held head's window.
@@ -184,7 +190,13 @@ impl Pools {
     /// outage, waits its turn at the shared rates that cover it (head-of-line blocking, by
     /// priority and then first come, first served), is blocked or held at a cap, or may be
     /// sent.
-    pub(crate) fn step(&mut self, g: usize, now: SimTime, wake: &mut impl FnMut(u32, SimTime)) -> Step {
+    pub(crate) fn step(
+        &mut self,
+        g: usize,
+        now: SimTime,
+        customers: &Customers,
+        wake: &mut impl FnMut(u32, SimTime),
+    ) -> Step {
         let nowu = now.as_micros();
         let p = self.numbers[g].pool as usize;
         let ttl = self.pools[p].ttl;
@@ -193,7 +205,7 @@ impl Pools {
             return Step::Wait;
         };
         if now - head.t_req > ttl {
-            self.drop_head(g);
+            self.drop_head(g, customers);
             return Step::Ended(head, EndState::Expired);
         }
         let expiry = head.t_req + ttl + SimTime::from_micros(1);
@@ -249,7 +261,7 @@ impl Pools {
                 Step::Send(head)
             }
             Capped::Block { charged } => {
-                self.drop_head(g);
+                self.drop_head(g, customers);
                 self.unpark(g, now, wake);
                 if charged { Step::BlockedCharged(head) } else { Step::Ended(head, EndState::BlockedDailyCap) }
             }
@@ -296,20 +308,20 @@ impl Pools {
     }
 
     /// Remove number `g`'s head without sending it.
-    pub(crate) fn drop_head(&mut self, g: usize) -> Option<Message> {
+    pub(crate) fn drop_head(&mut self, g: usize, customers: &Customers) -> Option<Message> {
         let num = &mut self.numbers[g];
-        let m = num.pop()?;
+        let m = num.pop(&mut self.batches, customers)?;
         self.pools[num.pool as usize].loads.set(num.index, num.queued_parts(), num.free_at());
         Some(m)
     }
 
     /// Number `g` sends its head `m` at `now`: dequeue, pace the number and every limit
     /// that covers it.
-    pub(crate) fn transmit(&mut self, g: usize, now: SimTime, m: &Message) {
+    pub(crate) fn transmit(&mut self, g: usize, now: SimTime, m: &Message, customers: &Customers) {
         let nowu = now.as_micros();
         let parts = m.parts as u64;
         let num = &mut self.numbers[g];
-        num.pop();
+        num.pop(&mut self.batches, customers);
         num.pace(nowu, parts);
         let ps = &mut self.pools[num.pool as usize];
         ps.loads.set(num.index, num.queued_parts(), num.free_at());
@@ -399,11 +411,11 @@ mod tests {
                 continue;
             }
             loop {
-                match p.step(g as usize, now, &mut wake) {
+                match p.step(g as usize, now, &Customers::for_test(1), &mut wake) {
                     Step::Wait => break,
                     Step::Ended(..) | Step::BlockedCharged(_) => continue,
                     Step::Send(m) => {
-                        p.transmit(g as usize, now, &m);
+                        p.transmit(g as usize, now, &m, &Customers::for_test(1));
                         sent.push((now.as_secs_f64(), m.id));
                         p.after_transmit(g as usize, m.carrier, now, &mut wake);
                         break;
@@ -422,7 +434,7 @@ mod tests {
     fn a_number_paces_its_queue_in_order() {
         let mut p = pools("[[number]]\nid = \"n\"\nkind = \"long_code\"\nmps = 2\n");
         for id in 0..4 {
-            assert!(p.enqueue(SimTime::ZERO, 0, 0, msg(id, 0), &mut |_, _| {}));
+            assert!(p.enqueue(SimTime::ZERO, 0, 0, msg(id, 0), &mut None, &mut |_, _| {}));
         }
         assert_eq!(drain(&mut p, 10), vec![(0.0, 0), (0.5, 1), (1.0, 2), (1.5, 3)]);
     }
@@ -434,7 +446,7 @@ mod tests {
         for id in 0..6 {
             let i = p.select(0, 0, None);
             picks.push(i);
-            p.enqueue(SimTime::ZERO, 0, i, msg(id, 0), &mut |_, _| {});
+            p.enqueue(SimTime::ZERO, 0, i, msg(id, 0), &mut None, &mut |_, _| {});
         }
         assert_eq!(picks, vec![0, 1, 2, 0, 1, 2], "fewest parts waiting, ties to the lowest index");
         let mut p = pools("[[number]]\nid = \"n\"\nkind = \"long_code\"\ncount = 3\nselection = \"round_robin\"\n");
@@ -448,7 +460,8 @@ mod tests {
     #[test]
     fn queue_limit_throttles() {
         let mut p = pools("[[number]]\nid = \"n\"\nkind = \"long_code\"\nqueue_limit = 2\n");
-        let ok: Vec<bool> = (0..4).map(|id| p.enqueue(SimTime::ZERO, 0, 0, msg(id, 0), &mut |_, _| {})).collect();
+        let ok: Vec<bool> =
+            (0..4).map(|id| p.enqueue(SimTime::ZERO, 0, 0, msg(id, 0), &mut None, &mut |_, _| {})).collect();
         // An idle number takes the first whatever the limit; it is still queued (its
         // wake-up has not run), so the second makes 2 parts waiting and the third 3.
         assert_eq!(ok, vec![true, true, false, false]);
@@ -463,7 +476,7 @@ mod tests {
              carrier_limit = [{ carrier = \"a\", mps = 1 }]\n",
         );
         for id in 0..6 {
-            p.enqueue(SimTime::ZERO, 0, (id % 2) as u32, msg(id, 0), &mut |_, _| {});
+            p.enqueue(SimTime::ZERO, 0, (id % 2) as u32, msg(id, 0), &mut None, &mut |_, _| {});
         }
         let sent = drain(&mut p, 100);
         let times: Vec<f64> = sent.iter().map(|s| s.0).collect();
@@ -473,7 +486,7 @@ mod tests {
         // Toward carrier b nothing is shared: both numbers send at their own 10 MPS.
         let t = SimTime::from_secs(200);
         for id in 0..4 {
-            p.enqueue(t, 0, (id % 2) as u32, msg(10 + id, 1), &mut |_, _| {});
+            p.enqueue(t, 0, (id % 2) as u32, msg(10 + id, 1), &mut None, &mut |_, _| {});
         }
         let mut times: Vec<f64> = drain_from(&mut p, t, 300).iter().map(|s| s.0).collect();
         times.sort_by(f64::total_cmp);
@@ -486,29 +499,35 @@ mod tests {
         // A 2 s TTL: at 3 s every waiting head has expired, whatever its carrier.
         let mut p = pools("[[number]]\nid = \"n\"\nkind = \"long_code\"\nttl = \"2s\"\n");
         for id in 0..3 {
-            p.enqueue(SimTime::ZERO, 0, 0, msg(id, (id % 2) as u8), &mut |_, _| {});
+            p.enqueue(SimTime::ZERO, 0, 0, msg(id, (id % 2) as u8), &mut None, &mut |_, _| {});
         }
-        let Step::Send(m) = p.step(0, SimTime::ZERO, &mut wake) else { panic!() };
-        p.transmit(0, SimTime::ZERO, &m);
+        let Step::Send(m) = p.step(0, SimTime::ZERO, &Customers::for_test(1), &mut wake) else { panic!() };
+        p.transmit(0, SimTime::ZERO, &m, &Customers::for_test(1));
         let t = SimTime::from_secs(3);
-        assert!(matches!(p.step(0, t, &mut wake), Step::Ended(m, EndState::Expired) if m.id == 1));
-        assert!(matches!(p.step(0, t, &mut wake), Step::Ended(m, EndState::Expired) if m.id == 2));
-        assert!(matches!(p.step(0, t, &mut wake), Step::Wait));
+        assert!(
+            matches!(p.step(0, t, &Customers::for_test(1), &mut wake), Step::Ended(m, EndState::Expired) if m.id == 1)
+        );
+        assert!(
+            matches!(p.step(0, t, &Customers::for_test(1), &mut wake), Step::Ended(m, EndState::Expired) if m.id == 2)
+        );
+        assert!(matches!(p.step(0, t, &Customers::for_test(1), &mut wake), Step::Wait));
         // Within the TTL, the second part toward carrier a passes the daily cap of 1, while
         // a message to carrier b is not counted against it.
         let mut p = pools(
             "[[number]]\nid = \"n\"\nkind = \"long_code\"\ncarrier_limit = [{ carrier = \"a\", daily_parts = 1 }]\n",
         );
         for (id, carrier) in [(0, 0), (1, 1), (2, 0)] {
-            p.enqueue(SimTime::ZERO, 0, 0, msg(id, carrier), &mut |_, _| {});
+            p.enqueue(SimTime::ZERO, 0, 0, msg(id, carrier), &mut None, &mut |_, _| {});
         }
         for id in 0..2 {
-            let Step::Send(m) = p.step(0, SimTime::from_secs(id), &mut wake) else { panic!("{id}") };
+            let Step::Send(m) = p.step(0, SimTime::from_secs(id), &Customers::for_test(1), &mut wake) else {
+                panic!("{id}")
+            };
             assert_eq!(m.id, id);
-            p.transmit(0, SimTime::from_secs(id), &m);
+            p.transmit(0, SimTime::from_secs(id), &m, &Customers::for_test(1));
         }
         assert!(
-            matches!(p.step(0, SimTime::from_secs(2), &mut wake), Step::Ended(m, EndState::BlockedDailyCap) if m.id == 2)
+            matches!(p.step(0, SimTime::from_secs(2), &Customers::for_test(1), &mut wake), Step::Ended(m, EndState::BlockedDailyCap) if m.id == 2)
         );
     }
 }

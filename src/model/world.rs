@@ -3,6 +3,7 @@
 //! schedules what they ask for, and reports what happened to its observer.
 
 use super::account::Account;
+use super::batch::Tag;
 use super::carrier::{Carriers, Handoff, InFlight};
 use super::customer::Customers;
 use super::message::{Inbound, Message, Request, Slab, stream};
@@ -55,6 +56,9 @@ pub struct World<'s, O> {
     held: Slab<(Message, Request)>,
     next_id: u64,
     next_inbound: u64,
+    /// While a blast is being made: the request at hand's place in it, taken if it is
+    /// queued (see `batch`).
+    tag: Option<Tag>,
 }
 
 /// A `wake(number, at)` callback that schedules a `NumberReady`.
@@ -85,6 +89,7 @@ impl<'s, O: Observer> World<'s, O> {
             held: Slab::new(),
             next_id: 0,
             next_inbound: 0,
+            tag: None,
         }
     }
 
@@ -191,7 +196,8 @@ impl<'s, O: Observer> World<'s, O> {
                 }
             }
             let at = (pool as u32, idx);
-            if self.pools.enqueue(now, pool, idx, m, &mut waker(sched)) {
+            debug_assert!(self.tag.is_none_or(|t| self.pools.batches.message(t.batch, t.offset, &self.customers) == m));
+            if self.pools.enqueue(now, pool, idx, m, &mut self.tag, &mut waker(sched)) {
                 self.emit(now, ObsKind::Queued, &m, at, price::Charge::default());
             } else {
                 self.end(now, EndState::Throttled, false, &m, at);
@@ -253,7 +259,7 @@ impl<'s, O: Observer> World<'s, O> {
         let at = self.pools.address(g);
         let pool = &self.sc.pools[at.0 as usize];
         loop {
-            let head = match self.pools.step(g, now, &mut waker(sched)) {
+            let head = match self.pools.step(g, now, &self.customers, &mut waker(sched)) {
                 Step::Wait => return,
                 Step::Ended(m, state) => {
                     self.end(now, state, true, &m, at);
@@ -275,13 +281,13 @@ impl<'s, O: Observer> World<'s, O> {
             let fee = self.sc.carriers[head.carrier as usize].fee_per_part[pool.kind];
             let charge = price::outbound(pool.price_to[head.country as usize], fee, head.parts as u64);
             if !self.account.try_charge(charge) {
-                self.pools.drop_head(g);
+                self.pools.drop_head(g, &self.customers);
                 self.end(now, EndState::BlockedSpendLimit, true, &head, at);
                 continue;
             }
             // This order is part of every answer: the carrier's event is scheduled before
             // the wake-ups, and ties run in scheduling order (golden files hold it).
-            self.pools.transmit(g, now, &head);
+            self.pools.transmit(g, now, &head, &self.customers);
             self.emit(now, ObsKind::Transmitted, &head, at, charge);
             self.carrier_accepts(now, g, head, sched);
             self.pools.after_transmit(g, head.carrier, now, &mut waker(sched));
@@ -430,13 +436,43 @@ impl<'s, O: Observer> World<'s, O> {
         // answers; `traffic` does the opposite, as it always has).
         let blast = self.workload.campaign(self.sc, i);
         let c = &self.sc.campaigns[i];
+        // A blast of more than one is kept as runs in the queues (see `batch`): its
+        // requests are made here, one by one, exactly as alone.
+        let from = blast.customers.start;
+        let batch = (blast.customers.len() > 1).then(|| {
+            let proto = Message {
+                id: self.next_id,
+                t_req: now,
+                customer: from,
+                origin: blast.occurrence,
+                template: c.template as u16,
+                source: c.source as u16,
+                carrier: 0,
+                country: 0,
+                parts: self.sc.templates[c.template].parts as u8,
+                root: now,
+            };
+            self.pools.batches.open(proto)
+        });
+        let mut queued = 0;
         for customer in blast.customers {
             let mut r = Request::new(c.template, c.source, blast.occurrence, customer, c.pool);
             match self.route(&c.from, customer) {
                 Some(p) => r.pool = p,
                 None => r.unroutable = true,
             }
+            let offset = customer - from;
+            self.tag = batch.map(|batch| Tag { batch, j: queued, offset });
             self.request(now, r, sched);
+            if let Some(b) = batch {
+                match self.tag.take() {
+                    Some(_) => self.pools.batches.reject(b, offset),
+                    None => queued += 1,
+                }
+            }
+        }
+        if let Some(b) = batch {
+            self.pools.batches.close(b);
         }
         if let Some(at) = blast.next {
             sched.at(at, Event::Campaign(i as u32));
@@ -466,7 +502,7 @@ impl<'s, O: Observer> World<'s, O> {
         for g in 0..self.pools.numbers() {
             let at = self.pools.address(g);
             let ttl = self.pools.ttl(at.0);
-            while let Some(m) = self.pools.drop_head(g) {
+            while let Some(m) = self.pools.drop_head(g, &self.customers) {
                 let state = if horizon - m.t_req > ttl { EndState::Expired } else { EndState::Pending };
                 self.end(horizon, state, true, &m, at);
             }
