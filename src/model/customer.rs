@@ -47,6 +47,48 @@ fn pick(cum: &[f64], u: f64) -> usize {
         .unwrap_or_else(|| (0..cum.len()).rev().find(|&i| cum[i] > if i == 0 { 0.0 } else { cum[i - 1] }).unwrap_or(0))
 }
 
+/// Slices of the customer table from one index on (`country` and `zone` empty when not kept).
+struct Table<'a> {
+    carrier: &'a mut [u8],
+    flags: &'a mut [u8],
+    country: &'a mut [u8],
+    zone: &'a mut [u8],
+}
+
+/// Fill `t`, whose first customer is `first`, with `draw`: halves in parallel (rayon)
+/// down to slices of 64 Ki customers.
+fn fill(first: usize, t: Table<'_>, draw: &(impl Fn(usize) -> [u8; 4] + Sync)) {
+    let n = t.carrier.len();
+    if n <= 1 << 16 {
+        for i in 0..n {
+            let [c, f, k, z] = draw(first + i);
+            t.carrier[i] = c;
+            t.flags[i] = f;
+            if let Some(x) = t.country.get_mut(i) {
+                *x = k;
+            }
+            if let Some(x) = t.zone.get_mut(i) {
+                *x = z;
+            }
+        }
+        return;
+    }
+    let mid = n / 2;
+    let (c0, c1) = t.carrier.split_at_mut(mid);
+    let (f0, f1) = t.flags.split_at_mut(mid);
+    let (k0, k1) = halves(t.country, mid);
+    let (z0, z1) = halves(t.zone, mid);
+    rayon::join(
+        || fill(first, Table { carrier: c0, flags: f0, country: k0, zone: z0 }, draw),
+        || fill(first + mid, Table { carrier: c1, flags: f1, country: k1, zone: z1 }, draw),
+    );
+}
+
+/// `s` split at `mid`, or two empty slices if `s` is empty (a column not kept).
+fn halves(s: &mut [u8], mid: usize) -> (&mut [u8], &mut [u8]) {
+    if s.is_empty() { (&mut [], &mut []) } else { s.split_at_mut(mid) }
+}
+
 /// A customer's answer to a delivered message.
 #[derive(Debug)]
 pub(crate) struct Answer {
@@ -82,11 +124,10 @@ impl Customers {
             countries.iter().map(|c| cumulative(&mut c.time_zones.iter().map(|z| z.1))).collect();
         let many_zones = countries.iter().any(|c| c.time_zones.iter().any(|z| z.0 != 0));
         let every_list = (((1u16 << sc.opt_out_lists.len().max(1)) - 1) as u8) << LISTS_SHIFT;
-        let mut carrier = Vec::with_capacity(n);
-        let mut flags = Vec::with_capacity(n);
-        let mut country = Vec::with_capacity(if countries.len() > 1 { n } else { 0 });
-        let mut zone = Vec::with_capacity(if many_zones { n } else { 0 });
-        for i in 0..n {
+        let multi = countries.len() > 1;
+        // Customer i's draws, from its own stream: each is independent of every other, so
+        // the table is filled in parallel slices and is the same whatever the threads.
+        let draw = |i: usize| -> [u8; 4] {
             let mut r = rng::stream(seed, &[stream::CUSTOMER, i as u64]);
             let u = unit(&mut r);
             let mut f = 0;
@@ -97,17 +138,20 @@ impl Customers {
                 // On every list at t = 0.
                 f |= every_list;
             }
-            let k = if countries.len() > 1 { pick(&country_cum, unit(&mut r)) } else { 0 };
-            carrier.push(countries[k].carriers[pick(&carrier_cum[k], u)] as u8);
-            flags.push(f);
-            if countries.len() > 1 {
-                country.push(k as u8);
-            }
-            if many_zones {
+            let k = if multi { pick(&country_cum, unit(&mut r)) } else { 0 };
+            let zone = if many_zones {
                 let z = &countries[k].time_zones;
-                zone.push(if z.len() > 1 { z[pick(&zone_cum[k], unit(&mut r))].0 } else { z[0].0 } as u8);
-            }
-        }
+                (if z.len() > 1 { z[pick(&zone_cum[k], unit(&mut r))].0 } else { z[0].0 }) as u8
+            } else {
+                0
+            };
+            [countries[k].carriers[pick(&carrier_cum[k], u)] as u8, f, k as u8, zone]
+        };
+        let mut carrier = vec![0; n];
+        let mut flags = vec![0; n];
+        let mut country = vec![0; if multi { n } else { 0 }];
+        let mut zone = vec![0; if many_zones { n } else { 0 }];
+        fill(0, Table { carrier: &mut carrier, flags: &mut flags, country: &mut country, zone: &mut zone }, &draw);
         let reply_after = sc.templates.iter().map(|t| t.replies.iter().map(|r| r.after.sampler()).collect()).collect();
         let draws = (0..countries.len())
             .map(|k| CountryDraw {

@@ -41,10 +41,15 @@ impl Pacer {
 /// A tournament tree over a pool's numbers: the least loaded in O(1), updates in
 /// O(log n). Load is ordered by parts waiting, then by when the number is next free (so
 /// an idle number beats one still inside its send interval), then by index.
+///
+/// Each node is one `u128` holding the whole order: parts waiting in the top 40 bits
+/// (saturated: a number with 2^40 parts queued ties with a fuller one), the next free
+/// microsecond in the next 64, the index in the last 24 (a pool has at most 1,000,000
+/// numbers), so that one integer comparison decides.
 #[derive(Debug, Clone)]
 pub(crate) struct MinTree {
     leaves: usize,
-    tree: Vec<(u128, u32)>,
+    tree: Vec<u128>,
     /// Few numbers: keep only the leaves and scan them on `min`. Every transmission
     /// changes a key, so updates outnumber queries and an O(1) update wins.
     flat: bool,
@@ -53,13 +58,23 @@ pub(crate) struct MinTree {
 /// Pools up to this size are scanned rather than kept as a tree.
 const FLAT_MAX: usize = 64;
 
+const INDEX_BITS: u32 = 24;
+const PARTS_MAX: u64 = (1 << 40) - 1;
+
+#[inline]
+fn key(i: u32, parts: u64, free_at: u64) -> u128 {
+    debug_assert!(i < 1 << INDEX_BITS);
+    ((parts.min(PARTS_MAX) as u128) << 88) | ((free_at as u128) << INDEX_BITS) | i as u128
+}
+
 impl MinTree {
     /// `n` numbers, all at load 0.
     pub(crate) fn new(n: usize) -> Self {
+        assert!(n <= 1 << INDEX_BITS, "a pool has at most 2^24 numbers");
         let leaves = n.next_power_of_two();
-        let mut tree = vec![(u128::MAX, u32::MAX); 2 * leaves];
+        let mut tree = vec![u128::MAX; 2 * leaves];
         for i in 0..n {
-            tree[leaves + i] = (0, i as u32);
+            tree[leaves + i] = key(i as u32, 0, 0);
         }
         for i in (1..leaves).rev() {
             tree[i] = tree[2 * i].min(tree[2 * i + 1]);
@@ -70,24 +85,31 @@ impl MinTree {
     /// The least loaded index.
     #[inline]
     pub(crate) fn min(&self) -> u32 {
-        if self.flat {
-            let leaves = &self.tree[self.leaves..];
-            let mut best = leaves[0];
-            for &x in &leaves[1..] {
-                if x < best {
-                    best = x;
-                }
-            }
-            return best.1;
+        let best =
+            if self.flat { self.tree[self.leaves..].iter().copied().fold(u128::MAX, u128::min) } else { self.tree[1] };
+        (best & ((1 << INDEX_BITS) - 1)) as u32
+    }
+
+    /// The order in which `min` would pick the first `n` numbers, round after round, if
+    /// each pick added `parts` to the picked number's load and nothing else changed: the
+    /// numbers by load, when every load is below the least one plus `parts` (each pick then
+    /// moves the picked number behind all others, and the order repeats). `None` when the
+    /// loads are too uneven for that.
+    pub(crate) fn cycle(&self, n: usize, parts: u64) -> Option<Vec<u32>> {
+        let mut keys: Vec<u128> = self.tree[self.leaves..self.leaves + n].to_vec();
+        keys.sort_unstable();
+        let (least, most) = (keys[0], keys[n - 1]);
+        if (least >> 88) as u64 + parts >= PARTS_MAX || most >= least + ((parts as u128) << 88) {
+            return None;
         }
-        self.tree[1].1
+        Some(keys.iter().map(|k| (k & ((1 << INDEX_BITS) - 1)) as u32).collect())
     }
 
     /// Set the load of `i`: `parts` waiting, next free at `free_at` microseconds.
     #[inline]
     pub(crate) fn set(&mut self, i: u32, parts: u64, free_at: u64) {
         let mut p = self.leaves + i as usize;
-        self.tree[p] = (((parts as u128) << 64) | free_at as u128, i);
+        self.tree[p] = key(i, parts, free_at);
         if self.flat {
             return;
         }
@@ -146,6 +168,30 @@ mod tests {
         m.set(0, 0, 900);
         m.set(3, 0, 100);
         assert_eq!(m.min(), 3);
+    }
+
+    /// The cycle is exactly the picks `min` makes while each pick adds the same parts, from
+    /// loads as uneven as it allows (including ties of parts broken by free time).
+    #[test]
+    fn the_cycle_is_the_sequence_of_picks() {
+        for n in [5usize, 100] {
+            let mut t = MinTree::new(n);
+            let mut x = 99u64;
+            for i in 0..n {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                t.set(i as u32, 10 + (x >> 40) % 3, (x >> 20) % 5);
+            }
+            assert!(t.cycle(n, 1).is_none(), "loads 10 to 12 are not within 1 of the least");
+            let order = t.cycle(n, 3).expect("within 3");
+            let mut loads: Vec<u64> = (0..n).map(|i| (t.tree[t.leaves + i] >> 88) as u64).collect();
+            for k in 0..5 * n {
+                let i = t.min();
+                assert_eq!(i, order[k % n], "pick {k} of {n}");
+                loads[i as usize] += 3;
+                let free = ((t.tree[t.leaves + i as usize] >> INDEX_BITS) & u64::MAX as u128) as u64;
+                t.set(i, loads[i as usize], free);
+            }
+        }
     }
 
     #[test]

@@ -56,6 +56,18 @@ pub(crate) struct Pools {
     priority: Vec<u8>,
     /// The blasts whose runs wait in the numbers' queues.
     pub(crate) batches: Batches,
+    /// Inside a blast's event: the order in which a least-loaded pool picks its numbers.
+    cycle: Option<Cycle>,
+}
+
+/// A least-loaded pool's picks during a blast, known in advance (`MinTree::cycle`): valid
+/// while every message queued in the pool is the next pick's, of the blast's parts.
+#[derive(Debug)]
+struct Cycle {
+    pool: usize,
+    parts: u64,
+    order: Vec<u32>,
+    next: usize,
 }
 
 impl Pools {
@@ -78,7 +90,7 @@ impl Pools {
             });
         }
         let priority = sc.templates.iter().map(|t| t.priority).collect();
-        Self { numbers, pools, limits: Limits::new(sc), priority, batches: Batches::default() }
+        Self { numbers, pools, limits: Limits::new(sc), priority, batches: Batches::default(), cycle: None }
     }
 
     /// How many numbers in all.
@@ -110,7 +122,10 @@ impl Pools {
         let ps = &mut self.pools[pool];
         match (pin, ps.selection) {
             (Some(n), _) => n,
-            (None, Selection::LeastLoaded) => ps.loads.min(),
+            (None, Selection::LeastLoaded) => match &self.cycle {
+                Some(c) if c.pool == pool => c.order[c.next],
+                _ => ps.loads.min(),
+            },
             (None, Selection::RoundRobin) => {
                 let i = ps.rr;
                 ps.rr = (ps.rr + 1) % ps.count;
@@ -118,6 +133,23 @@ impl Pools {
             }
             (None, Selection::Sticky) => (rng::mix64(customer as u64 ^ 0x5354_4943_4b59) % ps.count as u64) as u32,
         }
+    }
+
+    /// A blast of `size` messages of `parts` parts each begins for `pool`: if the pool picks
+    /// the least loaded and its loads allow, its picks are worked out once, not per
+    /// message (the same picks: see `MinTree::cycle`).
+    pub(crate) fn begin_blast(&mut self, pool: usize, parts: u64, size: usize) {
+        let ps = &self.pools[pool];
+        let n = ps.count as usize;
+        self.cycle = None;
+        if ps.selection == Selection::LeastLoaded && n > 1 && size >= n {
+            self.cycle = ps.loads.cycle(n, parts).map(|order| Cycle { pool, parts, order, next: 0 });
+        }
+    }
+
+    /// The blast's event is over.
+    pub(crate) fn end_blast(&mut self) {
+        self.cycle = None;
     }
 
     /// Whether number `idx` of `pool` would take a message of `parts` parts at `now`
@@ -150,6 +182,14 @@ impl Pools {
         let overtakes = num.head().is_some_and(|(_, p)| priority < p);
         num.push(m, priority, tag.take(), &mut self.batches);
         ps.loads.set(idx, num.queued_parts(), num.free_at());
+        if let Some(c) = self.cycle.as_mut().filter(|c| c.pool == pool) {
+            // The pick it foresaw: the next one is next; anything else ends it.
+            if idx == c.order[c.next] && m.parts as u64 == c.parts {
+                c.next = (c.next + 1) % c.order.len();
+            } else {
+                self.cycle = None;
+            }
+        }
         if num.held && overtakes {
             // A more urgent message does not wait for the held head's window.
             num.held = false;

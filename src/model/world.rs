@@ -452,6 +452,7 @@ impl<'s, O: Observer> World<'s, O> {
                 parts: self.sc.templates[c.template].parts as u8,
                 root: now,
             };
+            self.pools.begin_blast(c.pool, proto.parts as u64, blast.customers.len());
             self.pools.batches.open(proto)
         });
         let mut queued = 0;
@@ -473,6 +474,7 @@ impl<'s, O: Observer> World<'s, O> {
         }
         if let Some(b) = batch {
             self.pools.batches.close(b);
+            self.pools.end_blast();
         }
         if let Some(at) = blast.next {
             sched.at(at, Event::Campaign(i as u32));
