@@ -101,4 +101,25 @@ mod tests {
         let out: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(t, e)| (t.as_micros(), e)).collect();
         assert_eq!(out, vec![(1, "a"), (1, "b"), (5, "c"), (5, "d")]);
     }
+
+    /// Against a sorted list: random pushes and pops, many ties, every size up to 300.
+    #[test]
+    fn matches_a_sorted_reference() {
+        let mut q = EventQueue::new();
+        let mut reference: Vec<(u64, u64)> = Vec::new(); // (time, push order), kept sorted
+        let mut x = 7u64;
+        for step in 0..20_000u64 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            if (x >> 60) < 9 || reference.is_empty() {
+                let t = (x >> 20) % 50;
+                q.push(SimTime::from_micros(t), step);
+                let at = reference.partition_point(|&(rt, _)| rt <= t);
+                reference.insert(at, (t, step));
+            } else {
+                let (t, e) = q.pop().expect("not empty");
+                assert_eq!((t.as_micros(), e), reference.remove(0), "step {step}");
+            }
+            assert_eq!(q.len(), reference.len());
+        }
+    }
 }

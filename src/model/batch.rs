@@ -148,6 +148,34 @@ impl Run {
         true
     }
 
+    /// Take `count` more: queued requests `j, j + stride, ...`, if they continue the run.
+    pub(crate) fn extend_by(&mut self, batch: u32, j: u32, count: u32, stride: u32) -> bool {
+        if batch != self.tag.batch || j != self.tag.j + stride * self.left || (self.left > 1 && stride != self.stride) {
+            return false;
+        }
+        self.stride = stride;
+        self.left += count;
+        true
+    }
+
+    /// A run of `count` queued requests `j, j + stride, ...` of blast `b`, in which every
+    /// request before the `j`-th queued one's offset that was not queued is already listed.
+    pub(crate) fn starting(
+        b: u32,
+        j: u32,
+        count: u32,
+        stride: u32,
+        batches: &mut Batches,
+        customers: &Customers,
+    ) -> Self {
+        let batch = batches.get_mut(b);
+        batch.runs += 1;
+        let rejected_before = batch.rejected.len() as u32;
+        let offset = j + rejected_before;
+        let head = batches.message(b, offset, customers);
+        Run { tag: Tag { batch: b, j, offset }, stride, left: count, rejected_before, head }
+    }
+
     /// Whether it holds one message only.
     pub(crate) fn single(&self) -> bool {
         self.left == 1

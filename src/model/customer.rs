@@ -28,6 +28,8 @@ pub(crate) struct Customers {
     draws: Vec<CountryDraw>,
     /// Whether customers' zones are kept (`zone` is in use).
     zoned: bool,
+    /// The opt-out lists someone may be on (flag bits; set, never cleared).
+    lists_used: u8,
 }
 
 /// A country's carriers and zones with their cumulative shares.
@@ -161,7 +163,8 @@ impl Customers {
                 zone_cum: zone_cum[k].clone(),
             })
             .collect();
-        Self { carrier, flags, country, zone, reply_after, population: n as u32, draws, zoned: many_zones }
+        let lists_used = if sc.customers.opted_out > 0.0 { every_list } else { 0 };
+        Self { carrier, flags, country, zone, reply_after, population: n as u32, draws, zoned: many_zones, lists_used }
     }
 
     /// A new customer in country `k`, beyond the population: a fraud source's destination
@@ -216,8 +219,15 @@ impl Customers {
         self.flags[c as usize] & (1 << (LISTS_SHIFT as usize + list)) != 0
     }
 
+    /// Whether nobody has been on opt-out list `list` (so none need be looked up).
+    #[inline]
+    pub(crate) fn list_empty(&self, list: usize) -> bool {
+        self.lists_used & (1 << (LISTS_SHIFT as usize + list)) == 0
+    }
+
     /// Put the customer on opt-out list `list`; true if they were not on it.
     pub(crate) fn opt_out(&mut self, c: u32, list: usize) -> bool {
+        self.lists_used |= 1 << (LISTS_SHIFT as usize + list);
         let was = self.opted_out(c, list);
         self.flags[c as usize] |= 1 << (LISTS_SHIFT as usize + list);
         !was
@@ -262,6 +272,7 @@ impl Customers {
             population: n,
             draws: Vec::new(),
             zoned: false,
+            lists_used: 0,
         }
     }
 }

@@ -19,5 +19,5 @@ mod topic;
 mod workload;
 pub mod world;
 
-pub use observe::{EndState, Obs, ObsKind, Observer};
+pub use observe::{BlastObs, EndState, Obs, ObsKind, Observer};
 pub use world::{Event, World};

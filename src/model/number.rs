@@ -82,6 +82,16 @@ impl Lane {
         self.queue.push_back(Message { parts: MARKER, ..m });
     }
 
+    fn extend(&mut self, b: u32, j: u32, count: u32, stride: u32, batches: &mut Batches, customers: &Customers) {
+        let last = self.queue.back().is_some_and(|b| b.parts == MARKER);
+        if last && self.runs.back_mut().expect("a marker has its run").extend_by(b, j, count, stride) {
+            return;
+        }
+        let run = Run::starting(b, j, count, stride, batches, customers);
+        self.queue.push_back(Message { parts: MARKER, ..run.head });
+        self.runs.push_back(run);
+    }
+
     fn pop(&mut self, batches: &mut Batches, customers: &Customers) -> Option<Message> {
         let m = self.queue.pop_front()?;
         if m.parts != MARKER {
@@ -132,13 +142,9 @@ impl Number {
         if idle { 0 } else { self.queued_parts + parts }
     }
 
-    /// Queue `m` of priority `priority` behind the others of its priority; `tag` if it is
-    /// a blast's queued request (kept in a run where it can be).
-    #[inline]
-    pub(crate) fn push(&mut self, m: Message, priority: u8, tag: Option<Tag>, batches: &mut Batches) {
-        debug_assert!(m.parts != MARKER);
-        self.queued_parts += m.parts as u64;
-        let lane = match self.lanes.iter().position(|l| l.priority == priority) {
+    /// The lane of `priority`, made if there is none.
+    fn lane(&mut self, priority: u8) -> &mut Lane {
+        let i = match self.lanes.iter().position(|l| l.priority == priority) {
             Some(i) => i,
             None => {
                 let at = self.lanes.iter().position(|l| l.priority > priority).unwrap_or(self.lanes.len());
@@ -146,7 +152,30 @@ impl Number {
                 at
             }
         };
-        self.lanes[lane].push(m, tag, batches);
+        &mut self.lanes[i]
+    }
+
+    /// Queue `m` of priority `priority` behind the others of its priority; `tag` if it is
+    /// a blast's queued request (kept in a run where it can be).
+    #[inline]
+    pub(crate) fn push(&mut self, m: Message, priority: u8, tag: Option<Tag>, batches: &mut Batches) {
+        debug_assert!(m.parts != MARKER);
+        self.queued_parts += m.parts as u64;
+        self.lane(priority).push(m, tag, batches);
+    }
+
+    /// Queue `count` more of blast `b`'s queued requests, `j, j + stride, ...`, of
+    /// `parts` parts each and priority `priority`, behind the others (a run).
+    pub(crate) fn push_run(
+        &mut self,
+        priority: u8,
+        parts: u8,
+        (b, j, count, stride): (u32, u32, u32, u32),
+        batches: &mut Batches,
+        customers: &Customers,
+    ) {
+        self.queued_parts += count as u64 * parts as u64;
+        self.lane(priority).extend(b, j, count, stride, batches, customers);
     }
 
     /// The most urgent waiting message and its priority.

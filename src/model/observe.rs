@@ -249,10 +249,32 @@ pub struct DeliveryObs {
     pub country: u8,
 }
 
+/// The plain part of a blast, reported at once: requests made at `t` by source `source`
+/// and queued at once in pool `pool` (each one [`ObsKind::Requested`] then
+/// [`ObsKind::Queued`]), `by_carrier[c]` of them to customers of carrier `c`.
+#[derive(Debug, Clone, Copy)]
+pub struct BlastObs<'a> {
+    /// When.
+    pub t: SimTime,
+    /// Source index.
+    pub source: u16,
+    /// Pool index.
+    pub pool: u32,
+    /// Requests by carrier.
+    pub by_carrier: &'a [u64],
+}
+
 /// A consumer of observations, called in simulated time order.
 pub trait Observer {
     /// An outbound message event.
     fn observe(&mut self, o: &Obs);
+    /// Whether it takes the plain part of a blast at once ([`Observer::blast`]); if not
+    /// (the default), the world reports each request of it.
+    fn bulk(&self) -> bool {
+        false
+    }
+    /// The plain part of a blast (only if [`Observer::bulk`]).
+    fn blast(&mut self, _b: &BlastObs<'_>) {}
     /// An inbound message reached a number.
     fn inbound(&mut self, _i: &InboundObs<'_>) {}
     /// A subscriber delivery ended.
@@ -266,6 +288,13 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
     fn observe(&mut self, o: &Obs) {
         self.0.observe(o);
         self.1.observe(o);
+    }
+    fn bulk(&self) -> bool {
+        self.0.bulk() && self.1.bulk()
+    }
+    fn blast(&mut self, b: &BlastObs<'_>) {
+        self.0.blast(b);
+        self.1.blast(b);
     }
     fn inbound(&mut self, i: &InboundObs<'_>) {
         self.0.inbound(i);
@@ -286,6 +315,14 @@ impl<A: Observer> Observer for Option<A> {
     fn observe(&mut self, o: &Obs) {
         if let Some(a) = self {
             a.observe(o);
+        }
+    }
+    fn bulk(&self) -> bool {
+        self.as_ref().is_none_or(|a| a.bulk())
+    }
+    fn blast(&mut self, b: &BlastObs<'_>) {
+        if let Some(a) = self {
+            a.blast(b);
         }
     }
     fn inbound(&mut self, i: &InboundObs<'_>) {
@@ -310,6 +347,12 @@ impl<A: Observer + ?Sized> Observer for &mut A {
     fn observe(&mut self, o: &Obs) {
         (**self).observe(o);
     }
+    fn bulk(&self) -> bool {
+        (**self).bulk()
+    }
+    fn blast(&mut self, b: &BlastObs<'_>) {
+        (**self).blast(b);
+    }
     fn inbound(&mut self, i: &InboundObs<'_>) {
         (**self).inbound(i);
     }
@@ -325,6 +368,9 @@ impl<A: Observer + ?Sized> Observer for &mut A {
 impl Observer for () {
     #[inline]
     fn observe(&mut self, _: &Obs) {}
+    fn bulk(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -137,14 +137,35 @@ impl Pools {
 
     /// A blast of `size` messages of `parts` parts each begins for `pool`: if the pool picks
     /// the least loaded and its loads allow, its picks are worked out once, not per
-    /// message (the same picks: see `MinTree::cycle`).
-    pub(crate) fn begin_blast(&mut self, pool: usize, parts: u64, size: usize) {
+    /// message (the same picks: see `MinTree::cycle`). Returns the cycle's length.
+    pub(crate) fn begin_blast(&mut self, pool: usize, parts: u64, size: usize) -> Option<usize> {
         let ps = &self.pools[pool];
         let n = ps.count as usize;
         self.cycle = None;
-        if ps.selection == Selection::LeastLoaded && n > 1 && size >= n {
+        if ps.selection == Selection::LeastLoaded && size >= n {
             self.cycle = ps.loads.cycle(n, parts).map(|order| Cycle { pool, parts, order, next: 0 });
         }
+        self.cycle.as_ref().map(|c| c.order.len())
+    }
+
+    /// The rest of a blast, once each number of the cycle has had one of it through
+    /// `enqueue`: `n` more messages of priority-`template` and the cycle's parts, queued
+    /// requests `j, j + 1, ...` of blast `b`, each on the cycle's next pick. Their wakes
+    /// were asked for by the first (a number has one pending, or waits in a line), so only
+    /// queues and loads change. Returns the messages by carrier.
+    pub(crate) fn blast_tail(&mut self, b: u32, j: u32, n: u32, template: usize, customers: &Customers) {
+        let c = self.cycle.as_mut().expect("a blast's tail follows its cycle");
+        let ps = &mut self.pools[c.pool];
+        let k = c.order.len() as u32;
+        for step in 0..k.min(n) {
+            let idx = c.order[(c.next + step as usize) % k as usize];
+            let count = (n - step).div_ceil(k);
+            let num = &mut self.numbers[(ps.first + idx) as usize];
+            let run = (b, j + step, count, k);
+            num.push_run(self.priority[template], c.parts as u8, run, &mut self.batches, customers);
+            ps.loads.set(idx, num.queued_parts(), num.free_at());
+        }
+        c.next = (c.next + n as usize) % k as usize;
     }
 
     /// The blast's event is over.

@@ -17,6 +17,8 @@ use crate::engine::{Model, Scheduler, SimTime};
 use crate::scenario::Scenario;
 use crate::sms::{Money, price};
 
+mod blast;
+
 /// The world's events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
@@ -428,56 +430,6 @@ impl<'s, O: Observer> World<'s, O> {
         }
         if let Some(r) = ran.response {
             self.request(now, r, sched);
-        }
-    }
-
-    fn campaign(&mut self, now: SimTime, i: usize, sched: &mut Scheduler<Event>) {
-        // Requests first, then the campaign's next event (scheduling order is part of the
-        // answers; `traffic` does the opposite, as it always has).
-        let blast = self.workload.campaign(self.sc, i);
-        let c = &self.sc.campaigns[i];
-        // A blast of more than one is kept as runs in the queues (see `batch`): its
-        // requests are made here, one by one, exactly as alone.
-        let from = blast.customers.start;
-        let batch = (blast.customers.len() > 1).then(|| {
-            let proto = Message {
-                id: self.next_id,
-                t_req: now,
-                customer: from,
-                origin: blast.occurrence,
-                template: c.template as u16,
-                source: c.source as u16,
-                carrier: 0,
-                country: 0,
-                parts: self.sc.templates[c.template].parts as u8,
-                root: now,
-            };
-            self.pools.begin_blast(c.pool, proto.parts as u64, blast.customers.len());
-            self.pools.batches.open(proto)
-        });
-        let mut queued = 0;
-        for customer in blast.customers {
-            let mut r = Request::new(c.template, c.source, blast.occurrence, customer, c.pool);
-            match self.route(&c.from, customer) {
-                Some(p) => r.pool = p,
-                None => r.unroutable = true,
-            }
-            let offset = customer - from;
-            self.tag = batch.map(|batch| Tag { batch, j: queued, offset });
-            self.request(now, r, sched);
-            if let Some(b) = batch {
-                match self.tag.take() {
-                    Some(_) => self.pools.batches.reject(b, offset),
-                    None => queued += 1,
-                }
-            }
-        }
-        if let Some(b) = batch {
-            self.pools.batches.close(b);
-            self.pools.end_blast();
-        }
-        if let Some(at) = blast.next {
-            sched.at(at, Event::Campaign(i as u32));
         }
     }
 
