@@ -1,7 +1,8 @@
 //! End to end: the core issue's blast (1,000,000 single-part requests at t = 0 through 20
 //! long codes to 1,000,000 customers on 3 carriers, lognormal latency, 1% failures),
 //! loaded from `benches/blast.toml` and simulated with full metrics, as `smsim run` does
-//! (less writing the CSV files, which `docs/performance.md` times with the binary).
+//! (less writing the CSV files, which `docs/performance.md` times with the binary); and
+//! the same at 10,000,000 requests.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use smsim::run::simulate;
@@ -23,6 +24,19 @@ fn blast(c: &mut Criterion) {
             })
         });
     }
+    // The speed issue's national blast: 10,000,000 recipients at t = 0 in the world of
+    // the SimPy peer (`../shared/bench/blast-peer.toml`, copied here as the 1 M blast
+    // with a 30-day horizon and TTL): most are still queued when their TTL passes.
+    let sets = ["customers.count=10000000", "simulation.horizon=30d", "number.lc.ttl=72h"].map(String::from);
+    let sc = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/blast.toml"), &sets)
+        .expect("bench scenario is valid");
+    g.throughput(Throughput::Elements(10_000_000));
+    g.bench_function("10000000_requests_20_long_codes", |b| {
+        b.iter(|| {
+            let (o, ()) = simulate(&sc, 1, (), |_| {});
+            black_box(o.metrics.requested)
+        })
+    });
     // The two-way issue's target: the same blast with 30% replying to a topic with one
     // function subscriber.
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/blast-two-way.toml");

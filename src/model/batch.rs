@@ -141,7 +141,7 @@ impl Run {
         }
         if self.left == 1 {
             self.stride = tag.j - self.tag.j;
-        } else if tag.j != self.tag.j + self.stride * self.left {
+        } else if tag.j as u64 != self.tag.j as u64 + self.stride as u64 * self.left as u64 {
             return false;
         }
         self.left += 1;
@@ -150,7 +150,8 @@ impl Run {
 
     /// Take `count` more: queued requests `j, j + stride, ...`, if they continue the run.
     pub(crate) fn extend_by(&mut self, batch: u32, j: u32, count: u32, stride: u32) -> bool {
-        if batch != self.tag.batch || j != self.tag.j + stride * self.left || (self.left > 1 && stride != self.stride) {
+        let next = self.tag.j as u64 + stride as u64 * self.left as u64;
+        if batch != self.tag.batch || j as u64 != next || (self.left > 1 && stride != self.stride) {
             return false;
         }
         self.stride = stride;

@@ -149,10 +149,10 @@ impl Pools {
     }
 
     /// The rest of a blast, once each number of the cycle has had one of it through
-    /// `enqueue`: `n` more messages of priority-`template` and the cycle's parts, queued
+    /// `enqueue`: `n` more messages of template `template` (of the cycle's parts), queued
     /// requests `j, j + 1, ...` of blast `b`, each on the cycle's next pick. Their wakes
     /// were asked for by the first (a number has one pending, or waits in a line), so only
-    /// queues and loads change. Returns the messages by carrier.
+    /// queues and loads change.
     pub(crate) fn blast_tail(&mut self, b: u32, j: u32, n: u32, template: usize, customers: &Customers) {
         let c = self.cycle.as_mut().expect("a blast's tail follows its cycle");
         let ps = &mut self.pools[c.pool];
