@@ -18,31 +18,28 @@ impl<O: Observer> World<'_, O> {
         // A blast of more than one is kept as runs in the queues (see `batch`): its
         // requests are made here, one by one, exactly as alone.
         let from = blast.customers.start;
-        let batch = (blast.customers.len() > 1).then(|| {
-            let proto = Message {
-                id: self.next_id,
-                t_req: now,
-                customer: from,
-                origin: blast.occurrence,
-                template: c.template as u16,
-                source: c.source as u16,
-                carrier: 0,
-                country: 0,
-                parts: self.sc.templates[c.template].parts as u8,
-                root: now,
-            };
-            self.pools.batches.open(proto)
-        });
+        let proto = Message {
+            id: self.next_id,
+            t_req: now,
+            customer: from,
+            origin: blast.occurrence,
+            template: c.template as u16,
+            source: c.source as u16,
+            carrier: 0,
+            country: 0,
+            parts: self.sc.templates[c.template].parts as u8,
+            root: now,
+        };
+        let batch = (blast.customers.len() > 1).then(|| self.pools.batches.open(proto));
         // With one country, every request goes to the same pool.
         let pool = if self.sc.countries.len() == 1 { self.sc.route(&c.from, 0) } else { Some(c.pool) };
         let cycle = match (batch, pool) {
-            (Some(_), Some(p)) => {
-                self.pools.begin_blast(p, self.sc.templates[c.template].parts as u64, blast.customers.len())
-            }
+            (Some(_), Some(p)) => self.pools.begin_blast(p, proto.parts as u64, blast.customers.len()),
             _ => None,
         };
         // Once every number of the cycle has had its first request, the rest may go at once.
-        let at_once = cycle.zip(pool).filter(|&(_, p)| self.plain(now, c, p)).map(|(k, p)| (from + k as u32, p));
+        let at_once =
+            cycle.zip(pool).filter(|&(_, p)| self.plain(now, c, &proto, p)).map(|(k, p)| (from + k as u32, p));
         let mut queued = 0;
         let end = blast.customers.end;
         for customer in blast.customers {
@@ -76,24 +73,12 @@ impl<O: Observer> World<'_, O> {
         }
     }
 
-    /// Whether a blast of campaign `c` into pool `p` at `now` is plain: each of its requests
+    /// Whether a blast of campaign `c` (its first message `proto`) into pool `p` at `now` is plain: each of its requests
     /// would be queued in `p` on the pool's pick, whoever the customer, and the observer
     /// takes them at once. No sending window, one country, no failover at `now`, no queue
     /// limit, nobody on the pool's opt-out list, no protect rule that could stop one.
-    fn plain(&self, now: SimTime, c: &Campaign, p: usize) -> bool {
+    fn plain(&self, now: SimTime, c: &Campaign, proto: &Message, p: usize) -> bool {
         let (sc, pool) = (self.sc, &self.sc.pools[p]);
-        let proto = |carrier: usize| Message {
-            id: 0,
-            t_req: now,
-            customer: 0,
-            origin: 0,
-            template: c.template as u16,
-            source: c.source as u16,
-            carrier: carrier as u8,
-            country: 0,
-            parts: sc.templates[c.template].parts as u8,
-            root: now,
-        };
         self.obs.bulk()
             && sc.countries.len() == 1
             && self.windows[c.template].is_empty()
@@ -102,7 +87,7 @@ impl<O: Observer> World<'_, O> {
             && self.customers.list_empty(pool.opt_out_list)
             && !sc.protect.blocked[0]
             && sc.protect.filter.is_none()
-            && (0..sc.carriers.len()).all(|k| !self.over_price(&proto(k), p))
+            && (0..sc.carriers.len()).all(|k| !self.over_price(&Message { carrier: k as u8, ..*proto }, p))
     }
 
     /// The requests of customers `from..end` of a plain blast (`plain`), queued requests
