@@ -98,7 +98,15 @@ impl Batches {
 
     /// The message of the request at `offset` of blast `b`.
     pub(crate) fn message(&self, b: u32, offset: u32, customers: &Customers) -> Message {
-        let p = &self.get(b).proto;
+        self.get(b).message(offset, customers)
+    }
+}
+
+impl Batch {
+    /// The message of its request at `offset`.
+    #[inline]
+    fn message(&self, offset: u32, customers: &Customers) -> Message {
+        let p = &self.proto;
         let customer = p.customer + offset;
         Message {
             id: p.id + offset as u64,
@@ -188,19 +196,20 @@ impl Run {
         self.finish(batches)
     }
 
-    fn finish(self, batches: &mut Batches) -> Message {
+    /// The run's last message: the run is over.
+    pub(crate) fn finish(self, batches: &mut Batches) -> Message {
         batches.get_mut(self.tag.batch).runs -= 1;
         batches.release(self.tag.batch);
         self.head
     }
 
-    /// Take the head; the next message becomes the head, or the run is over (`None`
-    /// back, with the last message).
-    pub(crate) fn pop(mut self, batches: &mut Batches, customers: &Customers) -> (Message, Option<Run>) {
+    /// Take the head and make the next message the head; `None` if the head is the run's
+    /// last message (take it with `finish`).
+    #[inline]
+    pub(crate) fn advance(&mut self, batches: &Batches, customers: &Customers) -> Option<Message> {
         if self.left == 1 {
-            return (self.finish(batches), None);
+            return None;
         }
-        let m = self.head;
         let batch = batches.get(self.tag.batch);
         // The queued request `stride` further on: step over the rejected offsets on the way.
         let mut offset = self.tag.offset + self.stride;
@@ -215,7 +224,6 @@ impl Run {
         self.tag = Tag { j: self.tag.j + self.stride, offset, ..self.tag };
         self.rejected_before = r as u32;
         self.left -= 1;
-        self.head = batches.message(self.tag.batch, offset, customers);
-        (m, Some(self))
+        Some(std::mem::replace(&mut self.head, batch.message(offset, customers)))
     }
 }

@@ -93,17 +93,16 @@ impl Lane {
     }
 
     fn pop(&mut self, batches: &mut Batches, customers: &Customers) -> Option<Message> {
-        let m = self.queue.pop_front()?;
-        if m.parts != MARKER {
+        if self.queue.front()?.parts != MARKER {
+            return self.queue.pop_front();
+        }
+        // The run moves on in place; only its last message takes it and its marker out.
+        let run = self.runs.front_mut().expect("a marker has its run");
+        if let Some(m) = run.advance(batches, customers) {
             return Some(m);
         }
-        let run = self.runs.pop_front().expect("a marker has its run");
-        let (m, rest) = run.pop(batches, customers);
-        if let Some(rest) = rest {
-            self.runs.push_front(rest);
-            self.queue.push_front(Message { parts: MARKER, ..m });
-        }
-        Some(m)
+        self.queue.pop_front();
+        Some(self.runs.pop_front().expect("just seen").finish(batches))
     }
 }
 

@@ -77,24 +77,46 @@ pub const TIMESERIES_COLUMNS: &str =
 pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &str) {
     let names = Timeseries::scope_names(sc);
     let variant = csv_field(variant);
+    // The rows of a long horizon run to tens of thousands: integers are written with
+    // `itoa` rather than through `fmt`, the same digits as `Display` at a tenth of the cost.
+    let mut digits = itoa::Buffer::new();
+    let mut int = |out: &mut String, v: u64| {
+        out.push_str(digits.format(v));
+        out.push(',');
+    };
     for r in &m.timeseries.rows {
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{},{},{},{},{},{},{},{}",
-            r.t,
-            names[r.scope as usize],
-            r.queue_depth,
-            r.sent_parts,
-            r.delivered,
-            r.failed,
-            r.inbound,
-            r.spend,
-            variant,
-            r.unreachable,
-            r.expired,
-            r.blocked
-        );
+        fixed6(out, false, r.t.as_micros());
+        out.push(',');
+        out.push_str(&names[r.scope as usize]);
+        out.push(',');
+        for v in [r.queue_depth, r.sent_parts, r.delivered, r.failed, r.inbound] {
+            int(out, v);
+        }
+        fixed6(out, r.spend.micros() < 0, r.spend.micros().unsigned_abs());
+        out.push(',');
+        out.push_str(&variant);
+        out.push(',');
+        int(out, r.unreachable);
+        int(out, r.expired);
+        out.push_str(itoa::Buffer::new().format(r.blocked));
+        out.push('\n');
     }
+}
+
+/// `v` millionths as `Display` writes `SimTime` and `Money`: units, a point, six digits.
+fn fixed6(out: &mut String, negative: bool, a: u64) {
+    if negative {
+        out.push('-');
+    }
+    out.push_str(itoa::Buffer::new().format(a / 1_000_000));
+    out.push('.');
+    let frac = a % 1_000_000;
+    let mut b = itoa::Buffer::new();
+    let f = b.format(frac);
+    for _ in f.len()..6 {
+        out.push('0');
+    }
+    out.push_str(f);
 }
 
 /// `outcomes.csv` columns.
@@ -133,5 +155,27 @@ pub fn source_rows(out: &mut String, sources: &[SourceSummary], variant: &str) {
             }
         });
         out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixed6;
+    use crate::engine::SimTime;
+    use crate::sms::money::Money;
+
+    /// The fast writer against `Display`, digit for digit.
+    #[test]
+    fn fixed6_writes_what_display_writes() {
+        for v in [0i64, 1, 9, 10, 999_999, 1_000_000, 1_000_001, 123_456_789, -1, -999_999, -1_000_000, -7_654_321] {
+            let mut out = String::new();
+            fixed6(&mut out, v < 0, v.unsigned_abs());
+            assert_eq!(out, Money(v).to_string(), "{v}");
+        }
+        for v in [0u64, 5, 86_400_000_000, u64::MAX] {
+            let mut out = String::new();
+            fixed6(&mut out, false, v);
+            assert_eq!(out, SimTime::from_micros(v).to_string(), "{v}");
+        }
     }
 }
