@@ -165,10 +165,10 @@ pub fn simulate<O: Observer>(
     // expired in queue) must not empty the last interval's queue depth.
     world.obs.0.finish();
     world.finish(sc.horizon, &mut sched);
+    let events = stats.events + world.told_ahead();
     let (mut metrics, extra) = world.obs;
     metrics.gather();
-    let outcome =
-        RunOutcome { seed, metrics, events: stats.events, wall_seconds: start.elapsed().as_secs_f64(), stalled };
+    let outcome = RunOutcome { seed, metrics, events, wall_seconds: start.elapsed().as_secs_f64(), stalled };
     (outcome, extra)
 }
 
@@ -233,10 +233,17 @@ pub fn write_run(
     } else {
         simulate(sc, seed, None::<EventLog<'_, std::io::Sink, std::io::Sink>>, progress).0.or_stalled(sc)?
     };
-    let t = tables(&[(sc, &outcome)]);
-    write_tables(&out, &t)?;
-    if !opts.no_charts {
-        charts::write(&out.join("charts"), &[(sc, &outcome.metrics)])?;
+    // The tables and the charts are independent: written side by side.
+    let (t, drawn) = rayon::join(
+        || {
+            let t = tables(&[(sc, &outcome)]);
+            write_tables(&out, &t).map(|()| t)
+        },
+        || (!opts.no_charts).then(|| charts::write(&out.join("charts"), &[(sc, &outcome.metrics)])),
+    );
+    let t = t?;
+    if let Some(drawn) = drawn {
+        drawn?;
         files.push("charts/");
     }
     let warnings = crate::scenario::warnings::all(sc);

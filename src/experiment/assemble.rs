@@ -90,7 +90,7 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
                 .then(|| labels.iter().map(|l| l.parse::<f64>().ok().filter(|v| v.is_finite())).collect())
                 .flatten();
             for (col, what) in &sweep_charts {
-                let mut chart = charts::SweepChart {
+                let chart = charts::SweepChart {
                     scenario: plan.scenario_name.clone(),
                     axes: axes.clone(),
                     labels: labels.clone(),
@@ -116,7 +116,7 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
                         .collect(),
                     replications: plan.replications,
                 };
-                charts::write_sweep(&dir, &mut chart)?;
+                charts::write_sweep(&dir, &chart)?;
             }
         } else {
             let inputs: Vec<_> = results.iter().filter_map(|r| r.chart.clone()).collect();

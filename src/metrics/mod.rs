@@ -12,6 +12,7 @@ use crate::model::observe::{
 use crate::scenario::Scenario;
 use crate::sms::Money;
 pub use stat::Stat;
+use std::collections::VecDeque;
 pub use summary::{InboundCounts, Summary};
 
 /// One row of `timeseries.csv`.
@@ -64,9 +65,17 @@ pub struct Timeseries {
     open_until: u64,
     pools: u32,
     scopes: Vec<ScopeNow>,
+    /// Ends told ahead for the intervals after the open one, as (delivered, expired) by
+    /// scope: the first `scopes.len()` are the next interval's, and so on.
+    ahead: VecDeque<(u64, u64)>,
     /// Closed rows, in time then scope order.
     pub rows: Vec<TsRow>,
 }
+
+/// How many intervals past the open one ends may be told ahead: a bound on what they
+/// hold (16 bytes per scope and interval), not on what the run may do (an end further
+/// ahead is told at its instant).
+const AHEAD: u64 = 4096;
 
 impl Timeseries {
     fn new(sc: &Scenario) -> Self {
@@ -75,7 +84,16 @@ impl Timeseries {
         let mut scopes = vec![ScopeNow::default(); 1 + sc.pools.len() + sc.carriers.len()];
         scopes[0].spend = sc.spent;
         let open_until = if buckets > 1 { interval } else { u64::MAX };
-        Self { interval, buckets, current: 0, open_until, pools: sc.pools.len() as u32, scopes, rows: Vec::new() }
+        Self {
+            interval,
+            buckets,
+            current: 0,
+            open_until,
+            pools: sc.pools.len() as u32,
+            scopes,
+            ahead: VecDeque::new(),
+            rows: Vec::new(),
+        }
     }
 
     #[inline]
@@ -110,6 +128,45 @@ impl Timeseries {
         }
         self.current += 1;
         self.open_until = if self.current + 1 < self.buckets { (self.current + 1) * self.interval } else { u64::MAX };
+        if !self.ahead.is_empty() {
+            let n = self.scopes.len();
+            for (s, (delivered, expired)) in self.scopes.iter_mut().zip(self.ahead.drain(..n)) {
+                s.delivered += delivered;
+                s.expired += expired;
+            }
+        }
+    }
+
+    /// Until when ends may be told ahead: the end of the `AHEAD`-th interval after the
+    /// open one.
+    fn ahead_until(&self) -> SimTime {
+        let k = self.current + 1 + AHEAD;
+        if k >= self.buckets { SimTime::MAX } else { SimTime::from_micros(k * self.interval) }
+    }
+
+    /// Count a delivery (or, if not `delivered`, an expiry) told ahead, at `o.t`, which
+    /// lies in the open interval or after it, before [`Timeseries::ahead_until`].
+    fn ahead(&mut self, o: &Obs, delivered: bool) {
+        let t = o.t.as_micros();
+        if t < self.open_until {
+            return self.each(o, |s| if delivered { s.delivered += 1 } else { s.expired += 1 });
+        }
+        let n = self.scopes.len();
+        let k = (t / self.interval).min(self.buckets - 1);
+        let at = (k - self.current - 1) as usize * n;
+        if self.ahead.len() < at + n {
+            self.ahead.resize(at + n, (0, 0));
+        }
+        let carrier = 1 + self.pools as usize + o.carrier as usize;
+        let pool = (o.pool != NO_POOL).then_some(1 + o.pool as usize);
+        for i in [Some(0), pool, Some(carrier)].into_iter().flatten() {
+            let e = &mut self.ahead[at + i];
+            if delivered {
+                e.0 += 1;
+            } else {
+                e.1 += 1;
+            }
+        }
     }
 
     /// Close every remaining interval up to the horizon.
@@ -284,7 +341,7 @@ impl Observer for Metrics {
     #[inline]
     fn observe(&mut self, o: &Obs) {
         self.timeseries.advance(o.t);
-        self.last_activity = o.t;
+        self.last_activity = self.last_activity.max(o.t);
         let src = &mut self.sources[o.source as usize];
         match o.kind {
             ObsKind::Requested => {
@@ -373,7 +430,7 @@ impl Observer for Metrics {
 
     fn blast(&mut self, b: &BlastObs<'_>) {
         self.timeseries.advance(b.t);
-        self.last_activity = b.t;
+        self.last_activity = self.last_activity.max(b.t);
         let n: u64 = b.by_carrier.iter().sum();
         self.requested += n;
         let src = &mut self.sources[b.source as usize];
@@ -386,9 +443,30 @@ impl Observer for Metrics {
         }
     }
 
+    #[inline]
+    fn ahead_until(&self) -> SimTime {
+        self.timeseries.ahead_until()
+    }
+
+    fn ahead(&mut self, o: &Obs) {
+        // What `observe` makes of an end with no charge that was not queued.
+        debug_assert!(o.cost == Money::ZERO && o.fee == Money::ZERO);
+        debug_assert!(matches!(o.kind, ObsKind::End { queued: false, state: EndState::Delivered | EndState::Expired }));
+        let ObsKind::End { state, .. } = o.kind else { return };
+        self.last_activity = self.last_activity.max(o.t);
+        self.ends[state] += 1;
+        let src = &mut self.sources[o.source as usize];
+        src.ends[state] += 1;
+        let delivered = state == EndState::Delivered;
+        if delivered {
+            src.latency.record(o.t - o.t_req);
+        }
+        self.timeseries.ahead(o, delivered);
+    }
+
     fn inbound(&mut self, i: &InboundObs<'_>) {
         self.timeseries.advance(i.t);
-        self.last_activity = i.t;
+        self.last_activity = self.last_activity.max(i.t);
         let n = &mut self.inbound;
         n.inbound += 1;
         n.dropped += i.dropped as u64;
@@ -406,7 +484,7 @@ impl Observer for Metrics {
 
     fn delivery(&mut self, d: &DeliveryObs) {
         self.timeseries.advance(d.t);
-        self.last_activity = d.t;
+        self.last_activity = self.last_activity.max(d.t);
         self.deliveries[d.state] += 1;
         self.subscriber_retries += d.retries;
     }

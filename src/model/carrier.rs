@@ -26,12 +26,12 @@ pub(crate) enum Handoff {
     Unreachable,
     /// The carrier failed it.
     Failed,
-    /// In flight until `at` (delivery, or expiry at the TTL), held in `slot`.
+    /// In flight until `at`: delivered then, or expired at its TTL on the way.
     InFlight {
-        /// Its slot, for [`Carriers::done`].
-        slot: u32,
         /// When it reaches its outcome.
         at: SimTime,
+        /// Whether it reaches the handset.
+        delivered: bool,
     },
 }
 
@@ -69,19 +69,11 @@ impl Carriers {
         }
     }
 
-    /// Take message `m`, transmitted by number `number` at `now` with `ttl` from its
+    /// What becomes of message `m`, transmitted at `now` with `ttl` from its
     /// request, to a handset that receives or not. The draws come from a stream keyed by
     /// the customer and the message's origin, never by the number, so that variants that
     /// change numbers see the same customers fail and the same latencies.
-    pub(crate) fn accept(
-        &mut self,
-        seed: u64,
-        now: SimTime,
-        number: u32,
-        m: Message,
-        ttl: SimTime,
-        reachable: bool,
-    ) -> Handoff {
+    pub(crate) fn accept(&self, seed: u64, now: SimTime, m: &Message, ttl: SimTime, reachable: bool) -> Handoff {
         if !reachable {
             return Handoff::Unreachable;
         }
@@ -95,8 +87,12 @@ impl Carriers {
         let deadline = m.t_req + ttl;
         let at = handoff + latency;
         let (at, delivered) = if at > deadline { (deadline, false) } else { (at, true) };
-        let slot = self.in_flight.insert(InFlight { message: m, number, delivered });
-        Handoff::InFlight { slot, at }
+        Handoff::InFlight { at, delivered }
+    }
+
+    /// Hold `f` in flight until its outcome; its slot, for [`Carriers::done`].
+    pub(crate) fn carry(&mut self, f: InFlight) -> u32 {
+        self.in_flight.insert(f)
     }
 
     /// The message in `slot` reached its outcome.
@@ -140,31 +136,29 @@ mod tests {
     #[test]
     fn outages_hold_the_handoff_and_the_ttl_cuts_it_short() {
         let sc = scenario("latency = \"5s\"\noutages = [{ from = \"100s\", to = \"200s\" }]");
-        let mut c = Carriers::new(&sc);
+        let c = Carriers::new(&sc);
         let ttl = SimTime::from_secs(3600);
         let sec = SimTime::from_secs;
-        assert_eq!(c.accept(1, sec(10), 0, message(10), ttl, false), Handoff::Unreachable);
-        let Handoff::InFlight { slot, at } = c.accept(1, sec(10), 0, message(10), ttl, true) else { panic!() };
-        assert_eq!(at, sec(15));
-        assert!(c.done(slot).delivered);
+        assert_eq!(c.accept(1, sec(10), &message(10), ttl, false), Handoff::Unreachable);
+        assert_eq!(c.accept(1, sec(10), &message(10), ttl, true), Handoff::InFlight { at: sec(15), delivered: true });
         // Transmitted during the outage: handed off at its end.
-        let Handoff::InFlight { at, .. } = c.accept(1, sec(150), 0, message(150), ttl, true) else { panic!() };
+        let Handoff::InFlight { at, .. } = c.accept(1, sec(150), &message(150), ttl, true) else { panic!() };
         assert_eq!(at, sec(205));
         // A TTL of 50 s from a request at 150 s ends it at 200 s, before it could arrive at 205 s.
-        let Handoff::InFlight { slot, at } = c.accept(1, sec(150), 0, message(150), sec(50), true) else { panic!() };
+        let Handoff::InFlight { at, delivered } = c.accept(1, sec(150), &message(150), sec(50), true) else { panic!() };
         assert_eq!(at, sec(200), "expires at its TTL, 200 s, before its delivery at 205 s");
-        assert!(!c.done(slot).delivered);
+        assert!(!delivered);
     }
 
     #[test]
     fn failures_follow_the_rate() {
         let sc = scenario("failure_rate = 0.2");
-        let mut c = Carriers::new(&sc);
+        let c = Carriers::new(&sc);
         let ttl = SimTime::from_secs(3600);
         let failed = (0..10_000u32)
             .filter(|&i| {
                 let m = Message { customer: i, ..message(0) };
-                c.accept(3, SimTime::ZERO, 0, m, ttl, true) == Handoff::Failed
+                c.accept(3, SimTime::ZERO, &m, ttl, true) == Handoff::Failed
             })
             .count();
         // Binomial(10,000, 0.2): sd 40, so 5 sd is 200.

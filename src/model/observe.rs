@@ -264,7 +264,8 @@ pub struct BlastObs<'a> {
     pub by_carrier: &'a [u64],
 }
 
-/// A consumer of observations, called in simulated time order.
+/// A consumer of observations, called in simulated time order (save for ends told ahead,
+/// [`Observer::ahead`], to an observer that asks for them).
 pub trait Observer {
     /// An outbound message event.
     fn observe(&mut self, o: &Obs);
@@ -275,6 +276,17 @@ pub trait Observer {
     }
     /// The plain part of a blast (only if [`Observer::bulk`]).
     fn blast(&mut self, _b: &BlastObs<'_>) {}
+    /// Until when (exclusive) it takes ends told ahead ([`Observer::ahead`]); the default,
+    /// zero, takes none, and the world reports every end at its instant.
+    fn ahead_until(&self) -> SimTime {
+        SimTime::ZERO
+    }
+    /// An end that nothing else in the world depends on (a delivery that draws no reply,
+    /// an expiry on the way), told when it became certain, at its transmission: `o.t`
+    /// may lie ahead of observations still to come, though before
+    /// [`Observer::ahead_until`]. An observer that takes it must make of it what it
+    /// would have made of it in time order.
+    fn ahead(&mut self, _o: &Obs) {}
     /// An inbound message reached a number.
     fn inbound(&mut self, _i: &InboundObs<'_>) {}
     /// A subscriber delivery ended.
@@ -295,6 +307,15 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
     fn blast(&mut self, b: &BlastObs<'_>) {
         self.0.blast(b);
         self.1.blast(b);
+    }
+    #[inline]
+    fn ahead_until(&self) -> SimTime {
+        self.0.ahead_until().min(self.1.ahead_until())
+    }
+    #[inline]
+    fn ahead(&mut self, o: &Obs) {
+        self.0.ahead(o);
+        self.1.ahead(o);
     }
     fn inbound(&mut self, i: &InboundObs<'_>) {
         self.0.inbound(i);
@@ -325,6 +346,16 @@ impl<A: Observer> Observer for Option<A> {
             a.blast(b);
         }
     }
+    #[inline]
+    fn ahead_until(&self) -> SimTime {
+        self.as_ref().map_or(SimTime::MAX, |a| a.ahead_until())
+    }
+    #[inline]
+    fn ahead(&mut self, o: &Obs) {
+        if let Some(a) = self {
+            a.ahead(o);
+        }
+    }
     fn inbound(&mut self, i: &InboundObs<'_>) {
         if let Some(a) = self {
             a.inbound(i);
@@ -353,6 +384,14 @@ impl<A: Observer + ?Sized> Observer for &mut A {
     fn blast(&mut self, b: &BlastObs<'_>) {
         (**self).blast(b);
     }
+    #[inline]
+    fn ahead_until(&self) -> SimTime {
+        (**self).ahead_until()
+    }
+    #[inline]
+    fn ahead(&mut self, o: &Obs) {
+        (**self).ahead(o);
+    }
     fn inbound(&mut self, i: &InboundObs<'_>) {
         (**self).inbound(i);
     }
@@ -370,6 +409,9 @@ impl Observer for () {
     fn observe(&mut self, _: &Obs) {}
     fn bulk(&self) -> bool {
         true
+    }
+    fn ahead_until(&self) -> SimTime {
+        SimTime::MAX
     }
 }
 

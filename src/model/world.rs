@@ -61,6 +61,27 @@ pub struct World<'s, O> {
     /// While a blast is being made: the request at hand's place in it, taken if it is
     /// queued (see `batch`).
     tag: Option<Tag>,
+    /// Ends told ahead ([`Observer::ahead`]): each stands for the outcome event it saved.
+    told_ahead: u64,
+}
+
+/// The observation of `kind` for message `m` at `t`, from number `number` of `pool`.
+fn obs(t: SimTime, kind: ObsKind, m: &Message, (pool, number): (u32, u32), charge: price::Charge) -> Obs {
+    Obs {
+        t,
+        kind,
+        msg: m.id,
+        pool,
+        number,
+        customer: m.customer,
+        carrier: m.carrier as u32,
+        country: m.country,
+        parts: m.parts as u32,
+        cost: charge.base,
+        fee: charge.fee,
+        t_req: m.t_req,
+        source: m.source,
+    }
 }
 
 /// A `wake(number, at)` callback that schedules a `NumberReady`.
@@ -92,7 +113,14 @@ impl<'s, O: Observer> World<'s, O> {
             next_id: 0,
             next_inbound: 0,
             tag: None,
+            told_ahead: 0,
         }
+    }
+
+    /// Outcome events not queued because their ends were told ahead: with the kernel's
+    /// events, the run's event count, the same whichever way an end was told.
+    pub fn told_ahead(&self) -> u64 {
+        self.told_ahead
     }
 
     /// The first pool of `from` that may send to customer `c`, if any (SPEC 7.3).
@@ -100,22 +128,8 @@ impl<'s, O: Observer> World<'s, O> {
         self.sc.route(from, self.customers.country(c) as usize)
     }
 
-    fn emit(&mut self, t: SimTime, kind: ObsKind, m: &Message, (pool, number): (u32, u32), charge: price::Charge) {
-        self.obs.observe(&Obs {
-            t,
-            kind,
-            msg: m.id,
-            pool,
-            number,
-            customer: m.customer,
-            carrier: m.carrier as u32,
-            country: m.country,
-            parts: m.parts as u32,
-            cost: charge.base,
-            fee: charge.fee,
-            t_req: m.t_req,
-            source: m.source,
-        });
+    fn emit(&mut self, t: SimTime, kind: ObsKind, m: &Message, at: (u32, u32), charge: price::Charge) {
+        self.obs.observe(&obs(t, kind, m, at, charge));
     }
 
     fn end(&mut self, t: SimTime, state: EndState, queued: bool, m: &Message, at: (u32, u32)) {
@@ -301,11 +315,30 @@ impl<'s, O: Observer> World<'s, O> {
     fn carrier_accepts(&mut self, now: SimTime, g: usize, m: Message, sched: &mut Scheduler<Event>) {
         let at = self.pools.address(g);
         let reachable = !self.customers.unreachable(m.customer);
-        match self.carriers.accept(self.seed, now, g as u32, m, self.pools.ttl(at.0), reachable) {
+        match self.carriers.accept(self.seed, now, &m, self.pools.ttl(at.0), reachable) {
             Handoff::Unreachable => self.end(now, EndState::Unreachable, false, &m, at),
             Handoff::Failed => self.end(now, EndState::Failed, false, &m, at),
-            Handoff::InFlight { slot, at } => sched.at(at, Event::CarrierDone(slot)),
+            Handoff::InFlight { at: when, delivered } => {
+                let when = when.max(now);
+                // An outcome that nothing else depends on (no reply drawn, within the
+                // horizon) is told now, if the observer takes it, rather than queued.
+                if when <= self.sc.horizon && when < self.obs.ahead_until() && !(delivered && self.answers(&m)) {
+                    self.told_ahead += 1;
+                    let state = if delivered { EndState::Delivered } else { EndState::Expired };
+                    let kind = ObsKind::End { state, queued: false };
+                    self.obs.ahead(&obs(when, kind, &m, at, price::Charge::default()));
+                } else {
+                    let slot = self.carriers.carry(InFlight { message: m, number: g as u32, delivered });
+                    sched.at(when, Event::CarrierDone(slot));
+                }
+            }
         }
+    }
+
+    /// Whether the customer answers `m` if it is delivered.
+    fn answers(&self, m: &Message) -> bool {
+        let replies = &self.sc.templates[m.template as usize].replies;
+        !replies.is_empty() && self.customers.answer(self.seed, m, replies.iter().map(|r| r.p)).is_some()
     }
 
     fn carrier_done(&mut self, now: SimTime, slot: u32, sched: &mut Scheduler<Event>) {

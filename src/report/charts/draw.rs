@@ -339,9 +339,9 @@ pub(super) fn draw_line<'a, DB: DrawingBackend + 'a>(
 }
 
 /// A chart that can draw itself on either backend.
-pub(super) trait ChartTarget {
-    fn bitmap(&mut self, root: &DrawingArea<BitMapBackend<'_>, Shift>) -> std::result::Result<(), String>;
-    fn svg(&mut self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> std::result::Result<(), String>;
+pub(super) trait ChartTarget: Sync {
+    fn bitmap(&self, root: &DrawingArea<BitMapBackend<'_>, Shift>) -> std::result::Result<(), String>;
+    fn svg(&self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> std::result::Result<(), String>;
 }
 
 /// Implement [`ChartTarget`] for a chart by one generic drawing function.
@@ -349,13 +349,13 @@ macro_rules! chart_target {
     ($ty:ty, $f:ident) => {
         impl $crate::report::charts::draw::ChartTarget for $ty {
             fn bitmap(
-                &mut self,
+                &self,
                 root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
             ) -> std::result::Result<(), String> {
                 $f(self, root).map_err(|e| e.to_string())
             }
             fn svg(
-                &mut self,
+                &self,
                 root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
             ) -> std::result::Result<(), String> {
                 $f(self, root).map_err(|e| e.to_string())

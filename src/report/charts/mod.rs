@@ -267,27 +267,34 @@ pub fn spend_points(c: &ChartInput) -> Vec<(f64, f64)> {
     series(c).total.iter().map(|r| (r.t, r.spend)).collect()
 }
 
-/// Draw `chart` to `name.png` and `name.svg` in `dir`.
-fn both(dir: &Path, name: &str, chart: &mut dyn ChartTarget) -> Result<()> {
-    both_sized(dir, name, chart, SIZE)
+/// Draw each chart to `name.png` and `name.svg` in `dir`, on every core (the files are
+/// independent: the same bytes whatever the order).
+fn all(dir: &Path, charts: &[(&str, &dyn ChartTarget)]) -> Result<()> {
+    use rayon::prelude::*;
+    let jobs: Vec<(&str, &dyn ChartTarget, bool)> =
+        charts.iter().flat_map(|&(name, c)| [(name, c, true), (name, c, false)]).collect();
+    jobs.par_iter().try_for_each(|&(name, chart, png)| one(dir, name, chart, SIZE, png))
 }
 
-/// [`both`] at a given size.
-fn both_sized(dir: &Path, name: &str, chart: &mut dyn ChartTarget, size: (u32, u32)) -> Result<()> {
-    let png = dir.join(format!("{name}.png"));
-    let svg = dir.join(format!("{name}.svg"));
+/// [`all`] for one chart at a given size.
+fn both_sized(dir: &Path, name: &str, chart: &dyn ChartTarget, size: (u32, u32)) -> Result<()> {
+    let (png, svg) = rayon::join(|| one(dir, name, chart, size, true), || one(dir, name, chart, size, false));
+    png.and(svg)
+}
+
+/// Draw `chart` to `name.png` (`png`) or `name.svg` in `dir`.
+fn one(dir: &Path, name: &str, chart: &dyn ChartTarget, size: (u32, u32), png: bool) -> Result<()> {
     let fail = |p: &Path, e: String| Error::Input(format!("{}: cannot draw chart: {e}", p.display()));
-    {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
-        chart.bitmap(&root).map_err(|e| fail(&png, e))?;
-        root.present().map_err(|e| fail(&png, e.to_string()))?;
+    let path = dir.join(format!("{name}.{}", if png { "png" } else { "svg" }));
+    if png {
+        let root = BitMapBackend::new(&path, size).into_drawing_area();
+        chart.bitmap(&root).map_err(|e| fail(&path, e))?;
+        root.present().map_err(|e| fail(&path, e.to_string()))
+    } else {
+        let root = SVGBackend::new(&path, size).into_drawing_area();
+        chart.svg(&root).map_err(|e| fail(&path, e))?;
+        root.present().map_err(|e| fail(&path, e.to_string()))
     }
-    {
-        let root = SVGBackend::new(&svg, size).into_drawing_area();
-        chart.svg(&root).map_err(|e| fail(&svg, e))?;
-        root.present().map_err(|e| fail(&svg, e.to_string()))?;
-    }
-    Ok(())
 }
 
 mod draw;
@@ -341,7 +348,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
     // a log axis; a blast's even spread reads best on a linear one.
     let tail =
         s.iter().any(|x| x.cdf.len() > 100 && x.cdf[100].0 > 0.0 && x.cdf[x.cdf.len() - 1].0 >= 50.0 * x.cdf[100].0);
-    let mut cdf = Lines {
+    let cdf = Lines {
         title: title("Delivery latency CDF"),
         x_desc: "latency, request to delivery (s)".into(),
         y_desc: "fraction of delivered messages".into(),
@@ -352,11 +359,10 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         x_log: tail,
         y_counts: false,
     };
-    both(dir, "latency_cdf", &mut cdf)?;
 
     let depth_total: Vec<Vec<(f64, f64)>> =
         s.iter().map(|x| x.total.iter().map(|r| (r.t, r.depth)).collect()).collect();
-    let mut depth = Lines {
+    let depth = Lines {
         title: title(if many { "Messages waiting" } else { "Messages waiting, per number pool" }),
         x_desc: x_time.clone(),
         y_desc: "messages queued at the interval's end".into(),
@@ -379,7 +385,6 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         x_log: false,
         y_counts: true,
     };
-    both(dir, "queue_depth", &mut depth)?;
 
     // What became of the messages: delivered, and those that were not (failed or
     // unreachable, expired, refused before sending), so that a run whose messages were
@@ -424,7 +429,7 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
             }
         }
     }
-    let mut deliv = Lines {
+    let deliv = Lines {
         title: title(if many { "Delivered and not delivered so far" } else { "Messages by end state, per interval" }),
         x_desc: x_time.clone(),
         y_desc: if many {
@@ -439,10 +444,9 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         x_log: false,
         y_counts: true,
     };
-    both(dir, "delivered", &mut deliv)?;
 
     let spend: Vec<Vec<(f64, f64)>> = s.iter().map(|x| x.total.iter().map(|r| (r.t, r.spend)).collect()).collect();
-    let mut sp = Lines {
+    let sp = Lines {
         title: title("Month's spend against the limit"),
         x_desc: x_time,
         y_desc: "spend this month (USD)".into(),
@@ -496,10 +500,17 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
         x_log: false,
         y_counts: false,
     };
-    both(dir, "spend", &mut sp)?;
 
-    let mut bars =
+    let bars =
         CostBars { title: title("Cost breakdown"), bars: s.iter().map(|x| (x.name.as_str(), x.costs)).collect() };
-    both(dir, "cost_breakdown", &mut bars)?;
-    Ok(())
+    all(
+        dir,
+        &[
+            ("latency_cdf", &cdf),
+            ("queue_depth", &depth),
+            ("delivered", &deliv),
+            ("spend", &sp),
+            ("cost_breakdown", &bars),
+        ],
+    )
 }

@@ -29,7 +29,7 @@ pub(super) struct Lines<'a> {
     pub(super) y_counts: bool,
 }
 
-fn draw_lines<DB: DrawingBackend>(c: &mut Lines<'_>, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
+fn draw_lines<DB: DrawingBackend>(c: &Lines<'_>, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
     let mut keys: Vec<(String, Key)> = c.lines.iter().map(|(n, _, st)| (n.clone(), Key::Line(*st))).collect();
     keys.extend(c.reference.iter().map(|(l, _, col)| (l.clone(), Key::Line(Style::reference(*col)))));
     keys.extend(c.marks.iter().map(|(l, _, col)| (l.clone(), Key::Mark(*col))));
@@ -83,7 +83,7 @@ pub(super) struct CostBars<'a> {
     pub(super) bars: Vec<(&'a str, Table<CostPart, f64, COST_PARTS>)>,
 }
 
-fn draw_costs<DB: DrawingBackend>(c: &mut CostBars<'_>, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
+fn draw_costs<DB: DrawingBackend>(c: &CostBars<'_>, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
     // The legend names the parts that cost something in some run, in the stacking order.
     let keys: Vec<(String, Key)> = CostPart::ALL
         .iter()

@@ -95,7 +95,7 @@ impl SweepChart {
 }
 
 /// A line over the numeric axis.
-fn draw_numeric<DB: DrawingBackend>(c: &mut SweepChart, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
+fn draw_numeric<DB: DrawingBackend>(c: &SweepChart, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
     let xs = c.x.clone().unwrap_or_default();
     let keys = c.keys(true);
     let (plot, side) = frame(root, &format!("{} by {}: {}", c.what, c.axes, c.scenario), &keys)?;
@@ -158,7 +158,7 @@ fn draw_numeric<DB: DrawingBackend>(c: &mut SweepChart, root: &DrawingArea<DB, S
 }
 
 /// Horizontal bars, one per sweep point, the first point at the top.
-fn draw_bars<DB: DrawingBackend>(c: &mut SweepChart, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
+fn draw_bars<DB: DrawingBackend>(c: &SweepChart, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
     let keys = c.keys(false);
     let (plot, side) = frame(root, &format!("{} by sweep point: {}", c.what, c.scenario), &keys)?;
     let n = c.values.len().max(1);
@@ -220,13 +220,13 @@ fn whisker<'a, DB: DrawingBackend + 'a>(
     Ok(())
 }
 
-fn draw_sweep<DB: DrawingBackend>(c: &mut SweepChart, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
+fn draw_sweep<DB: DrawingBackend>(c: &SweepChart, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
     if c.x.is_some() { draw_numeric(c, root) } else { draw_bars(c, root) }
 }
 chart_target!(SweepChart, draw_sweep);
 
 /// Write the chart of one metric against the sweep's points (`sweep_<column>`).
-pub fn write_sweep(dir: &Path, chart: &mut SweepChart) -> Result<()> {
+pub fn write_sweep(dir: &Path, chart: &SweepChart) -> Result<()> {
     register_font();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     // Bars grow taller with more points, up to a size any viewer opens (labels shrink

@@ -1,0 +1,135 @@
+//! Ends told ahead against ends told at their instant.
+//!
+//! When a transmitted message's outcome has no consequence in the world (a delivery that
+//! draws no reply, an expiry on the way, within the horizon), the world may tell it to
+//! an observer that asks for it at the transmission, instead of queueing an outcome
+//! event; the metrics count it into the interval it falls in. An observer that does not
+//! ask (as `--events` does not) gets every end at its instant. The two runs must agree
+//! on every metric and on the event count, in every shipped scenario and in worlds
+//! chosen to exercise what could tell them apart.
+
+mod common;
+use common::{run_with, scenario};
+use smsim::engine::SimTime;
+use smsim::model::{EndState, Obs, Observer};
+use smsim::scenario::load_all;
+use std::path::Path;
+
+/// Asks for nothing ahead: every end comes at its instant.
+struct InTime;
+impl Observer for InTime {
+    fn observe(&mut self, _: &Obs) {}
+}
+
+/// Takes every end it may be told ahead, and counts them.
+#[derive(Default)]
+struct Ahead {
+    told: u64,
+}
+impl Observer for Ahead {
+    fn observe(&mut self, _: &Obs) {}
+    fn ahead_until(&self) -> SimTime {
+        SimTime::MAX
+    }
+    fn ahead(&mut self, _: &Obs) {
+        self.told += 1;
+    }
+}
+
+/// Both ways under `seed`: the number of ends told ahead, after checking that the runs
+/// agree.
+fn both_ways(sc: &smsim::scenario::Scenario, seed: u64, what: &str) -> u64 {
+    let (in_time, _) = run_with(sc, seed, InTime);
+    let (ahead, a) = run_with(sc, seed, Ahead::default());
+    assert_eq!(ahead.events, in_time.events, "{what}, seed {seed}: events");
+    assert!(format!("{:?}", ahead.metrics) == format!("{:?}", in_time.metrics), "{what}, seed {seed}: metrics differ");
+    a.told
+}
+
+#[test]
+fn shipped_scenarios_agree_both_ways() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(root.join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut told = 0;
+    for path in &files {
+        for sc in load_all(path, &[]).unwrap_or_else(|e| panic!("{e}")) {
+            told += both_ways(&sc, sc.seed, &format!("{} ({})", path.display(), sc.variant));
+        }
+    }
+    assert!(told > 10_000, "ends told ahead in the shipped scenarios: {told}");
+}
+
+const WORLD: &str = "[simulation]\nhorizon = \"2h\"\nmetrics_interval = \"1m\"\n\
+    [account]\nmonthly_spend_limit_usd = 100000\n\
+    [customers]\ncount = 2000\nunreachable = 0.05\n\
+    [[carrier]]\nid = \"a\"\nshare = 0.5\nlatency = { dist = \"lognormal\", median = \"3s\", sigma = 0.5 }\nfailure_rate = 0.02\n\
+    [[carrier]]\nid = \"b\"\nshare = 0.3\nlatency = { dist = \"exponential\", mean = \"10m\" }\n\
+    [[carrier]]\nid = \"c\"\nshare = 0.2\nlatency = \"0s\"\n\
+    [[number]]\nid = \"lc\"\nkind = \"long_code\"\ncount = 4\n";
+
+/// (what it exercises, the whole scenario)
+fn cases() -> Vec<(&'static str, String)> {
+    let campaign = |extra: &str| {
+        format!(
+            "{WORLD}[[campaign]]\nid = \"c\"\nfrom = \"lc\"\nbody = \"Your appointment is tomorrow.\"\n\
+             recipients = 1500\n{extra}\n"
+        )
+    };
+    vec![
+        ("deliveries, failures, a zero latency", campaign("")),
+        ("outcomes past the horizon stay pending", campaign("").replace("horizon = \"2h\"", "horizon = \"8m\"")),
+        (
+            "a one-second interval: ends far past the open interval",
+            campaign("")
+                .replace("metrics_interval = \"1m\"", "metrics_interval = \"1s\"")
+                .replace("mean = \"10m\"", "mean = \"40m\""),
+        ),
+        ("expiry on the way, and in the queue", campaign("").replace("count = 4\n", "count = 4\nttl = \"6m\"\n")),
+        (
+            "a carrier outage holds the hand-offs",
+            campaign("").replace(
+                "id = \"b\"\nshare = 0.3\n",
+                "id = \"b\"\nshare = 0.3\noutages = [{ from = \"2m\", to = \"20m\" }]\n",
+            ),
+        ),
+        (
+            "replies drawn by some, answered by STOP and a keyword",
+            campaign(
+                "replies = [{ body = \"STOP\", p = 0.2, after = { dist = \"exponential\", mean = \"2m\" } }, \
+                 { body = \"HELP\", p = 0.3, after = \"30s\" }]\nevery = \"30m\"",
+            ),
+        ),
+        (
+            "traffic beside the blast",
+            campaign("at = \"1m\"") + "[[traffic]]\nid = \"t\"\nfrom = \"lc\"\nbody = \"hi\"\nrate = \"1/s\"\n",
+        ),
+    ]
+}
+
+#[test]
+fn ends_told_ahead_are_the_ends_told_in_time() {
+    for (what, text) in cases() {
+        let sc = scenario(&text);
+        for seed in [1, 2, 3] {
+            let told = both_ways(&sc, seed, what);
+            assert!(told > 100, "{what}, seed {seed}: only {told} ends told ahead");
+            // Each case changes what it says it changes.
+            let m = common::run(&sc, seed).metrics;
+            let count = |s| m.count(s);
+            let check = match what.split(':').next().unwrap_or_default() {
+                // The metrics take ends up to 4,096 intervals ahead: past that, in time.
+                "a one-second interval" => told + 30 < count(EndState::Delivered),
+                "outcomes past the horizon stay pending" => count(EndState::Pending) > 100,
+                "expiry on the way, and in the queue" => count(EndState::Expired) > 100,
+                "replies drawn by some, answered by STOP and a keyword" => m.inbound.opt_outs > 10,
+                _ => true,
+            };
+            assert!(check, "{what}, seed {seed}: not exercised ({told} told ahead)");
+        }
+    }
+}
