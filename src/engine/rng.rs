@@ -25,19 +25,54 @@ const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 /// Derive a 64-bit seed from `seed` and `keys`; order matters.
 #[inline]
 pub fn derive(seed: u64, keys: &[u64]) -> u64 {
-    let mut h = mix64(seed.wrapping_add(GOLDEN));
-    for (i, &k) in keys.iter().enumerate() {
-        h = mix64(h ^ mix64(k.wrapping_add(GOLDEN.wrapping_mul(i as u64 + 2))));
-    }
-    h
+    Keys::new(seed).then(keys).derived()
 }
 
 /// The stream for `keys` under `seed`.
 #[inline]
 pub fn stream(seed: u64, keys: &[u64]) -> Stream {
-    let hi = derive(seed, keys);
-    let lo = mix64(hi ^ 0x5851_f42d_4c95_7f2d);
-    Pcg64Mcg::new(((hi as u128) << 64) | lo as u128)
+    Keys::new(seed).then(keys).stream()
+}
+
+/// A derivation begun: the seed and the keys so far. A run derives millions of streams
+/// whose first keys are the same (the seed and a domain tag); beginning them once saves
+/// the serial multiplications they cost, with the same streams as [`stream`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keys {
+    h: u64,
+    /// How many keys are folded in.
+    n: u64,
+}
+
+impl Keys {
+    /// Nothing but the seed.
+    #[inline]
+    pub const fn new(seed: u64) -> Self {
+        Keys { h: mix64(seed.wrapping_add(GOLDEN)), n: 0 }
+    }
+
+    /// The keys so far, then `keys`.
+    #[inline]
+    pub fn then(self, keys: &[u64]) -> Self {
+        let Keys { mut h, n } = self;
+        for (i, &k) in keys.iter().enumerate() {
+            h = mix64(h ^ mix64(k.wrapping_add(GOLDEN.wrapping_mul(n + i as u64 + 2))));
+        }
+        Keys { h, n: n + keys.len() as u64 }
+    }
+
+    /// The derived 64-bit seed ([`derive`]).
+    #[inline]
+    pub const fn derived(self) -> u64 {
+        self.h
+    }
+
+    /// The stream ([`stream`]).
+    #[inline]
+    pub fn stream(self) -> Stream {
+        let lo = mix64(self.h ^ 0x5851_f42d_4c95_7f2d);
+        Pcg64Mcg::new(((self.h as u128) << 64) | lo as u128)
+    }
 }
 
 /// A uniform draw in [0, 1) with 53 random bits.
@@ -64,6 +99,37 @@ mod tests {
         let mut s = stream(1, &[7, 3]);
         let first = s.next_u64();
         assert_eq!(first, stream(1, &[7, 3]).next_u64());
+    }
+
+    /// The derivation as first written, key by key from the seed: the reference.
+    fn reference(seed: u64, keys: &[u64]) -> u64 {
+        let mut h = mix64(seed.wrapping_add(GOLDEN));
+        for (i, &k) in keys.iter().enumerate() {
+            h = mix64(h ^ mix64(k.wrapping_add(GOLDEN.wrapping_mul(i as u64 + 2))));
+        }
+        h
+    }
+
+    /// Begun once and continued, the same as derived at once, key for key.
+    #[test]
+    fn keys_begun_once_continue_as_derived_at_once() {
+        let mut x = 3u64;
+        for len in 0..6usize {
+            for _ in 0..50 {
+                let keys: Vec<u64> = (0..len)
+                    .map(|_| {
+                        x = mix64(x.wrapping_add(GOLDEN));
+                        x >> (x % 60)
+                    })
+                    .collect();
+                for cut in 0..=len {
+                    let begun = Keys::new(x).then(&keys[..cut]);
+                    assert_eq!(derive(x, &keys), reference(x, &keys));
+                    assert_eq!(begun.then(&keys[cut..]).derived(), reference(x, &keys));
+                    assert_eq!(begun.then(&keys[cut..]).stream().next_u64(), stream(x, &keys).next_u64());
+                }
+            }
+        }
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub(crate) struct Carriers {
     outages: Vec<Vec<(SimTime, SimTime)>>,
     in_flight: Slab<InFlight>,
     replies: Slab<Inbound>,
+    /// The run's seed and the messages' domain: each message's stream continues it.
+    keys: rng::Keys,
 }
 
 /// Hold `t` to the end of any outage it falls in.
@@ -57,8 +59,8 @@ pub(crate) fn hold(outages: &[(SimTime, SimTime)], mut t: SimTime) -> SimTime {
 }
 
 impl Carriers {
-    /// The carriers of `sc`.
-    pub(crate) fn new(sc: &Scenario) -> Self {
+    /// The carriers of `sc`, drawing under `seed`.
+    pub(crate) fn new(sc: &Scenario, seed: u64) -> Self {
         Self {
             latency: sc.carriers.iter().map(|c| c.latency.sampler()).collect(),
             inbound_latency: sc.carriers.iter().map(|c| c.inbound_latency.sampler()).collect(),
@@ -66,6 +68,7 @@ impl Carriers {
             outages: sc.carriers.iter().map(|c| c.outages.clone()).collect(),
             in_flight: Slab::new(),
             replies: Slab::new(),
+            keys: rng::Keys::new(seed).then(&[stream::MESSAGE]),
         }
     }
 
@@ -73,12 +76,12 @@ impl Carriers {
     /// request, to a handset that receives or not. The draws come from a stream keyed by
     /// the customer and the message's origin, never by the number, so that variants that
     /// change numbers see the same customers fail and the same latencies.
-    pub(crate) fn accept(&self, seed: u64, now: SimTime, m: &Message, ttl: SimTime, reachable: bool) -> Handoff {
+    pub(crate) fn accept(&self, now: SimTime, m: &Message, ttl: SimTime, reachable: bool) -> Handoff {
         if !reachable {
             return Handoff::Unreachable;
         }
         let c = m.carrier as usize;
-        let mut r = rng::stream(seed, &[stream::MESSAGE, m.customer as u64, m.template as u64, m.origin]);
+        let mut r = self.keys.then(&[m.customer as u64, m.template as u64, m.origin]).stream();
         if unit(&mut r) < self.failure_rate[c] {
             return Handoff::Failed;
         }
@@ -119,6 +122,8 @@ impl Carriers {
 mod tests {
     use super::*;
 
+    const SEED: u64 = 1;
+
     fn scenario(carrier: &str) -> Scenario {
         let text = format!(
             "[simulation]\nhorizon = \"1h\"\n[customers]\ncount = 10\n\
@@ -136,16 +141,16 @@ mod tests {
     #[test]
     fn outages_hold_the_handoff_and_the_ttl_cuts_it_short() {
         let sc = scenario("latency = \"5s\"\noutages = [{ from = \"100s\", to = \"200s\" }]");
-        let c = Carriers::new(&sc);
+        let c = Carriers::new(&sc, SEED);
         let ttl = SimTime::from_secs(3600);
         let sec = SimTime::from_secs;
-        assert_eq!(c.accept(1, sec(10), &message(10), ttl, false), Handoff::Unreachable);
-        assert_eq!(c.accept(1, sec(10), &message(10), ttl, true), Handoff::InFlight { at: sec(15), delivered: true });
+        assert_eq!(c.accept(sec(10), &message(10), ttl, false), Handoff::Unreachable);
+        assert_eq!(c.accept(sec(10), &message(10), ttl, true), Handoff::InFlight { at: sec(15), delivered: true });
         // Transmitted during the outage: handed off at its end.
-        let Handoff::InFlight { at, .. } = c.accept(1, sec(150), &message(150), ttl, true) else { panic!() };
+        let Handoff::InFlight { at, .. } = c.accept(sec(150), &message(150), ttl, true) else { panic!() };
         assert_eq!(at, sec(205));
         // A TTL of 50 s from a request at 150 s ends it at 200 s, before it could arrive at 205 s.
-        let Handoff::InFlight { at, delivered } = c.accept(1, sec(150), &message(150), sec(50), true) else { panic!() };
+        let Handoff::InFlight { at, delivered } = c.accept(sec(150), &message(150), sec(50), true) else { panic!() };
         assert_eq!(at, sec(200), "expires at its TTL, 200 s, before its delivery at 205 s");
         assert!(!delivered);
     }
@@ -153,12 +158,12 @@ mod tests {
     #[test]
     fn failures_follow_the_rate() {
         let sc = scenario("failure_rate = 0.2");
-        let c = Carriers::new(&sc);
+        let c = Carriers::new(&sc, SEED);
         let ttl = SimTime::from_secs(3600);
         let failed = (0..10_000u32)
             .filter(|&i| {
                 let m = Message { customer: i, ..message(0) };
-                c.accept(3, SimTime::ZERO, &m, ttl, true) == Handoff::Failed
+                c.accept(SimTime::ZERO, &m, ttl, true) == Handoff::Failed
             })
             .count();
         // Binomial(10,000, 0.2): sd 40, so 5 sd is 200.

@@ -30,6 +30,10 @@ pub(crate) struct Customers {
     zoned: bool,
     /// The opt-out lists someone may be on (flag bits; set, never cleared).
     lists_used: u8,
+    /// The run's seed and the customers' domain: each customer's stream continues it.
+    keys: rng::Keys,
+    /// The run's seed and the replies' domain.
+    reply_keys: rng::Keys,
 }
 
 /// A country's carriers and zones with their cumulative shares.
@@ -127,16 +131,20 @@ impl Customers {
         let many_zones = countries.iter().any(|c| c.time_zones.iter().any(|z| z.0 != 0));
         let every_list = (((1u16 << sc.opt_out_lists.len().max(1)) - 1) as u8) << LISTS_SHIFT;
         let multi = countries.len() > 1;
+        let opted_out_draw = sc.customers.opted_out > 0.0 || multi || many_zones;
         // Customer i's draws, from its own stream: each is independent of every other, so
         // the table is filled in parallel slices and is the same whatever the threads.
+        let keys = rng::Keys::new(seed).then(&[stream::CUSTOMER]);
         let draw = |i: usize| -> [u8; 4] {
-            let mut r = rng::stream(seed, &[stream::CUSTOMER, i as u64]);
+            let mut r = keys.then(&[i as u64]).stream();
             let u = unit(&mut r);
             let mut f = 0;
-            if unit(&mut r) < sc.customers.unreachable {
+            // A share of zero is never drawn below (`unit` >= 0): its draw is made only if
+            // a later one depends on where the stream is.
+            if (opted_out_draw || sc.customers.unreachable > 0.0) && unit(&mut r) < sc.customers.unreachable {
                 f |= UNREACHABLE;
             }
-            if unit(&mut r) < sc.customers.opted_out {
+            if opted_out_draw && unit(&mut r) < sc.customers.opted_out {
                 // On every list at t = 0.
                 f |= every_list;
             }
@@ -164,19 +172,31 @@ impl Customers {
             })
             .collect();
         let lists_used = if sc.customers.opted_out > 0.0 { every_list } else { 0 };
-        Self { carrier, flags, country, zone, reply_after, population: n as u32, draws, zoned: many_zones, lists_used }
+        Self {
+            carrier,
+            flags,
+            country,
+            zone,
+            reply_after,
+            population: n as u32,
+            draws,
+            zoned: many_zones,
+            lists_used,
+            keys,
+            reply_keys: rng::Keys::new(seed).then(&[stream::REPLY]),
+        }
     }
 
     /// A new customer in country `k`, beyond the population: a fraud source's destination
     /// (SPEC 8), always reachable, on no opt-out list, who never answers. Its carrier and
     /// zone are drawn by share from its own stream, as a genuine customer's are. (Past
     /// 2^32 customers, the last one is used again.)
-    pub(crate) fn add_fraud(&mut self, seed: u64, k: usize) -> u32 {
+    pub(crate) fn add_fraud(&mut self, k: usize) -> u32 {
         let i = self.carrier.len();
         if i > u32::MAX as usize {
             return u32::MAX;
         }
-        let mut r = rng::stream(seed, &[stream::CUSTOMER, i as u64]);
+        let mut r = self.keys.then(&[i as u64]).stream();
         let d = &self.draws[k];
         self.carrier.push(d.carriers[pick(&d.carrier_cum, unit(&mut r))]);
         self.flags.push(0);
@@ -242,11 +262,11 @@ impl Customers {
     /// (with their probabilities). The draws come from a stream keyed by the customer and
     /// the message, never by the number, so that variants changing numbers see the same
     /// customers answer the same way.
-    pub(crate) fn answer(&self, seed: u64, m: &Message, probabilities: impl Iterator<Item = f64>) -> Option<Answer> {
+    pub(crate) fn answer(&self, m: &Message, probabilities: impl Iterator<Item = f64>) -> Option<Answer> {
         if m.customer >= self.population {
             return None; // a fraud destination never answers
         }
-        let mut r = rng::stream(seed, &[stream::REPLY, m.customer as u64, m.template as u64, m.origin]);
+        let mut r = self.reply_keys.then(&[m.customer as u64, m.template as u64, m.origin]).stream();
         let u = unit(&mut r);
         let mut acc = 0.0;
         let mut probabilities = probabilities;
@@ -273,6 +293,8 @@ impl Customers {
             draws: Vec::new(),
             zoned: false,
             lists_used: 0,
+            keys: rng::Keys::new(0).then(&[stream::CUSTOMER]),
+            reply_keys: rng::Keys::new(0).then(&[stream::REPLY]),
         }
     }
 }
@@ -315,17 +337,17 @@ mod tests {
         let c = Customers::new(&sc, 7);
         let m = Message { customer: 5, ..Message::for_test(0) };
         let p = || sc.templates[0].replies.iter().map(|r| r.p);
-        let a = c.answer(7, &m, p()).map(|a| (a.reply, a.after));
+        let a = c.answer(&m, p()).map(|a| (a.reply, a.after));
         // Another id (another arrival order) changes nothing.
-        assert_eq!(a, c.answer(7, &Message { id: 99, ..m }, p()).map(|a| (a.reply, a.after)));
+        assert_eq!(a, c.answer(&Message { id: 99, ..m }, p()).map(|a| (a.reply, a.after)));
         // Another customer, template or occurrence draws afresh: over 200 of each, the
         // answers are not all the same (p = 0.5 each time: all equal has chance 2^-199).
         let answers = |f: &dyn Fn(u64) -> Message| {
-            (0..200u64).map(|k| c.answer(7, &f(k), p()).is_some()).collect::<std::collections::HashSet<_>>().len()
+            (0..200u64).map(|k| c.answer(&f(k), p()).is_some()).collect::<std::collections::HashSet<_>>().len()
         };
         assert_eq!(answers(&|k| Message { customer: k as u32, ..m }), 2);
         assert_eq!(answers(&|k| Message { origin: k, ..m }), 2);
-        let answered = (0..10_000u32).filter(|&i| c.answer(7, &Message { customer: i, ..m }, p()).is_some()).count();
+        let answered = (0..10_000u32).filter(|&i| c.answer(&Message { customer: i, ..m }, p()).is_some()).count();
         // p = 0.5 over 10,000 customers: sd 50, so 5 sd is 250.
         assert!((answered as i64 - 5_000).abs() < 250, "{answered}");
     }

@@ -103,7 +103,7 @@ impl<'s, O: Observer> World<'s, O> {
             seed,
             obs,
             pools,
-            carriers: Carriers::new(sc),
+            carriers: Carriers::new(sc, seed),
             customers,
             account: Account::new(sc.spent, sc.spend_limit),
             topics: Topics::new(sc, seed),
@@ -315,7 +315,7 @@ impl<'s, O: Observer> World<'s, O> {
     fn carrier_accepts(&mut self, now: SimTime, g: usize, m: Message, sched: &mut Scheduler<Event>) {
         let at = self.pools.address(g);
         let reachable = !self.customers.unreachable(m.customer);
-        match self.carriers.accept(self.seed, now, &m, self.pools.ttl(at.0), reachable) {
+        match self.carriers.accept(now, &m, self.pools.ttl(at.0), reachable) {
             Handoff::Unreachable => self.end(now, EndState::Unreachable, false, &m, at),
             Handoff::Failed => self.end(now, EndState::Failed, false, &m, at),
             Handoff::InFlight { at: when, delivered } => {
@@ -338,7 +338,7 @@ impl<'s, O: Observer> World<'s, O> {
     /// Whether the customer answers `m` if it is delivered.
     fn answers(&self, m: &Message) -> bool {
         let replies = &self.sc.templates[m.template as usize].replies;
-        !replies.is_empty() && self.customers.answer(self.seed, m, replies.iter().map(|r| r.p)).is_some()
+        !replies.is_empty() && self.customers.answer(m, replies.iter().map(|r| r.p)).is_some()
     }
 
     fn carrier_done(&mut self, now: SimTime, slot: u32, sched: &mut Scheduler<Event>) {
@@ -354,7 +354,7 @@ impl<'s, O: Observer> World<'s, O> {
     fn maybe_reply(&mut self, now: SimTime, f: InFlight, sched: &mut Scheduler<Event>) {
         let m = f.message;
         let replies = self.sc.templates[m.template as usize].replies.iter().map(|r| r.p);
-        let Some(mut answer) = self.customers.answer(self.seed, &m, replies) else { return };
+        let Some(mut answer) = self.customers.answer(&m, replies) else { return };
         let reply = Inbound {
             id: 0,
             customer: m.customer,
@@ -473,7 +473,7 @@ impl<'s, O: Observer> World<'s, O> {
         }
         let t = &self.sc.traffic[i];
         // A fraud source sends to a new number in its country each time (SPEC 8).
-        let customer = t.fraud.map_or(a.customer, |k| self.customers.add_fraud(self.seed, k));
+        let customer = t.fraud.map_or(a.customer, |k| self.customers.add_fraud(k));
         let mut r = Request::new(t.template, t.source, a.origin, customer, t.pool);
         match self.route(&t.from, customer) {
             Some(p) => r.pool = p,
