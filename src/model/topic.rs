@@ -73,7 +73,8 @@ pub(crate) struct Processed {
 /// Every subscription, globally indexed topic by topic, and the deliveries in progress.
 #[derive(Debug)]
 pub(crate) struct Topics {
-    seed: u64,
+    /// The run's seed and the deliveries' domain: each delivery's stream continues it.
+    keys: rng::Keys,
     subs: Vec<Subscription>,
     /// First global subscription index of each topic, and the end.
     sub_base: Vec<u32>,
@@ -107,7 +108,13 @@ impl Topics {
         let topics_of_pool = (0..sc.pools.len())
             .map(|p| sc.topics.iter().enumerate().filter(|(_, t)| t.pools.contains(&p)).map(|(i, _)| i).collect())
             .collect();
-        Self { seed, subs, sub_base, topics_of_pool, deliveries: Slab::new() }
+        Self {
+            keys: rng::Keys::new(seed).then(&[stream::DELIVERY]),
+            subs,
+            sub_base,
+            topics_of_pool,
+            deliveries: Slab::new(),
+        }
     }
 
     /// The topics that pool `p` publishes to.
@@ -148,16 +155,8 @@ impl Topics {
     /// message answered and the answer), never by arrival order, so that variants stay
     /// paired through the subscribers too.
     fn stream(&self, sub: u32, m: &Inbound, purpose: u64) -> Stream {
-        let keys = [
-            stream::DELIVERY,
-            sub as u64,
-            m.customer as u64,
-            m.answers_origin,
-            m.template as u64,
-            m.reply as u64,
-            purpose,
-        ];
-        rng::stream(self.seed, &keys)
+        let keys = [sub as u64, m.customer as u64, m.answers_origin, m.template as u64, m.reply as u64, purpose];
+        self.keys.then(&keys).stream()
     }
 
     /// The deciding attempt of the delivery in `slot` happens.
