@@ -263,19 +263,31 @@ impl Customers {
     /// the message, never by the number, so that variants changing numbers see the same
     /// customers answer the same way.
     pub(crate) fn answer(&self, m: &Message, probabilities: impl Iterator<Item = f64>) -> Option<Answer> {
+        let (k, mut r) = self.which_reply(m, probabilities)?;
+        let after = self.reply_after[m.template as usize][k].sample(&mut r);
+        Some(Answer { reply: k as u16, after, stream: r })
+    }
+
+    /// Whether the customer answers `m` ([`Customers::answer`] is `Some`), without
+    /// drawing when.
+    #[inline]
+    pub(crate) fn answers(&self, m: &Message, probabilities: impl Iterator<Item = f64>) -> bool {
+        self.which_reply(m, probabilities).is_some()
+    }
+
+    /// The reply the customer picks, if any, and the stream it was picked from.
+    fn which_reply(&self, m: &Message, mut probabilities: impl Iterator<Item = f64>) -> Option<(usize, Stream)> {
         if m.customer >= self.population {
             return None; // a fraud destination never answers
         }
         let mut r = self.reply_keys.then(&[m.customer as u64, m.template as u64, m.origin]).stream();
         let u = unit(&mut r);
         let mut acc = 0.0;
-        let mut probabilities = probabilities;
         let k = probabilities.position(|p| {
             acc += p;
             u < acc
         })?;
-        let after = self.reply_after[m.template as usize][k].sample(&mut r);
-        Some(Answer { reply: k as u16, after, stream: r })
+        Some((k, r))
     }
 }
 

@@ -338,7 +338,7 @@ impl<'s, O: Observer> World<'s, O> {
     /// Whether the customer answers `m` if it is delivered.
     fn answers(&self, m: &Message) -> bool {
         let replies = &self.sc.templates[m.template as usize].replies;
-        !replies.is_empty() && self.customers.answer(m, replies.iter().map(|r| r.p)).is_some()
+        !replies.is_empty() && self.customers.answers(m, replies.iter().map(|r| r.p))
     }
 
     fn carrier_done(&mut self, now: SimTime, slot: u32, sched: &mut Scheduler<Event>) {
