@@ -19,7 +19,8 @@ pub struct RunOutcome {
     pub seed: u64,
     /// Statistics and time series.
     pub metrics: Metrics,
-    /// Events the kernel handled.
+    /// Events handled: the kernel's, and the outcome events that ends told ahead stood
+    /// for (the same count either way).
     pub events: u64,
     /// Wall-clock seconds of the simulation proper.
     pub wall_seconds: f64,
@@ -132,7 +133,7 @@ impl RunOutcome {
 pub struct Progress {
     /// Simulated time reached.
     pub t: SimTime,
-    /// Events handled so far.
+    /// Events the kernel handled so far (ends told ahead are counted at the end).
     pub events: u64,
     /// Outbound requests that reached an end state so far.
     pub settled: u64,
@@ -154,12 +155,16 @@ pub fn simulate<O: Observer>(
         progress(Progress { t, events, settled: w.obs.0.settled() })
     });
     let stalled = stats.stalled.map(|at| {
-        // A little further at the same instant, to see who keeps making messages.
-        let requests =
-            |w: &World<'_, (Metrics, O)>| -> Vec<u64> { w.obs.0.sources.iter().map(|s| s.requested).collect() };
-        let before = requests(&world);
-        engine::run(&mut world, &mut sched, at + engine::STALL_WINDOW, 100_000, |_, _, _| {});
-        stall_message(sc, at, bound, &before, &requests(&world))
+        if world.told_ahead() > 0 {
+            // Ends told ahead are no events in the kernel's stall window: say what a run
+            // that tells none (as with --events) says, so that the error is the same.
+            let mut sched = Scheduler::new();
+            let mut world = World::new(sc, seed, (Metrics::new(sc), InTime), &mut sched);
+            let stats = engine::run(&mut world, &mut sched, sc.horizon, bound, |_, _, _| {});
+            // It stalls no later: it counts every event the run above counted, and more.
+            return stall_at(sc, &mut world, &mut sched, stats.stalled.unwrap_or(at), bound);
+        }
+        stall_at(sc, &mut world, &mut sched, at, bound)
     });
     // Close the time series first: what `finish` settles at the horizon (pending,
     // expired in queue) must not empty the last interval's queue depth.
@@ -170,6 +175,27 @@ pub fn simulate<O: Observer>(
     metrics.gather();
     let outcome = RunOutcome { seed, metrics, events, wall_seconds: start.elapsed().as_secs_f64(), stalled };
     (outcome, extra)
+}
+
+/// An observer that asks for no end ahead.
+struct InTime;
+impl Observer for InTime {
+    fn observe(&mut self, _: &crate::model::Obs) {}
+}
+
+/// The error of `world`, which stalled at `at`: a little further at the same instant, to
+/// see who keeps making messages.
+fn stall_at<O: Observer>(
+    sc: &Scenario,
+    world: &mut World<'_, (Metrics, O)>,
+    sched: &mut Scheduler<crate::model::Event>,
+    at: SimTime,
+    bound: u64,
+) -> String {
+    let requests = |w: &World<'_, (Metrics, O)>| -> Vec<u64> { w.obs.0.sources.iter().map(|s| s.requested).collect() };
+    let before = requests(world);
+    engine::run(world, sched, at + engine::STALL_WINDOW, 100_000, |_, _, _| {});
+    stall_message(sc, at, bound, &before, &requests(world))
 }
 
 /// Options of `smsim run`.

@@ -82,11 +82,8 @@ impl<E> EventQueue<E> {
     /// Whether the earliest event is in the far heap.
     #[inline]
     fn far_first(&self) -> bool {
-        match (self.near.peek(), self.far.peek()) {
-            (Some(n), Some(f)) => f.key < n.key,
-            (None, far) => far.is_some(),
-            (Some(_), None) => false,
-        }
+        let Some(f) = self.far.peek() else { return false };
+        self.near.peek().is_none_or(|n| f.key < n.key)
     }
 
     /// Remove and return the earliest event (FIFO among equal times).

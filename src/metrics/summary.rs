@@ -95,7 +95,8 @@ pub struct Summary {
     pub cost_per_delivered: Option<Money>,
     /// First message blocked by the spend limit.
     pub spend_limit_hit: Option<SimTime>,
-    /// Kernel events handled.
+    /// Events handled (the kernel's, and the outcome events that ends told ahead stood
+    /// for).
     pub events: u64,
     /// Last transmission of a message that a campaign or traffic source requested.
     pub drain: Option<SimTime>,

@@ -108,8 +108,9 @@ pub(crate) struct Answer {
 
 impl Customers {
     /// Draw every customer of `sc` under `seed`: a uniform for the carrier, then the
-    /// unreachable and opted-out shares, then (with several) the country and the time
-    /// zone, each from the customer's own stream so that they never depend on numbers or
+    /// unreachable and opted-out shares (each drawn only if above zero or if a later draw
+    /// follows), then (with several) the country and the time zone, each from the
+    /// customer's own stream so that they never depend on numbers or
     /// workload. The carrier is picked by share among the carriers of the customer's
     /// country (every carrier in Part I, so Part I draws are unchanged).
     pub(crate) fn new(sc: &Scenario, seed: u64) -> Self {

@@ -61,7 +61,8 @@ pub struct World<'s, O> {
     /// While a blast is being made: the request at hand's place in it, taken if it is
     /// queued (see `batch`).
     tag: Option<Tag>,
-    /// Ends told ahead ([`Observer::ahead`]): each stands for the outcome event it saved.
+    /// Ends told ahead ([`Observer::ahead`]): each stands for the outcome event it saved
+    /// (a run that stalls says what a run that tells none says: see `run::simulate`).
     told_ahead: u64,
 }
 
@@ -301,8 +302,9 @@ impl<'s, O: Observer> World<'s, O> {
                 self.end(now, EndState::BlockedSpendLimit, true, &head, at);
                 continue;
             }
-            // This order is part of every answer: the carrier's event is scheduled before
-            // the wake-ups, and ties run in scheduling order (golden files hold it).
+            // This order is part of every answer: the carrier's event (unless its end is
+            // told ahead) is scheduled before the wake-ups, and ties run in scheduling
+            // order (golden files hold it).
             self.pools.transmit(g, now, &head, &self.customers);
             self.emit(now, ObsKind::Transmitted, &head, at, charge);
             self.carrier_accepts(now, g, head, sched);

@@ -103,7 +103,8 @@ pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &s
     }
 }
 
-/// `v` millionths as `Display` writes `SimTime` and `Money`: units, a point, six digits.
+/// `a` millionths, negative or not, as `Display` writes `SimTime` and `Money`: a sign if
+/// negative, units, a point, six digits.
 fn fixed6(out: &mut String, negative: bool, a: u64) {
     if negative {
         out.push('-');

@@ -273,7 +273,9 @@ fn all(dir: &Path, charts: &[(&str, &dyn ChartTarget)]) -> Result<()> {
     use rayon::prelude::*;
     let jobs: Vec<(&str, &dyn ChartTarget, bool)> =
         charts.iter().flat_map(|&(name, c)| [(name, c, true), (name, c, false)]).collect();
-    jobs.par_iter().try_for_each(|&(name, chart, png)| one(dir, name, chart, SIZE, png))
+    // Every file is drawn; the first error in chart order is the one reported.
+    let drawn: Vec<Result<()>> = jobs.par_iter().map(|&(name, chart, png)| one(dir, name, chart, SIZE, png)).collect();
+    drawn.into_iter().collect()
 }
 
 /// [`all`] for one chart at a given size.
