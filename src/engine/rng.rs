@@ -61,7 +61,7 @@ impl Keys {
         Keys { h, n: n + keys.len() as u64 }
     }
 
-    /// The derived 64-bit seed ([`derive`]).
+    /// The derived 64-bit seed ([`derive()`]).
     #[inline]
     pub const fn derived(self) -> u64 {
         self.h
