@@ -13,7 +13,6 @@ use common::{run_with, scenario};
 use smsim::engine::SimTime;
 use smsim::model::{EndState, Obs, Observer};
 use smsim::scenario::load_all;
-use std::path::Path;
 
 /// Asks for nothing ahead: every end comes at its instant.
 struct InTime;
@@ -48,15 +47,8 @@ fn both_ways(sc: &smsim::scenario::Scenario, seed: u64, what: &str) -> u64 {
 
 #[test]
 fn shipped_scenarios_agree_both_ways() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<_> = std::fs::read_dir(root.join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
     let mut told = 0;
-    for path in &files {
+    for path in &common::shipped_scenarios() {
         for sc in load_all(path, &[]).unwrap_or_else(|e| panic!("{e}")) {
             told += both_ways(&sc, sc.seed, &format!("{} ({})", path.display(), sc.variant));
         }

@@ -6,6 +6,7 @@
 //! `SMSIM_BLESS=1 cargo test --release --test golden`, and review the diff before
 //! committing it.
 
+mod common;
 use smsim::run::{simulate, tables};
 use smsim::scenario::load_all;
 use std::path::Path;
@@ -14,13 +15,7 @@ use std::path::Path;
 fn shipped_scenarios_match_their_golden_outputs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bless = std::env::var_os("SMSIM_BLESS").is_some();
-    let mut files: Vec<_> = std::fs::read_dir(root.join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty());
+    let files = common::shipped_scenarios();
     let mut mismatches = Vec::new();
     for path in &files {
         let all = load_all(path, &[]).unwrap_or_else(|e| panic!("{e}"));

@@ -24,3 +24,16 @@ pub fn run_with<O: Observer>(sc: &Scenario, seed: u64, obs: O) -> (RunOutcome, O
 pub fn ended(o: &RunOutcome) -> u64 {
     EndState::ALL.iter().map(|&s| o.metrics.count(s)).sum()
 }
+
+/// The shipped scenario files (`scenarios/*.toml`), in name order.
+pub fn shipped_scenarios() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(root.join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no scenarios/*.toml");
+    files
+}
