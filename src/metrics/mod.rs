@@ -157,9 +157,7 @@ impl Timeseries {
         if self.ahead.len() < at + n {
             self.ahead.resize(at + n, (0, 0));
         }
-        let carrier = 1 + self.pools as usize + o.carrier as usize;
-        let pool = (o.pool != NO_POOL).then_some(1 + o.pool as usize);
-        for i in [Some(0), pool, Some(carrier)].into_iter().flatten() {
+        for i in self.scopes_of(o.pool, o.carrier).into_iter().flatten() {
             let e = &mut self.ahead[at + i];
             if delivered {
                 e.0 += 1;
@@ -191,13 +189,10 @@ impl Timeseries {
         if self.current < self.buckets {
             return self.each(o, |s| s.expired += 1);
         }
-        let n = self.scopes.len();
-        let last = self.rows.len() - n;
-        self.rows[last].expired += 1;
-        if o.pool != NO_POOL {
-            self.rows[last + 1 + o.pool as usize].expired += 1;
+        let last = self.rows.len() - self.scopes.len();
+        for i in self.scopes_of(o.pool, o.carrier).into_iter().flatten() {
+            self.rows[last + i].expired += 1;
         }
-        self.rows[last + 1 + self.pools as usize + o.carrier as usize].expired += 1;
     }
 
     #[inline]
@@ -207,11 +202,16 @@ impl Timeseries {
 
     #[inline]
     fn each_at(&mut self, pool: u32, carrier: u32, mut f: impl FnMut(&mut ScopeNow)) {
-        f(&mut self.scopes[0]);
-        if pool != NO_POOL {
-            f(&mut self.scopes[1 + pool as usize]);
+        for i in self.scopes_of(pool, carrier).into_iter().flatten() {
+            f(&mut self.scopes[i]);
         }
-        f(&mut self.scopes[1 + self.pools as usize + carrier as usize]);
+    }
+
+    /// The scopes an observation of `pool` (or none) and `carrier` counts in: the total,
+    /// its pool, its carrier.
+    #[inline]
+    fn scopes_of(&self, pool: u32, carrier: u32) -> [Option<usize>; 3] {
+        [Some(0), (pool != NO_POOL).then_some(1 + pool as usize), Some(1 + self.pools as usize + carrier as usize)]
     }
 }
 
@@ -337,6 +337,17 @@ impl Metrics {
     }
 }
 
+/// What an end in `state` counts, told in time or ahead: the run's and its source's end
+/// states, and a delivery's latency.
+#[inline]
+fn count_end(ends: &mut PerEnd<u64>, src: &mut SourceMetrics, o: &Obs, state: EndState) {
+    ends[state] += 1;
+    src.ends[state] += 1;
+    if state == EndState::Delivered {
+        src.latency.record(o.t - o.t_req);
+    }
+}
+
 impl Observer for Metrics {
     #[inline]
     fn observe(&mut self, o: &Obs) {
@@ -386,8 +397,7 @@ impl Observer for Metrics {
                 });
             }
             ObsKind::End { state, queued } => {
-                self.ends[state] += 1;
-                src.ends[state] += 1;
+                count_end(&mut self.ends, src, o, state);
                 if queued {
                     self.timeseries.each(o, |s| s.queue_depth -= 1);
                 }
@@ -400,10 +410,7 @@ impl Observer for Metrics {
                     self.timeseries.each(o, |s| s.spend += charge);
                 }
                 match state {
-                    EndState::Delivered => {
-                        src.latency.record(o.t - o.t_req);
-                        self.timeseries.each(o, |s| s.delivered += 1);
-                    }
+                    EndState::Delivered => self.timeseries.each(o, |s| s.delivered += 1),
                     EndState::Failed => self.timeseries.each(o, |s| s.failed += 1),
                     EndState::Unreachable => self.timeseries.each(o, |s| s.unreachable += 1),
                     EndState::Expired => self.timeseries.expired(o),
@@ -454,14 +461,8 @@ impl Observer for Metrics {
         debug_assert!(matches!(o.kind, ObsKind::End { queued: false, state: EndState::Delivered | EndState::Expired }));
         let ObsKind::End { state, .. } = o.kind else { return };
         self.last_activity = self.last_activity.max(o.t);
-        self.ends[state] += 1;
-        let src = &mut self.sources[o.source as usize];
-        src.ends[state] += 1;
-        let delivered = state == EndState::Delivered;
-        if delivered {
-            src.latency.record(o.t - o.t_req);
-        }
-        self.timeseries.ahead(o, delivered);
+        count_end(&mut self.ends, &mut self.sources[o.source as usize], o, state);
+        self.timeseries.ahead(o, state == EndState::Delivered);
     }
 
     fn inbound(&mut self, i: &InboundObs<'_>) {
