@@ -4,14 +4,19 @@
 //! draws no reply, an expiry on the way, within the horizon), the world may tell it to
 //! an observer that asks for it at the transmission, instead of queueing an outcome
 //! event; the metrics count it into the interval it falls in. An observer that does not
-//! ask (as `--events` does not) gets every end at its instant. The two runs must agree
-//! on every metric and on the event count, in every shipped scenario and in worlds
-//! chosen to exercise what could tell them apart.
+//! ask (as `--events` does not) gets every end at its instant. For an observer that
+//! asks, the world also makes a lone subscriber delivery due at once, with nothing else
+//! due, at once rather than through the queue. And `smsim run` keeps its metrics on a
+//! second thread (`simulate_beside`), told what the world observes, in order. The runs
+//! must agree on every metric and on the event count, in every shipped scenario and in
+//! worlds chosen to exercise what could tell them apart.
 
 mod common;
 use common::{run_with, scenario};
 use smsim::engine::SimTime;
+use smsim::model::observe::DeliveryState;
 use smsim::model::{EndState, Obs, Observer};
+use smsim::run::simulate_beside;
 use smsim::scenario::load_all;
 
 /// Asks for nothing ahead: every end comes at its instant.
@@ -42,6 +47,12 @@ fn both_ways(sc: &smsim::scenario::Scenario, seed: u64, what: &str) -> u64 {
     let (ahead, a) = run_with(sc, seed, Ahead::default());
     assert_eq!(ahead.events, in_time.events, "{what}, seed {seed}: events");
     assert!(format!("{:?}", ahead.metrics) == format!("{:?}", in_time.metrics), "{what}, seed {seed}: metrics differ");
+    let beside = simulate_beside(sc, seed, |_| {});
+    assert_eq!(beside.events, in_time.events, "{what}, seed {seed}: events, metrics kept beside");
+    assert!(
+        format!("{:?}", beside.metrics) == format!("{:?}", in_time.metrics),
+        "{what}, seed {seed}: metrics kept beside differ"
+    );
     a.told
 }
 
@@ -97,6 +108,13 @@ fn cases() -> Vec<(&'static str, String)> {
             ),
         ),
         (
+            "replies published to a lone subscriber, one at a time, with failures",
+            campaign("replies = [{ body = \"ok\", p = 0.4, after = { dist = \"exponential\", mean = \"1m\" } }]")
+                + "[[topic]]\nid = \"t\"\nnumbers = [\"lc\"]\n\
+                   [[topic.subscription]]\nid = \"s\"\nprotocol = \"https\"\nconcurrency = 1\nfailure_rate = 0.3\n\
+                   latency = { dist = \"exponential\", mean = \"5s\" }\n",
+        ),
+        (
             "a horizon that is not a whole number of intervals",
             campaign("").replace("horizon = \"2h\"", "horizon = \"125s\""),
         ),
@@ -132,6 +150,9 @@ fn ends_told_ahead_are_the_ends_told_in_time() {
                 }
                 "expiry on the way, and in the queue" => count(EndState::Expired) > 100,
                 "replies drawn by some, answered by STOP and a keyword" => m.inbound.opt_outs > 10,
+                "replies published to a lone subscriber, one at a time, with failures" => {
+                    m.deliveries[DeliveryState::Delivered] > 100 && m.subscriber_retries > 10
+                }
                 _ => true,
             };
             assert!(check, "{what}, seed {seed}: not exercised ({told} told ahead)");
@@ -162,4 +183,5 @@ fn a_stall_says_the_same_either_way() {
     let said = in_time.stalled.expect("the loop stalls the run");
     assert!(said.contains("flow:echo"), "{said}");
     assert_eq!(ahead.stalled.as_deref(), Some(said.as_str()));
+    assert_eq!(simulate_beside(&sc, 1, |_| {}).stalled.as_deref(), Some(said.as_str()));
 }

@@ -24,6 +24,8 @@ pub trait Model {
 pub struct Scheduler<E> {
     queue: EventQueue<E>,
     now: SimTime,
+    /// Events the model handled at once while handling one ([`Scheduler::handled_at_once`]).
+    at_once: u64,
 }
 
 impl<E> Default for Scheduler<E> {
@@ -35,7 +37,7 @@ impl<E> Default for Scheduler<E> {
 impl<E> Scheduler<E> {
     /// An empty scheduler at time zero.
     pub fn new() -> Self {
-        Self { queue: EventQueue::new(), now: SimTime::ZERO }
+        Self { queue: EventQueue::new(), now: SimTime::ZERO, at_once: 0 }
     }
 
     /// The current simulated time.
@@ -55,6 +57,22 @@ impl<E> Scheduler<E> {
     #[inline]
     pub fn after(&mut self, delay: SimTime, event: E) {
         self.queue.push(self.now.saturating_add(delay), event);
+    }
+
+    /// Whether an event scheduled now would be the next one handled: none other is due
+    /// now. A model may then handle it at once instead, to the same effect, provided it
+    /// schedules nothing more before returning; it says so with
+    /// [`Scheduler::handled_at_once`].
+    #[inline]
+    pub fn next_if_now(&self) -> bool {
+        self.queue.peek_time().is_none_or(|t| t > self.now)
+    }
+
+    /// The model handled an event at once (see [`Scheduler::next_if_now`]): the run counts
+    /// it as an event, in its stall window too.
+    #[inline]
+    pub fn handled_at_once(&mut self) {
+        self.at_once += 1;
     }
 
     /// Events still pending.
@@ -84,7 +102,7 @@ pub struct RunStats {
 /// The span of simulated time over which [`run`] counts events against its stall bound.
 pub const STALL_WINDOW: SimTime = SimTime::from_secs(1);
 
-/// How often (in events) the progress callback is called.
+/// How often (in events, about) the progress callback is called.
 pub const PROGRESS_EVERY: u64 = 1 << 16;
 
 /// Run `model` until the queue is empty or the next event lies after `horizon`.
@@ -100,7 +118,7 @@ pub fn run<M: Model>(
     stall: u64,
     mut progress: impl FnMut(SimTime, u64, &M),
 ) -> RunStats {
-    let mut events = 0u64;
+    let (mut events, mut next_progress) = (0u64, PROGRESS_EVERY);
     // Events since the window opened at `opened`.
     let (mut opened, mut within) = (sched.now, 0u64);
     while let Some(t) = sched.queue.peek_time() {
@@ -119,7 +137,17 @@ pub fn run<M: Model>(
         sched.now = t;
         model.handle(t, ev, sched);
         events += 1;
-        if events % PROGRESS_EVERY == 0 {
+        if sched.at_once > 0 {
+            // Each would have been the next event, at this instant.
+            let k = std::mem::take(&mut sched.at_once);
+            events += k;
+            within += k;
+            if within > stall {
+                return RunStats { events, end: t, stalled: Some(t) };
+            }
+        }
+        if events >= next_progress {
+            next_progress = events + PROGRESS_EVERY;
             progress(t, events, model);
         }
     }

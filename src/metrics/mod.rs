@@ -1,6 +1,7 @@
 //! Observers that turn the world's observations into statistics: end-state counts, cost,
 //! queue-wait and latency distributions, and the per-interval time series.
 
+pub mod relay;
 pub mod stat;
 pub mod stats;
 pub mod summary;
@@ -83,7 +84,7 @@ impl Timeseries {
         let buckets = sc.horizon.as_micros().div_ceil(interval).max(1);
         let mut scopes = vec![ScopeNow::default(); 1 + sc.pools.len() + sc.carriers.len()];
         scopes[0].spend = sc.spent;
-        let open_until = if buckets > 1 { interval } else { u64::MAX };
+        let open_until = open_until(interval, buckets, 0);
         Self {
             interval,
             buckets,
@@ -102,7 +103,7 @@ impl Timeseries {
         if t.as_micros() < self.open_until {
             return;
         }
-        let k = (t.as_micros() / self.interval).min(self.buckets - 1);
+        let k = index_of(self.interval, self.buckets, t.as_micros());
         while self.current < k {
             self.close();
         }
@@ -127,7 +128,7 @@ impl Timeseries {
             *s = ScopeNow { queue_depth: s.queue_depth, spend: s.spend, ..ScopeNow::default() };
         }
         self.current += 1;
-        self.open_until = if self.current + 1 < self.buckets { (self.current + 1) * self.interval } else { u64::MAX };
+        self.open_until = open_until(self.interval, self.buckets, self.current);
         if !self.ahead.is_empty() {
             let n = self.scopes.len();
             for (s, (delivered, expired)) in self.scopes.iter_mut().zip(self.ahead.drain(..n)) {
@@ -140,8 +141,7 @@ impl Timeseries {
     /// Until when ends may be told ahead: the end of the `AHEAD`-th interval after the
     /// open one.
     fn ahead_until(&self) -> SimTime {
-        let k = self.current + 1 + AHEAD;
-        if k >= self.buckets { SimTime::MAX } else { SimTime::from_micros(k * self.interval) }
+        ahead_until(self.interval, self.buckets, self.current)
     }
 
     /// Count a delivery (or, if not `delivered`, an expiry) told ahead, at `o.t`, which
@@ -152,7 +152,7 @@ impl Timeseries {
             return self.each(o, |s| if delivered { s.delivered += 1 } else { s.expired += 1 });
         }
         let n = self.scopes.len();
-        let k = (t / self.interval).min(self.buckets - 1);
+        let k = index_of(self.interval, self.buckets, t);
         let at = (k - self.current - 1) as usize * n;
         if self.ahead.len() < at + n {
             self.ahead.resize(at + n, (0, 0));
@@ -213,6 +213,27 @@ impl Timeseries {
     fn scopes_of(&self, pool: u32, carrier: u32) -> [Option<usize>; 3] {
         [Some(0), (pool != NO_POOL).then_some(1 + pool as usize), Some(1 + self.pools as usize + carrier as usize)]
     }
+}
+
+/// The index of the interval holding `t` (microseconds), of `buckets` intervals of
+/// `interval`: the last holds everything after.
+#[inline]
+fn index_of(interval: u64, buckets: u64, t: u64) -> u64 {
+    (t / interval).min(buckets - 1)
+}
+
+/// The first microsecond after interval `current` (or `u64::MAX` in the last one).
+#[inline]
+fn open_until(interval: u64, buckets: u64, current: u64) -> u64 {
+    if current + 1 < buckets { (current + 1) * interval } else { u64::MAX }
+}
+
+/// Until when ends may be told ahead with interval `current` open: the end of the
+/// `AHEAD`-th interval after it.
+#[inline]
+fn ahead_until(interval: u64, buckets: u64, current: u64) -> SimTime {
+    let k = current + 1 + AHEAD;
+    if k >= buckets { SimTime::MAX } else { SimTime::from_micros(k * interval) }
 }
 
 /// Everything `summary.csv` and `timeseries.csv` need from one run.
@@ -334,6 +355,57 @@ impl Metrics {
             l.merge(&s.latency);
         }
         (self.queue_wait, self.latency) = (q, l);
+    }
+}
+
+/// What the metrics count of an inbound message ([`InboundObs`]).
+#[derive(Debug, Clone, Copy)]
+struct Tally {
+    t: SimTime,
+    pool: u32,
+    carrier: u32,
+    cost: Money,
+    dropped: bool,
+    keyword: bool,
+    opted_out: bool,
+    auto_response: bool,
+    published: u64,
+}
+
+impl Tally {
+    fn of(i: &InboundObs<'_>) -> Self {
+        Tally {
+            t: i.t,
+            pool: i.pool,
+            carrier: i.carrier,
+            cost: i.cost,
+            dropped: i.dropped,
+            keyword: i.keyword.is_some(),
+            opted_out: i.opted_out,
+            auto_response: i.auto_response,
+            published: i.topics.len() as u64,
+        }
+    }
+}
+
+impl Metrics {
+    /// Count an inbound message.
+    fn tally(&mut self, i: &Tally) {
+        self.timeseries.advance(i.t);
+        self.last_activity = self.last_activity.max(i.t);
+        let n = &mut self.inbound;
+        n.inbound += 1;
+        n.dropped += i.dropped as u64;
+        n.keyword += i.keyword as u64;
+        n.opt_outs += i.opted_out as u64;
+        n.auto_responses += i.auto_response as u64;
+        n.published += i.published;
+        self.cost_inbound += i.cost;
+        let cost = i.cost;
+        self.timeseries.each_at(i.pool, i.carrier, |s| {
+            s.inbound += 1;
+            s.spend += cost;
+        });
     }
 }
 
@@ -459,6 +531,7 @@ impl Observer for Metrics {
         // What `observe` makes of an end with no charge that was not queued.
         debug_assert!(o.cost == Money::ZERO && o.fee == Money::ZERO);
         debug_assert!(matches!(o.kind, ObsKind::End { queued: false, state: EndState::Delivered | EndState::Expired }));
+        debug_assert!(o.t < self.timeseries.ahead_until(), "told ahead past what the series holds");
         let ObsKind::End { state, .. } = o.kind else { return };
         self.last_activity = self.last_activity.max(o.t);
         count_end(&mut self.ends, &mut self.sources[o.source as usize], o, state);
@@ -466,21 +539,7 @@ impl Observer for Metrics {
     }
 
     fn inbound(&mut self, i: &InboundObs<'_>) {
-        self.timeseries.advance(i.t);
-        self.last_activity = self.last_activity.max(i.t);
-        let n = &mut self.inbound;
-        n.inbound += 1;
-        n.dropped += i.dropped as u64;
-        n.keyword += i.keyword.is_some() as u64;
-        n.opt_outs += i.opted_out as u64;
-        n.auto_responses += i.auto_response as u64;
-        n.published += i.topics.len() as u64;
-        self.cost_inbound += i.cost;
-        let cost = i.cost;
-        self.timeseries.each_at(i.pool, i.carrier, |s| {
-            s.inbound += 1;
-            s.spend += cost;
-        });
+        self.tally(&Tally::of(i));
     }
 
     fn delivery(&mut self, d: &DeliveryObs) {

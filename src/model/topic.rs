@@ -15,6 +15,10 @@ use crate::scenario::units::Sampler;
 use crate::sms::retry::{Schedule, failures_before_success};
 use std::collections::VecDeque;
 
+/// A delivery's stream purposes: how many attempts fail, then how long processing takes.
+const FAILURES: u64 = 0;
+const PROCESSING: u64 = 1;
+
 /// One publish being delivered to one subscription.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Delivery {
@@ -28,6 +32,8 @@ pub(crate) struct Delivery {
     pub(crate) attempt: u64,
     /// Whether that attempt succeeds.
     pub(crate) success: bool,
+    /// Its streams' keys so far ([`Topics::keys`]): the draws of each purpose go on from it.
+    keys: rng::Keys,
 }
 
 #[derive(Debug)]
@@ -117,6 +123,12 @@ impl Topics {
         }
     }
 
+    /// Whether a publish of pool `p` makes exactly one delivery (one subscription in all
+    /// of its topics).
+    pub(crate) fn lone(&self, p: usize) -> bool {
+        self.topics_of_pool[p].iter().map(|&t| self.sub_base[t + 1] - self.sub_base[t]).sum::<u32>() == 1
+    }
+
     /// The topics that pool `p` publishes to.
     pub(crate) fn topics_of(&self, p: usize) -> &[usize] {
         &self.topics_of_pool[p]
@@ -144,19 +156,19 @@ impl Topics {
     /// succeeds (or that none does), skipping over outages arithmetically.
     fn deliver(&mut self, now: SimTime, m: Inbound, sub: u32) -> (u32, SimTime) {
         let st = &self.subs[sub as usize];
-        let mut r = self.stream(sub, &m, 0);
+        let keys = self.keys(sub, &m);
+        let mut r = keys.then(&[FAILURES]).stream();
         let failures = failures_before_success(st.failure_rate, unit(&mut r));
         let (attempt, success) = st.schedule.decide(now, &st.outages, failures);
         let at = now + st.schedule.offset(attempt);
-        (self.deliveries.insert(Delivery { msg: m, sub, start: now, attempt, success }), at)
+        (self.deliveries.insert(Delivery { msg: m, sub, start: now, attempt, success, keys }), at)
     }
 
-    /// A delivery's stream: keyed by the subscription and the conversation (customer, the
-    /// message answered and the answer), never by arrival order, so that variants stay
-    /// paired through the subscribers too.
-    fn stream(&self, sub: u32, m: &Inbound, purpose: u64) -> Stream {
-        let keys = [sub as u64, m.customer as u64, m.answers_origin, m.template as u64, m.reply as u64, purpose];
-        self.keys.then(&keys).stream()
+    /// A delivery's keys: the subscription and the conversation (customer, the message
+    /// answered and the answer), never arrival order, so that variants stay paired
+    /// through the subscribers too. Its streams add their purpose.
+    fn keys(&self, sub: u32, m: &Inbound) -> rng::Keys {
+        self.keys.then(&[sub as u64, m.customer as u64, m.answers_origin, m.template as u64, m.reply as u64])
     }
 
     /// The deciding attempt of the delivery in `slot` happens.
@@ -179,7 +191,7 @@ impl Topics {
 
     fn processing_end(&self, now: SimTime, slot: u32) -> SimTime {
         let d = self.deliveries.get(slot);
-        let mut r = self.stream(d.sub, &d.msg, 1);
+        let mut r: Stream = d.keys.then(&[PROCESSING]).stream();
         now + self.subs[d.sub as usize].latency.sample(&mut r)
     }
 
