@@ -1,11 +1,12 @@
 //! End to end: the core issue's blast (1,000,000 single-part requests at t = 0 through 20
 //! long codes to 1,000,000 customers on 3 carriers, lognormal latency, 1% failures),
 //! loaded from `benches/blast.toml` and simulated with full metrics, as `smsim run` does
-//! (less writing the CSV files, which `docs/performance.md` times with the binary); and
-//! the same at 10,000,000 requests.
+//! (the metrics kept beside the world, `simulate_beside`; less writing the CSV files,
+//! which `docs/performance.md` times with the binary); and the same at 10,000,000
+//! requests.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use smsim::run::simulate;
+use smsim::run::simulate_beside;
 use smsim::scenario::load;
 use std::hint::black_box;
 use std::path::Path;
@@ -19,7 +20,7 @@ fn blast(c: &mut Criterion) {
         g.throughput(Throughput::Elements(n as u64));
         g.bench_function(format!("{n}_requests_20_long_codes"), |b| {
             b.iter(|| {
-                let (o, ()) = simulate(&sc, 1, (), |_| {});
+                let o = simulate_beside(&sc, 1, |_| {});
                 black_box(o.metrics.requested)
             })
         });
@@ -33,7 +34,7 @@ fn blast(c: &mut Criterion) {
     g.throughput(Throughput::Elements(10_000_000));
     g.bench_function("10000000_requests_20_long_codes", |b| {
         b.iter(|| {
-            let (o, ()) = simulate(&sc, 1, (), |_| {});
+            let o = simulate_beside(&sc, 1, |_| {});
             black_box(o.metrics.requested)
         })
     });
@@ -44,7 +45,7 @@ fn blast(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1_000_000));
     g.bench_function("1000000_requests_30pct_replies_to_a_function", |b| {
         b.iter(|| {
-            let (o, ()) = simulate(&sc, 1, (), |_| {});
+            let o = simulate_beside(&sc, 1, |_| {});
             black_box(o.metrics.inbound.published)
         })
     });
@@ -55,7 +56,7 @@ fn blast(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1_000_000));
     g.bench_function("1000000_requests_two_priorities_account_mps", |b| {
         b.iter(|| {
-            let (o, ()) = simulate(&sc, 1, (), |_| {});
+            let o = simulate_beside(&sc, 1, |_| {});
             black_box(o.metrics.requested)
         })
     });

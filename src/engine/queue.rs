@@ -4,13 +4,19 @@
 
 use super::time::SimTime;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::binary_heap::PeekMut;
+use std::collections::{BinaryHeap, VecDeque};
 
 struct Entry<E> {
     // Time in the high 64 bits, sequence in the low: one integer comparison orders both.
     key: u128,
     event: E,
+    /// The entry's group: events at the same time scheduled after it ([`EventQueue`]),
+    /// or [`NONE`] in the far heap.
+    group: u32,
 }
+
+const NONE: u32 = u32::MAX;
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
@@ -37,9 +43,25 @@ impl<E> Ord for Entry<E> {
 /// customer's reply minutes away, a retry's back-off). The earliest is the earlier of
 /// the two heads, so the order is the one heap's, to the tie; but the many near events
 /// sift through a small heap, not past every far one.
+///
+/// A near entry heads a group: events at its time scheduled after it, while it is the
+/// newest entry at that time, join its group instead of the heap, and come out after it
+/// in their order. That is their order by (time, sequence): every other event at that
+/// time was scheduled before the group began (an older entry, or one in the far heap,
+/// which takes an instant only while it is further off than any near event at it), or
+/// after its last member (a newer entry, which this one's group no longer takes). The
+/// twenty numbers of a blast taking their turns each second are one heap entry.
 pub struct EventQueue<E> {
     near: BinaryHeap<Entry<E>>,
     far: BinaryHeap<Entry<E>>,
+    /// Groups' events after their entries', by group; empty ones are reused.
+    groups: Vec<VecDeque<E>>,
+    free: Vec<u32>,
+    /// Events in groups (after their entries').
+    grouped: usize,
+    /// The newest entries at the two times scheduled at most lately, as (time, group),
+    /// the last scheduled first; `NONE` for none.
+    recent: [(u64, u32); 2],
     seq: u64,
     /// The time of the last event taken, in microseconds.
     now: u64,
@@ -63,7 +85,16 @@ impl<E> Default for EventQueue<E> {
 impl<E> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
-        Self { near: BinaryHeap::new(), far: BinaryHeap::new(), seq: 0, now: 0 }
+        Self {
+            near: BinaryHeap::new(),
+            far: BinaryHeap::new(),
+            groups: Vec::new(),
+            free: Vec::new(),
+            grouped: 0,
+            recent: [(0, NONE); 2],
+            seq: 0,
+            now: 0,
+        }
     }
 
     /// Add `event` at `time`.
@@ -72,11 +103,26 @@ impl<E> EventQueue<E> {
         let t = time.as_micros();
         let key = ((t as u128) << 64) | self.seq as u128;
         self.seq += 1;
-        if t <= self.now.saturating_add(NEAR) {
-            self.near.push(Entry { key, event });
-        } else {
-            self.far.push(Entry { key, event });
+        if t > self.now.saturating_add(NEAR) {
+            self.far.push(Entry { key, event, group: NONE });
+            return;
         }
+        let [a, b] = self.recent;
+        if a.1 != NONE && a.0 == t {
+            self.grouped += 1;
+            return self.groups[a.1 as usize].push_back(event);
+        }
+        if b.1 != NONE && b.0 == t {
+            self.recent = [b, a];
+            self.grouped += 1;
+            return self.groups[b.1 as usize].push_back(event);
+        }
+        let group = self.free.pop().unwrap_or_else(|| {
+            self.groups.push(VecDeque::new());
+            (self.groups.len() - 1) as u32
+        });
+        self.recent = [(t, group), a];
+        self.near.push(Entry { key, event, group });
     }
 
     /// Whether the earliest event is in the far heap.
@@ -89,8 +135,27 @@ impl<E> EventQueue<E> {
     /// Remove and return the earliest event (FIFO among equal times).
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let e = if self.far_first() { self.far.pop() } else { self.near.pop() }?;
-        self.now = (e.key >> 64) as u64;
+        if self.far_first() {
+            let e = self.far.pop()?;
+            self.now = (e.key >> 64) as u64;
+            return Some((SimTime::from_micros(self.now), e.event));
+        }
+        let mut top = self.near.peek_mut()?;
+        self.now = (top.key >> 64) as u64;
+        let group = top.group;
+        // The next of its group takes its place, at the same key: the heap's order holds.
+        if let Some(next) = self.groups[group as usize].pop_front() {
+            self.grouped -= 1;
+            let e = std::mem::replace(&mut top.event, next);
+            return Some((SimTime::from_micros(self.now), e));
+        }
+        let e = PeekMut::pop(top);
+        self.free.push(group);
+        for r in &mut self.recent {
+            if r.1 == group {
+                r.1 = NONE;
+            }
+        }
         Some((SimTime::from_micros(self.now), e.event))
     }
 
@@ -104,7 +169,7 @@ impl<E> EventQueue<E> {
     /// Number of pending events.
     #[inline]
     pub fn len(&self) -> usize {
-        self.near.len() + self.far.len()
+        self.near.len() + self.far.len() + self.grouped
     }
 
     /// Whether no event is pending.
@@ -134,7 +199,7 @@ mod tests {
     fn matches_a_sorted_reference() {
         let mut q = EventQueue::new();
         let mut reference: Vec<(u64, u64)> = Vec::new(); // (time, push order), kept sorted
-        let (mut x, mut now, mut far_used) = (7u64, 0u64, 0usize);
+        let (mut x, mut now, mut far_used, mut grouped) = (7u64, 0u64, 0usize, 0usize);
         for step in 0..20_000u64 {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             if (x >> 60) < 9 || reference.is_empty() {
@@ -151,7 +216,9 @@ mod tests {
             }
             assert_eq!(q.len(), reference.len());
             far_used = far_used.max(q.far.len().min(q.near.len()));
+            grouped = grouped.max(q.groups.iter().map(VecDeque::len).max().unwrap_or(0));
         }
         assert!(far_used > 10, "both heaps held events at once");
+        assert!(grouped > 3, "groups of events at one time formed");
     }
 }

@@ -31,13 +31,18 @@ impl SimTime {
     /// zero, values past the range saturate.
     #[inline]
     pub fn from_secs_f64(s: f64) -> Self {
-        let us = (s * MICROS_PER_SEC as f64).round();
-        if us.is_nan() || us <= 0.0 {
+        let us = s * MICROS_PER_SEC as f64;
+        // What `f64::round` (half away from zero) gives, without its library call: below
+        // 0.5 (or NaN) nothing; at 2^64 or more (no double lies between 2^64 - 0.5 and
+        // 2^64) the most; else the whole part, plus one if the fraction (exact: both are
+        // doubles within 1 of each other, or the value is whole) is a half or more.
+        if us.is_nan() || us < 0.5 {
             SimTime(0)
         } else if us >= u64::MAX as f64 {
             SimTime::MAX
         } else {
-            SimTime(us as u64)
+            let whole = us as u64;
+            SimTime(whole + (us - whole as f64 >= 0.5) as u64)
         }
     }
     /// Whole microseconds.
@@ -108,5 +113,53 @@ mod tests {
         assert_eq!(SimTime::from_secs_f64(-3.0), SimTime::ZERO);
         assert_eq!(SimTime::from_secs_f64(f64::INFINITY), SimTime::MAX);
         assert_eq!(SimTime::MAX + SimTime::from_secs(1), SimTime::MAX);
+    }
+
+    /// The same microseconds as rounding with `f64::round`, the conversion as first
+    /// written: halves, the largest double below a half, values near 2^52 and 2^53
+    /// (where doubles become whole and then even), near 2^64, and a million others
+    /// spread over every magnitude.
+    #[test]
+    fn float_conversion_is_round_to_nearest_half_away() {
+        let reference = |s: f64| -> u64 {
+            let us = (s * MICROS_PER_SEC as f64).round();
+            if us.is_nan() || us <= 0.0 {
+                0
+            } else if us >= u64::MAX as f64 {
+                u64::MAX
+            } else {
+                us as u64
+            }
+        };
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            0.5e-6,
+            1.5e-6,
+            2.5e-6,
+            f64::from_bits(0.5f64.to_bits() - 1) * 1e-6,
+            f64::NAN,
+            f64::MAX,
+            f64::MIN,
+        ];
+        for p in [52, 53, 63, 64] {
+            let x = 2f64.powi(p) / 1e6;
+            cases.extend((0..5).map(|k| f64::from_bits(x.to_bits() + k - 2)));
+        }
+        let mut z = 1u64;
+        for _ in 0..1_000_000 {
+            z = crate::engine::rng::mix64(z.wrapping_add(0x9e37_79b9_7f4a_7c15));
+            // A random double of any magnitude from 2^-60 to 2^70 seconds, or a whole
+            // number of microseconds and a half.
+            let x = if z & 1 == 0 {
+                (z >> 11) as f64 / (1u64 << 53) as f64 * 2f64.powi((z % 130) as i32 - 60)
+            } else {
+                ((z >> 20) as f64 + 0.5) / 1e6
+            };
+            cases.push(x);
+        }
+        for x in cases {
+            assert_eq!(SimTime::from_secs_f64(x).as_micros(), reference(x), "{x:e} s");
+        }
     }
 }
