@@ -97,6 +97,8 @@ pub struct RunStats {
     /// Where more events than the stall bound fell within one simulated second:
     /// simulated time (all but) stopped advancing, and the loop stopped there.
     pub stalled: Option<SimTime>,
+    /// Of `events`, those the model handled at once ([`Scheduler::handled_at_once`]).
+    pub at_once: u64,
 }
 
 /// The span of simulated time over which [`run`] counts events against its stall bound.
@@ -106,7 +108,7 @@ pub const STALL_WINDOW: SimTime = SimTime::from_secs(1);
 pub const PROGRESS_EVERY: u64 = 1 << 16;
 
 /// Run `model` until the queue is empty or the next event lies after `horizon`.
-/// Events at exactly `horizon` are handled. `progress` is called every
+/// Events at exactly `horizon` are handled. `progress` is called about every
 /// [`PROGRESS_EVERY`] events with the current time, the events handled so far and the
 /// model (to report its own progress). More than `stall` events within one simulated
 /// second ([`STALL_WINDOW`]) stop the loop there ([`RunStats::stalled`]): time that no
@@ -118,7 +120,7 @@ pub fn run<M: Model>(
     stall: u64,
     mut progress: impl FnMut(SimTime, u64, &M),
 ) -> RunStats {
-    let (mut events, mut next_progress) = (0u64, PROGRESS_EVERY);
+    let (mut events, mut next_progress, mut at_once) = (0u64, PROGRESS_EVERY, 0u64);
     // Events since the window opened at `opened`.
     let (mut opened, mut within) = (sched.now, 0u64);
     while let Some(t) = sched.queue.peek_time() {
@@ -128,7 +130,7 @@ pub fn run<M: Model>(
         if t - opened < STALL_WINDOW {
             within += 1;
             if within > stall {
-                return RunStats { events, end: t, stalled: Some(t) };
+                return RunStats { events, end: t, stalled: Some(t), at_once };
             }
         } else {
             (opened, within) = (t, 1);
@@ -140,10 +142,9 @@ pub fn run<M: Model>(
         if sched.at_once > 0 {
             // Each would have been the next event, at this instant.
             let k = std::mem::take(&mut sched.at_once);
-            events += k;
-            within += k;
+            (events, at_once, within) = (events + k, at_once + k, within + k);
             if within > stall {
-                return RunStats { events, end: t, stalled: Some(t) };
+                return RunStats { events, end: t, stalled: Some(t), at_once };
             }
         }
         if events >= next_progress {
@@ -152,7 +153,7 @@ pub fn run<M: Model>(
         }
     }
     sched.now = horizon;
-    RunStats { events, end: horizon, stalled: None }
+    RunStats { events, end: horizon, stalled: None, at_once }
 }
 
 #[cfg(test)]
@@ -195,6 +196,39 @@ mod tests {
         let stats = run(&mut m, &mut s, SimTime::from_micros(999_999), u64::MAX, |_, _, _| {});
         assert_eq!(stats.events, 1);
         assert_eq!(s.pending(), 2);
+    }
+
+    /// Each event at an even second also handles, at once, the one it would schedule now
+    /// (when nothing else is due now), then schedules the next second.
+    struct Eager;
+    impl Model for Eager {
+        type Event = u64;
+        fn handle(&mut self, now: SimTime, ev: u64, sched: &mut Scheduler<u64>) {
+            if ev % 2 == 0 && sched.next_if_now() {
+                sched.handled_at_once();
+            }
+            sched.at(now + SimTime::from_secs(1), ev + 1);
+        }
+    }
+
+    #[test]
+    fn events_handled_at_once_count_as_events_and_in_the_stall_window() {
+        let mut s = Scheduler::new();
+        s.at(SimTime::ZERO, 0u64);
+        let stats = run(&mut Eager, &mut s, SimTime::from_secs(9), u64::MAX, |_, _, _| {});
+        // Ten events at 0..=9 s; five of them (the even) handled one more at once.
+        assert_eq!((stats.events, stats.at_once), (15, 5));
+        // With another event due at the same instant, none is handled at once.
+        let mut s = Scheduler::new();
+        s.at(SimTime::ZERO, 0u64);
+        s.at(SimTime::ZERO, 1u64);
+        assert_eq!(run(&mut Eager, &mut s, SimTime::ZERO, u64::MAX, |_, _, _| {}).at_once, 0);
+        // Within one second, two events make the bound of 1 overflow at the first: the
+        // one handled at once is the second, at t = 0.
+        let mut s = Scheduler::new();
+        s.at(SimTime::ZERO, 0u64);
+        let stats = run(&mut Eager, &mut s, SimTime::from_secs(9), 1, |_, _, _| {});
+        assert_eq!((stats.stalled, stats.events), (Some(SimTime::ZERO), 2));
     }
 
     /// Answers itself at once, for ever.

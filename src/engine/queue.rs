@@ -48,9 +48,10 @@ impl<E> Ord for Entry<E> {
 /// newest entry at that time, join its group instead of the heap, and come out after it
 /// in their order. That is their order by (time, sequence): every other event at that
 /// time was scheduled before the group began (an older entry, or one in the far heap,
-/// which takes an instant only while it is further off than any near event at it), or
-/// after its last member (a newer entry, which this one's group no longer takes). The
-/// twenty numbers of a blast taking their turns each second are one heap entry.
+/// which takes an instant only while it is further off than any near event at it: the
+/// last time taken never goes back, as no event is scheduled before it), or after its
+/// last member (a newer entry, which this one's group no longer takes). The twenty
+/// numbers of a blast taking their turns each second are one heap entry.
 pub struct EventQueue<E> {
     near: BinaryHeap<Entry<E>>,
     far: BinaryHeap<Entry<E>>,
@@ -97,10 +98,12 @@ impl<E> EventQueue<E> {
         }
     }
 
-    /// Add `event` at `time`.
+    /// Add `event` at `time`, which is no earlier than the last event taken (the
+    /// [`super::Scheduler`] clamps it so): the groups' order rests on it.
     #[inline]
     pub fn push(&mut self, time: SimTime, event: E) {
         let t = time.as_micros();
+        debug_assert!(t >= self.now, "an event scheduled before the last one taken");
         let key = ((t as u128) << 64) | self.seq as u128;
         self.seq += 1;
         if t > self.now.saturating_add(NEAR) {
@@ -192,6 +195,24 @@ mod tests {
         q.push(SimTime::from_micros(1), "b");
         let out: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(t, e)| (t.as_micros(), e)).collect();
         assert_eq!(out, vec![(1, "a"), (1, "b"), (5, "c"), (5, "d")]);
+    }
+
+    /// An instant first scheduled while far off, then again once near (a group): the far
+    /// event, scheduled first, comes out first, then the group in order.
+    #[test]
+    fn a_far_event_precedes_a_later_group_at_its_instant() {
+        let mut q = EventQueue::new();
+        let at = |s: u64| SimTime::from_secs(s);
+        q.push(at(40), "far");
+        q.push(at(15), "step");
+        assert_eq!(q.far.len(), 1, "40 s is further than 30 s off");
+        assert_eq!(q.pop().map(|e| e.1), Some("step"));
+        for e in ["g1", "g2", "g3"] {
+            q.push(at(40), e);
+        }
+        assert_eq!(q.near.len(), 1, "one entry heads the three");
+        let out: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(t, e)| (t.as_micros() / 1_000_000, e)).collect();
+        assert_eq!(out, vec![(40, "far"), (40, "g1"), (40, "g2"), (40, "g3")]);
     }
 
     /// Against a sorted list: random pushes and pops, many ties, every size up to 300.

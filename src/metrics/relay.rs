@@ -64,6 +64,9 @@ impl Relay {
 
     /// Close the time series ([`Metrics::finish`]), in its turn among the observations.
     pub fn finish(&mut self) {
+        // As the series closes every interval: none is open.
+        self.current = self.buckets;
+        self.open_until = u64::MAX;
         self.note(Note::Finish);
     }
 
