@@ -85,6 +85,8 @@ pub(crate) struct Topics {
     /// First global subscription index of each topic, and the end.
     sub_base: Vec<u32>,
     topics_of_pool: Vec<Vec<usize>>,
+    /// Whether a publish of each pool makes exactly one delivery.
+    lone: Vec<bool>,
     deliveries: Slab<Delivery>,
 }
 
@@ -111,13 +113,18 @@ impl Topics {
             }
             sub_base.push(subs.len() as u32);
         }
-        let topics_of_pool = (0..sc.pools.len())
+        let topics_of_pool: Vec<Vec<usize>> = (0..sc.pools.len())
             .map(|p| sc.topics.iter().enumerate().filter(|(_, t)| t.pools.contains(&p)).map(|(i, _)| i).collect())
+            .collect();
+        let lone = topics_of_pool
+            .iter()
+            .map(|ts| ts.iter().map(|&t| sub_base[t + 1] - sub_base[t]).sum::<u32>() == 1)
             .collect();
         Self {
             keys: rng::Keys::new(seed).then(&[stream::DELIVERY]),
             subs,
             sub_base,
+            lone,
             topics_of_pool,
             deliveries: Slab::new(),
         }
@@ -126,7 +133,7 @@ impl Topics {
     /// Whether a publish of pool `p` makes exactly one delivery (one subscription in all
     /// of its topics).
     pub(crate) fn lone(&self, p: usize) -> bool {
-        self.topics_of_pool[p].iter().map(|&t| self.sub_base[t + 1] - self.sub_base[t]).sum::<u32>() == 1
+        self.lone[p]
     }
 
     /// The topics that pool `p` publishes to.
