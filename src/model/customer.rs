@@ -269,13 +269,6 @@ impl Customers {
         Some(Answer { reply: k as u16, after, stream: r })
     }
 
-    /// Whether the customer answers `m` ([`Customers::answer`] is `Some`), without
-    /// drawing when.
-    #[inline]
-    pub(crate) fn answers(&self, m: &Message, probabilities: impl Iterator<Item = f64>) -> bool {
-        self.which_reply(m, probabilities).is_some()
-    }
-
     /// The reply the customer picks, if any, and the stream it was picked from.
     fn which_reply(&self, m: &Message, mut probabilities: impl Iterator<Item = f64>) -> Option<(usize, Stream)> {
         if m.customer >= self.population {

@@ -326,7 +326,11 @@ impl<'s, O: Observer> World<'s, O> {
         }
     }
 
-    /// The carrier's side of a transmitted message (SPEC 4.1.6).
+    /// The carrier's side of a transmitted message (SPEC 4.1.6). A message delivered by
+    /// the horizon may draw its customer's reply (SPEC 3.6, 4.2): its draws are the
+    /// customer's and the message's alone, so it is drawn here and its arrival scheduled
+    /// now, after the carrier's own event (a tie at the reply's microsecond runs in this
+    /// order).
     fn carrier_accepts(&mut self, now: SimTime, g: usize, m: Message, sched: &mut Scheduler<Event>) {
         let at = self.pools.address(g);
         let reachable = !self.customers.unreachable(m.customer);
@@ -335,9 +339,8 @@ impl<'s, O: Observer> World<'s, O> {
             Handoff::Failed => self.end(now, EndState::Failed, false, &m, at),
             Handoff::InFlight { at: when, delivered } => {
                 let when = when.max(now);
-                // An outcome that nothing else depends on (no reply drawn, within the
-                // horizon) is told now, if the observer takes it, rather than queued.
-                if when <= self.sc.horizon && when < self.obs.ahead_until() && !(delivered && self.answers(&m)) {
+                // An outcome is told now, if the observer takes it, rather than queued.
+                if when <= self.sc.horizon && when < self.obs.ahead_until() {
                     self.told_ahead += 1;
                     let state = if delivered { EndState::Delivered } else { EndState::Expired };
                     let kind = ObsKind::End { state, queued: false };
@@ -346,43 +349,37 @@ impl<'s, O: Observer> World<'s, O> {
                     let slot = self.carriers.carry(InFlight { message: m, number: g as u32, delivered });
                     sched.at(when, Event::CarrierDone(slot));
                 }
+                if delivered && when <= self.sc.horizon && !self.sc.templates[m.template as usize].replies.is_empty() {
+                    self.reply(when, &m, g as u32, sched);
+                }
             }
         }
     }
 
-    /// Whether the customer answers `m` if it is delivered.
-    fn answers(&self, m: &Message) -> bool {
-        let replies = &self.sc.templates[m.template as usize].replies;
-        !replies.is_empty() && self.customers.answers(m, replies.iter().map(|r| r.p))
-    }
-
-    fn carrier_done(&mut self, now: SimTime, slot: u32, sched: &mut Scheduler<Event>) {
+    fn carrier_done(&mut self, now: SimTime, slot: u32) {
         let f = self.carriers.done(slot);
         let state = if f.delivered { EndState::Delivered } else { EndState::Expired };
         self.end(now, state, false, &f.message, self.pools.address(f.number as usize));
-        if f.delivered && !self.sc.templates[f.message.template as usize].replies.is_empty() {
-            self.maybe_reply(now, f, sched);
-        }
     }
 
-    /// A delivered message may draw a reply (SPEC 3.6, 4.2), carried back by the carrier.
-    fn maybe_reply(&mut self, now: SimTime, f: InFlight, sched: &mut Scheduler<Event>) {
-        let m = f.message;
+    /// The customer's reply, if any, to message `m` from number `number`, delivered at
+    /// `delivered`: carried back by the carrier to arrive at its number.
+    fn reply(&mut self, delivered: SimTime, m: &Message, number: u32, sched: &mut Scheduler<Event>) {
         let replies = self.sc.templates[m.template as usize].replies.iter().map(|r| r.p);
-        let Some(mut answer) = self.customers.answer(&m, replies) else { return };
+        let Some(mut answer) = self.customers.answer(m, replies) else { return };
         let reply = Inbound {
             id: 0,
             customer: m.customer,
             carrier: m.carrier,
             country: m.country,
-            number: f.number,
+            number,
             template: m.template,
             reply: answer.reply,
             answers: m.id,
             answers_origin: m.origin,
             root: m.root,
         };
-        let (slot, at) = self.carriers.carry_reply(reply, now + answer.after, &mut answer.stream);
+        let (slot, at) = self.carriers.carry_reply(reply, delivered + answer.after, &mut answer.stream);
         sched.at(at, Event::InboundArrive(slot));
     }
 
@@ -576,7 +573,7 @@ impl<O: Observer> Model for World<'_, O> {
     fn handle(&mut self, now: SimTime, ev: Event, sched: &mut Scheduler<Event>) {
         match ev {
             Event::NumberReady(g) => self.number_ready(now, g as usize, sched),
-            Event::CarrierDone(slot) => self.carrier_done(now, slot, sched),
+            Event::CarrierDone(slot) => self.carrier_done(now, slot),
             Event::InboundArrive(slot) => self.inbound_arrives(now, slot, sched),
             Event::Attempt(slot) => self.attempt(now, slot, sched),
             Event::Processed(slot) => self.processed(now, slot, sched),
