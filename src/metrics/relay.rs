@@ -109,6 +109,12 @@ impl Observer for Relay {
         true
     }
 
+    /// Beside the world and its keeper, the second core has room for the draws made
+    /// ahead.
+    fn spare_core(&self) -> bool {
+        true
+    }
+
     fn blast(&mut self, b: &BlastObs<'_>) {
         self.advance(b.t);
         self.note(Note::Blast { t: b.t, source: b.source, pool: b.pool, by_carrier: b.by_carrier.into() });

@@ -2,11 +2,10 @@
 //! carrier fails a message or carries it with a latency, holds hand-offs during its
 //! outages, and carries replies back.
 
-use super::message::{Inbound, Message, Slab, stream};
+use super::draws::Fate;
+use super::message::{Inbound, Message, Slab};
 use crate::engine::SimTime;
-use crate::engine::rng::{self, Stream, unit};
 use crate::scenario::Scenario;
-use crate::scenario::units::Sampler;
 
 /// A transmitted message at its carrier.
 #[derive(Debug, Clone, Copy)]
@@ -22,8 +21,6 @@ pub(crate) struct InFlight {
 /// What the carrier does with a transmitted message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Handoff {
-    /// The handset never receives.
-    Unreachable,
     /// The carrier failed it.
     Failed,
     /// In flight until `at`: delivered then, or expired at its TTL on the way.
@@ -38,14 +35,9 @@ pub(crate) enum Handoff {
 /// Every carrier, and what is in flight on them.
 #[derive(Debug)]
 pub(crate) struct Carriers {
-    latency: Vec<Sampler>,
-    inbound_latency: Vec<Sampler>,
-    failure_rate: Vec<f64>,
     outages: Vec<Vec<(SimTime, SimTime)>>,
     in_flight: Slab<InFlight>,
     replies: Slab<Inbound>,
-    /// The run's seed and the messages' domain: each message's stream continues it.
-    keys: rng::Keys,
 }
 
 /// Hold `t` to the end of any outage it falls in.
@@ -59,34 +51,23 @@ pub(crate) fn hold(outages: &[(SimTime, SimTime)], mut t: SimTime) -> SimTime {
 }
 
 impl Carriers {
-    /// The carriers of `sc`, drawing under `seed`.
-    pub(crate) fn new(sc: &Scenario, seed: u64) -> Self {
+    /// The carriers of `sc`.
+    pub(crate) fn new(sc: &Scenario) -> Self {
         Self {
-            latency: sc.carriers.iter().map(|c| c.latency.sampler()).collect(),
-            inbound_latency: sc.carriers.iter().map(|c| c.inbound_latency.sampler()).collect(),
-            failure_rate: sc.carriers.iter().map(|c| c.failure_rate).collect(),
             outages: sc.carriers.iter().map(|c| c.outages.clone()).collect(),
             in_flight: Slab::new(),
             replies: Slab::new(),
-            keys: rng::Keys::new(seed).then(&[stream::MESSAGE]),
         }
     }
 
-    /// What becomes of message `m`, transmitted at `now` with `ttl` from its
-    /// request, to a handset that receives or not. The draws come from a stream keyed by
-    /// the customer and the message's origin, never by the number, so that variants that
-    /// change numbers see the same customers fail and the same latencies.
-    pub(crate) fn accept(&self, now: SimTime, m: &Message, ttl: SimTime, reachable: bool) -> Handoff {
-        if !reachable {
-            return Handoff::Unreachable;
-        }
-        let c = m.carrier as usize;
-        let mut r = self.keys.then(&[m.customer as u64, m.template as u64, m.origin]).stream();
-        if unit(&mut r) < self.failure_rate[c] {
-            return Handoff::Failed;
-        }
-        let latency = self.latency[c].sample(&mut r);
-        let handoff = hold(&self.outages[c], now);
+    /// What becomes of message `m`, transmitted at `now` with `ttl` from its request, with
+    /// its carrier's draws `fate` ([`super::draws::Draws::fate`]).
+    pub(crate) fn accept(&self, now: SimTime, m: &Message, ttl: SimTime, fate: Fate) -> Handoff {
+        let latency = match fate {
+            Fate::Failed => return Handoff::Failed,
+            Fate::Latency(l) => l,
+        };
+        let handoff = hold(&self.outages[m.carrier as usize], now);
         let deadline = m.t_req + ttl;
         let at = handoff + latency;
         let (at, delivered) = if at > deadline { (deadline, false) } else { (at, true) };
@@ -104,11 +85,10 @@ impl Carriers {
     }
 
     /// Carry reply `m`, which the customer sends at `sent` (held through the carrier's
-    /// outages), drawing its travel time from `r`; returns its slot and arrival time.
-    pub(crate) fn carry_reply(&mut self, m: Inbound, sent: SimTime, r: &mut Stream) -> (u32, SimTime) {
-        let c = m.carrier as usize;
-        let travel = self.inbound_latency[c].sample(r);
-        let sent = hold(&self.outages[c], sent);
+    /// outages) and which takes `travel` from its hand-off; returns its slot and arrival
+    /// time.
+    pub(crate) fn carry_reply(&mut self, m: Inbound, sent: SimTime, travel: SimTime) -> (u32, SimTime) {
+        let sent = hold(&self.outages[m.carrier as usize], sent);
         (self.replies.insert(m), sent + travel)
     }
 
@@ -121,6 +101,7 @@ impl Carriers {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::draws::Draws;
 
     const SEED: u64 = 1;
 
@@ -141,29 +122,30 @@ mod tests {
     #[test]
     fn outages_hold_the_handoff_and_the_ttl_cuts_it_short() {
         let sc = scenario("latency = \"5s\"\noutages = [{ from = \"100s\", to = \"200s\" }]");
-        let c = Carriers::new(&sc, SEED);
+        let (c, d) = (Carriers::new(&sc), Draws::new(&sc, SEED));
         let ttl = SimTime::from_secs(3600);
         let sec = SimTime::from_secs;
-        assert_eq!(c.accept(sec(10), &message(10), ttl, false), Handoff::Unreachable);
-        assert_eq!(c.accept(sec(10), &message(10), ttl, true), Handoff::InFlight { at: sec(15), delivered: true });
+        let accept = |now, m: &Message, ttl| c.accept(now, m, ttl, d.fate(m));
+        assert_eq!(accept(sec(10), &message(10), ttl), Handoff::InFlight { at: sec(15), delivered: true });
         // Transmitted during the outage: handed off at its end.
-        let Handoff::InFlight { at, .. } = c.accept(sec(150), &message(150), ttl, true) else { panic!() };
+        let Handoff::InFlight { at, .. } = accept(sec(150), &message(150), ttl) else { panic!() };
         assert_eq!(at, sec(205));
         // A TTL of 50 s from a request at 150 s ends it at 200 s, before it could arrive at 205 s.
-        let Handoff::InFlight { at, delivered } = c.accept(sec(150), &message(150), sec(50), true) else { panic!() };
+        let Handoff::InFlight { at, delivered } = accept(sec(150), &message(150), sec(50)) else { panic!() };
         assert_eq!(at, sec(200), "expires at its TTL, 200 s, before its delivery at 205 s");
         assert!(!delivered);
+        assert_eq!(c.accept(sec(10), &message(10), ttl, Fate::Failed), Handoff::Failed);
     }
 
     #[test]
     fn failures_follow_the_rate() {
         let sc = scenario("failure_rate = 0.2");
-        let c = Carriers::new(&sc, SEED);
+        let (c, d) = (Carriers::new(&sc), Draws::new(&sc, SEED));
         let ttl = SimTime::from_secs(3600);
         let failed = (0..10_000u32)
             .filter(|&i| {
                 let m = Message { customer: i, ..message(0) };
-                c.accept(SimTime::ZERO, &m, ttl, true) == Handoff::Failed
+                c.accept(SimTime::ZERO, &m, ttl, d.fate(&m)) == Handoff::Failed
             })
             .count();
         // Binomial(10,000, 0.2): sd 40, so 5 sd is 200.

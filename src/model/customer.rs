@@ -1,11 +1,10 @@
-//! Customers: each one's carrier, whether their handset receives, whether they are on the
-//! opt-out list, and how they answer a message (SPEC 3.5, 3.6).
+//! Customers: each one's carrier, whether their handset receives, and whether they are on
+//! the opt-out list (SPEC 3.5); how they answer a message is drawn in `draws` (SPEC 3.6).
 
-use super::message::{Message, stream};
-use crate::engine::SimTime;
-use crate::engine::rng::{self, Stream, unit};
+use super::message::stream;
+use crate::engine::rng::{self, unit};
 use crate::scenario::Scenario;
-use crate::scenario::units::Sampler;
+use std::sync::Arc;
 
 const UNREACHABLE: u8 = 1;
 /// Bits 1 to 7: on opt-out list 0 to 6.
@@ -14,16 +13,15 @@ const LISTS_SHIFT: u8 = 1;
 /// The customer population as plain arrays indexed by customer.
 #[derive(Debug)]
 pub(crate) struct Customers {
-    carrier: Vec<u8>,
+    /// The population's carriers, fixed once drawn (shared with the draws made ahead).
+    carrier: Arc<Vec<u8>>,
+    /// Fraud destinations' carriers, customers from `customers.count` on.
+    fraud_carrier: Vec<u8>,
     flags: Vec<u8>,
     /// Country index by customer; empty with one country.
     country: Vec<u8>,
     /// Time-zone index (into `Scenario::zones`) by customer; empty with one zone.
     zone: Vec<u8>,
-    /// Reply delays per template and reply.
-    reply_after: Vec<Vec<Sampler>>,
-    /// `customers.count`: customers from here on are fraud destinations (SPEC 8).
-    population: u32,
     /// How each country's customers are drawn (for fraud destinations).
     draws: Vec<CountryDraw>,
     /// Whether customers' zones are kept (`zone` is in use).
@@ -32,8 +30,6 @@ pub(crate) struct Customers {
     lists_used: u8,
     /// The run's seed and the customers' domain: each customer's stream continues it.
     keys: rng::Keys,
-    /// The run's seed and the replies' domain.
-    reply_keys: rng::Keys,
 }
 
 /// A country's carriers and zones with their cumulative shares.
@@ -90,20 +86,42 @@ fn fill(first: usize, t: Table<'_>, draw: &(impl Fn(usize) -> [u8; 4] + Sync)) {
     );
 }
 
+/// [`fill`] when a customer's only draw is its carrier (one country, one zone, nobody
+/// unreachable or opted out at t = 0): `unit_of(i)`, customer `i`'s first uniform, made
+/// for four customers at a time, whose hashes are independent and so overlap in the
+/// processor; then `carrier_of(u)`.
+fn fill_carriers(
+    first: usize,
+    carrier: &mut [u8],
+    unit_of: &(impl Fn(usize) -> f64 + Sync),
+    carrier_of: &(impl Fn(f64) -> u8 + Sync),
+) {
+    let n = carrier.len();
+    if n <= 1 << 16 {
+        let mut quads = carrier.chunks_exact_mut(4);
+        for (q, out) in (&mut quads).enumerate() {
+            let i = first + 4 * q;
+            let u = [unit_of(i), unit_of(i + 1), unit_of(i + 2), unit_of(i + 3)];
+            for (o, u) in out.iter_mut().zip(u) {
+                *o = carrier_of(u);
+            }
+        }
+        let done = n - quads.into_remainder().len();
+        for (i, o) in carrier.iter_mut().enumerate().skip(done) {
+            *o = carrier_of(unit_of(first + i));
+        }
+        return;
+    }
+    let (c0, c1) = carrier.split_at_mut(n / 2);
+    rayon::join(
+        || fill_carriers(first, c0, unit_of, carrier_of),
+        || fill_carriers(first + n / 2, c1, unit_of, carrier_of),
+    );
+}
+
 /// `s` split at `mid`, or two empty slices if `s` is empty (a column not kept).
 fn halves(s: &mut [u8], mid: usize) -> (&mut [u8], &mut [u8]) {
     if s.is_empty() { (&mut [], &mut []) } else { s.split_at_mut(mid) }
-}
-
-/// A customer's answer to a delivered message.
-#[derive(Debug)]
-pub(crate) struct Answer {
-    /// Which of the template's replies.
-    pub(crate) reply: u16,
-    /// How long after delivery the customer sends it.
-    pub(crate) after: SimTime,
-    /// The stream it was drawn from, for the draws that follow (its travel time).
-    pub(crate) stream: Stream,
 }
 
 impl Customers {
@@ -162,8 +180,14 @@ impl Customers {
         let mut flags = vec![0; n];
         let mut country = vec![0; if multi { n } else { 0 }];
         let mut zone = vec![0; if many_zones { n } else { 0 }];
-        fill(0, Table { carrier: &mut carrier, flags: &mut flags, country: &mut country, zone: &mut zone }, &draw);
-        let reply_after = sc.templates.iter().map(|t| t.replies.iter().map(|r| r.after.sampler()).collect()).collect();
+        if opted_out_draw || sc.customers.unreachable > 0.0 || multi || many_zones {
+            fill(0, Table { carrier: &mut carrier, flags: &mut flags, country: &mut country, zone: &mut zone }, &draw);
+        } else {
+            // What `draw` makes of a customer then: its carrier, and zeros.
+            let unit_of = |i: usize| unit(&mut keys.then(&[i as u64]).stream());
+            let carrier_of = |u: f64| countries[0].carriers[pick(&carrier_cum[0], u)] as u8;
+            fill_carriers(0, &mut carrier, &unit_of, &carrier_of);
+        }
         let draws = (0..countries.len())
             .map(|k| CountryDraw {
                 carriers: countries[k].carriers.iter().map(|&c| c as u8).collect(),
@@ -174,17 +198,15 @@ impl Customers {
             .collect();
         let lists_used = if sc.customers.opted_out > 0.0 { every_list } else { 0 };
         Self {
-            carrier,
+            carrier: Arc::new(carrier),
+            fraud_carrier: Vec::new(),
             flags,
             country,
             zone,
-            reply_after,
-            population: n as u32,
             draws,
             zoned: many_zones,
             lists_used,
             keys,
-            reply_keys: rng::Keys::new(seed).then(&[stream::REPLY]),
         }
     }
 
@@ -193,13 +215,13 @@ impl Customers {
     /// zone are drawn by share from its own stream, as a genuine customer's are. (Past
     /// 2^32 customers, the last one is used again.)
     pub(crate) fn add_fraud(&mut self, k: usize) -> u32 {
-        let i = self.carrier.len();
+        let i = self.carrier.len() + self.fraud_carrier.len();
         if i > u32::MAX as usize {
             return u32::MAX;
         }
         let mut r = self.keys.then(&[i as u64]).stream();
         let d = &self.draws[k];
-        self.carrier.push(d.carriers[pick(&d.carrier_cum, unit(&mut r))]);
+        self.fraud_carrier.push(d.carriers[pick(&d.carrier_cum, unit(&mut r))]);
         self.flags.push(0);
         if self.draws.len() > 1 {
             self.country.push(k as u8);
@@ -225,7 +247,15 @@ impl Customers {
     /// The customer's carrier index.
     #[inline]
     pub(crate) fn carrier(&self, c: u32) -> u8 {
-        self.carrier[c as usize]
+        match self.carrier.get(c as usize) {
+            Some(&k) => k,
+            None => self.fraud_carrier[c as usize - self.carrier.len()],
+        }
+    }
+
+    /// The population's carriers, by customer.
+    pub(crate) fn carriers(&self) -> Arc<Vec<u8>> {
+        Arc::clone(&self.carrier)
     }
 
     /// Whether the customer's handset never receives.
@@ -258,31 +288,6 @@ impl Customers {
     pub(crate) fn opt_in(&mut self, c: u32, list: usize) {
         self.flags[c as usize] &= !(1 << (LISTS_SHIFT as usize + list));
     }
-
-    /// Whether and how the customer answers delivered message `m` of template `replies`
-    /// (with their probabilities). The draws come from a stream keyed by the customer and
-    /// the message, never by the number, so that variants changing numbers see the same
-    /// customers answer the same way.
-    pub(crate) fn answer(&self, m: &Message, probabilities: impl Iterator<Item = f64>) -> Option<Answer> {
-        let (k, mut r) = self.which_reply(m, probabilities)?;
-        let after = self.reply_after[m.template as usize][k].sample(&mut r);
-        Some(Answer { reply: k as u16, after, stream: r })
-    }
-
-    /// The reply the customer picks, if any, and the stream it was picked from.
-    fn which_reply(&self, m: &Message, mut probabilities: impl Iterator<Item = f64>) -> Option<(usize, Stream)> {
-        if m.customer >= self.population {
-            return None; // a fraud destination never answers
-        }
-        let mut r = self.reply_keys.then(&[m.customer as u64, m.template as u64, m.origin]).stream();
-        let u = unit(&mut r);
-        let mut acc = 0.0;
-        let k = probabilities.position(|p| {
-            acc += p;
-            u < acc
-        })?;
-        Some((k, r))
-    }
 }
 
 #[cfg(test)]
@@ -290,17 +295,15 @@ impl Customers {
     /// `n` customers: customer `c` on carrier `c % 3`, all reachable, on no list.
     pub(crate) fn for_test(n: u32) -> Self {
         Customers {
-            carrier: (0..n).map(|c| (c % 3) as u8).collect(),
+            carrier: Arc::new((0..n).map(|c| (c % 3) as u8).collect()),
+            fraud_carrier: Vec::new(),
             flags: vec![0; n as usize],
             country: Vec::new(),
             zone: Vec::new(),
-            reply_after: Vec::new(),
-            population: n,
             draws: Vec::new(),
             zoned: false,
             lists_used: 0,
             keys: rng::Keys::new(0).then(&[stream::CUSTOMER]),
-            reply_keys: rng::Keys::new(0).then(&[stream::REPLY]),
         }
     }
 }
@@ -310,13 +313,32 @@ mod tests {
     use super::*;
 
     fn scenario(extra: &str) -> Scenario {
-        let text = format!(
+        crate::scenario::load_str(&text(extra), "t.toml", "t", &[]).unwrap()
+    }
+
+    fn text(extra: &str) -> String {
+        format!(
             "[simulation]\nhorizon = \"1h\"\n[customers]\ncount = 20000\n{extra}\n\
              [[carrier]]\nid = \"a\"\nshare = 0.25\n[[carrier]]\nid = \"b\"\nshare = 0.75\n\
              [[number]]\nid = \"n\"\nkind = \"long_code\"\n\
              [[campaign]]\nid = \"c\"\nfrom = \"n\"\nbody = \"hi\"\nreplies = [{{ body = \"YES\", p = 0.5, after = \"1s\" }}]\n"
-        );
-        crate::scenario::load_str(&text, "t.toml", "t", &[]).unwrap()
+        )
+    }
+
+    /// With the carrier the only draw, the table is filled four customers at a time: the
+    /// same carriers as one by one from each customer's stream (over the parallel
+    /// slices' edges and a count that is no multiple of four).
+    #[test]
+    fn a_carrier_only_population_is_drawn_as_one_by_one() {
+        let n = 200_003u32;
+        let text = text("").replace("count = 20000", &format!("count = {n}"));
+        let sc = crate::scenario::load_str(&text, "t.toml", "t", &[]).unwrap();
+        let c = Customers::new(&sc, 7);
+        let keys = rng::Keys::new(7).then(&[stream::CUSTOMER]);
+        for i in 0..n {
+            let u = unit(&mut keys.then(&[i as u64]).stream());
+            assert_eq!(c.carrier(i), if u < 0.25 { 0 } else { 1 }, "customer {i}");
+        }
     }
 
     #[test]
@@ -335,26 +357,5 @@ mod tests {
         assert!(!c.opted_out(3, 1), "another list is another list");
         c.opt_in(3, 0);
         assert!(!c.opted_out(3, 0));
-    }
-
-    #[test]
-    fn answers_depend_on_customer_and_message_only() {
-        let sc = scenario("");
-        let c = Customers::new(&sc, 7);
-        let m = Message { customer: 5, ..Message::for_test(0) };
-        let p = || sc.templates[0].replies.iter().map(|r| r.p);
-        let a = c.answer(&m, p()).map(|a| (a.reply, a.after));
-        // Another id (another arrival order) changes nothing.
-        assert_eq!(a, c.answer(&Message { id: 99, ..m }, p()).map(|a| (a.reply, a.after)));
-        // Another customer, template or occurrence draws afresh: over 200 of each, the
-        // answers are not all the same (p = 0.5 each time: all equal has chance 2^-199).
-        let answers = |f: &dyn Fn(u64) -> Message| {
-            (0..200u64).map(|k| c.answer(&f(k), p()).is_some()).collect::<std::collections::HashSet<_>>().len()
-        };
-        assert_eq!(answers(&|k| Message { customer: k as u32, ..m }), 2);
-        assert_eq!(answers(&|k| Message { origin: k, ..m }), 2);
-        let answered = (0..10_000u32).filter(|&i| c.answer(&Message { customer: i, ..m }, p()).is_some()).count();
-        // p = 0.5 over 10,000 customers: sd 50, so 5 sd is 250.
-        assert!((answered as i64 - 5_000).abs() < 250, "{answered}");
     }
 }

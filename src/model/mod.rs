@@ -7,6 +7,7 @@ mod account;
 mod batch;
 mod carrier;
 mod customer;
+mod draws;
 mod flow;
 mod keyword;
 mod limit;

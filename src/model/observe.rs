@@ -287,6 +287,11 @@ pub trait Observer {
     /// [`Observer::ahead_until`]. An observer that takes it must make of it what it
     /// would have made of it in time order.
     fn ahead(&mut self, _o: &Obs) {}
+    /// Whether a core is free for the run's helpers (the draws of a large blast made
+    /// ahead, see `draws`): the default, false, keeps the run in its own thread.
+    fn spare_core(&self) -> bool {
+        false
+    }
     /// An inbound message reached a number.
     fn inbound(&mut self, _i: &InboundObs<'_>) {}
     /// A subscriber delivery ended.
@@ -377,6 +382,9 @@ impl<A: Observer + ?Sized> Observer for &mut A {
     #[inline]
     fn observe(&mut self, o: &Obs) {
         (**self).observe(o);
+    }
+    fn spare_core(&self) -> bool {
+        (**self).spare_core()
     }
     fn bulk(&self) -> bool {
         (**self).bulk()

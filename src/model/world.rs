@@ -4,9 +4,10 @@
 
 use super::account::Account;
 use super::batch::Tag;
-use super::carrier::{Carriers, Handoff, InFlight};
+use super::carrier::Carriers;
 use super::customer::Customers;
-use super::message::{Inbound, Message, Request, Slab, stream};
+use super::draws::{Draws, Lookahead};
+use super::message::{Message, Request, Slab, stream};
 use super::observe::{DeliveryObs, DeliveryState, EndState, InboundObs, NO_POOL, Obs, ObsKind, Observer};
 use super::pool::{Pools, Step};
 use super::topic::{Attempted, Delivery, Topics};
@@ -16,8 +17,10 @@ use crate::engine::rng::{self, unit};
 use crate::engine::{Model, Scheduler, SimTime};
 use crate::scenario::Scenario;
 use crate::sms::{Money, price};
+use std::sync::Arc;
 
 mod blast;
+mod carried;
 
 /// The world's events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +72,10 @@ pub struct World<'s, O> {
     /// run, fewer trips through the queue); with an observer that takes none (`--events`,
     /// audits) every event goes through the queue, and the two can be compared.
     quick: bool,
+    /// The messages' draws; a large blast's made ahead on a spare core if the observer
+    /// says there is one (`lookahead`).
+    draws: Arc<Draws>,
+    lookahead: Option<Lookahead>,
 }
 
 /// The observation of `kind` for message `m` at `t`, from number `number` of `pool`.
@@ -105,12 +112,14 @@ impl<'s, O: Observer> World<'s, O> {
             Source::Traffic(i) => sched.at(at, Event::Traffic(i)),
         });
         let obs_quick = obs.ahead_until() > SimTime::ZERO;
+        let draws = Arc::new(Draws::new(sc, seed));
+        let lookahead = obs.spare_core().then(|| Lookahead::new(Arc::clone(&draws), customers.carriers()));
         World {
             sc,
             seed,
             obs,
             pools,
-            carriers: Carriers::new(sc, seed),
+            carriers: Carriers::new(sc),
             customers,
             account: Account::new(sc.spent, sc.spend_limit),
             topics: Topics::new(sc, seed),
@@ -122,6 +131,8 @@ impl<'s, O: Observer> World<'s, O> {
             tag: None,
             told_ahead: 0,
             quick: obs_quick,
+            draws,
+            lookahead,
         }
     }
 
@@ -129,6 +140,18 @@ impl<'s, O: Observer> World<'s, O> {
     /// events, the run's event count, the same whichever way an end was told.
     pub fn told_ahead(&self) -> u64 {
         self.told_ahead
+    }
+
+    /// Messages whose draws it found made ahead on a spare core (`draws::Lookahead`).
+    pub fn drawn_ahead(&self) -> u64 {
+        self.lookahead.as_ref().map_or(0, |l| l.found)
+    }
+
+    /// Waits, up to ten seconds, until the first `n` draws of the blast being made ahead
+    /// are made; false if none is being made or they are not. For tests: the draws made
+    /// ahead are then found whatever the threads' pace.
+    pub fn await_draws_made(&self, n: u32) -> bool {
+        self.lookahead.as_ref().is_some_and(|l| l.await_made(n))
     }
 
     /// Whether it tells ends ahead and makes lone deliveries at once (its observer takes
@@ -324,63 +347,6 @@ impl<'s, O: Observer> World<'s, O> {
             self.pools.after_transmit(g, head.carrier, now, &mut waker(sched));
             return;
         }
-    }
-
-    /// The carrier's side of a transmitted message (SPEC 4.1.6). A message delivered by
-    /// the horizon may draw its customer's reply (SPEC 3.6, 4.2): its draws are the
-    /// customer's and the message's alone, so it is drawn here and its arrival scheduled
-    /// now, after the carrier's own event (a tie at the reply's microsecond runs in this
-    /// order).
-    fn carrier_accepts(&mut self, now: SimTime, g: usize, m: Message, sched: &mut Scheduler<Event>) {
-        let at = self.pools.address(g);
-        let reachable = !self.customers.unreachable(m.customer);
-        match self.carriers.accept(now, &m, self.pools.ttl(at.0), reachable) {
-            Handoff::Unreachable => self.end(now, EndState::Unreachable, false, &m, at),
-            Handoff::Failed => self.end(now, EndState::Failed, false, &m, at),
-            Handoff::InFlight { at: when, delivered } => {
-                let when = when.max(now);
-                // An outcome is told now, if the observer takes it, rather than queued.
-                if when <= self.sc.horizon && when < self.obs.ahead_until() {
-                    self.told_ahead += 1;
-                    let state = if delivered { EndState::Delivered } else { EndState::Expired };
-                    let kind = ObsKind::End { state, queued: false };
-                    self.obs.ahead(&obs(when, kind, &m, at, price::Charge::default()));
-                } else {
-                    let slot = self.carriers.carry(InFlight { message: m, number: g as u32, delivered });
-                    sched.at(when, Event::CarrierDone(slot));
-                }
-                if delivered && when <= self.sc.horizon && !self.sc.templates[m.template as usize].replies.is_empty() {
-                    self.reply(when, &m, g as u32, sched);
-                }
-            }
-        }
-    }
-
-    fn carrier_done(&mut self, now: SimTime, slot: u32) {
-        let f = self.carriers.done(slot);
-        let state = if f.delivered { EndState::Delivered } else { EndState::Expired };
-        self.end(now, state, false, &f.message, self.pools.address(f.number as usize));
-    }
-
-    /// The customer's reply, if any, to message `m` from number `number`, delivered at
-    /// `delivered`: carried back by the carrier to arrive at its number.
-    fn reply(&mut self, delivered: SimTime, m: &Message, number: u32, sched: &mut Scheduler<Event>) {
-        let replies = self.sc.templates[m.template as usize].replies.iter().map(|r| r.p);
-        let Some(mut answer) = self.customers.answer(m, replies) else { return };
-        let reply = Inbound {
-            id: 0,
-            customer: m.customer,
-            carrier: m.carrier,
-            country: m.country,
-            number,
-            template: m.template,
-            reply: answer.reply,
-            answers: m.id,
-            answers_origin: m.origin,
-            root: m.root,
-        };
-        let (slot, at) = self.carriers.carry_reply(reply, delivered + answer.after, &mut answer.stream);
-        sched.at(at, Event::InboundArrive(slot));
     }
 
     /// A reply reaches its number: charge, keywords, publish (SPEC 4.2-4.4).

@@ -31,6 +31,9 @@ impl<O: Observer> World<'_, O> {
             root: now,
         };
         let batch = (blast.customers.len() > 1).then(|| self.pools.batches.open(proto));
+        if let (Some(la), Some(_)) = (self.lookahead.as_mut(), batch) {
+            la.begin(proto.template, proto.origin, (from, blast.customers.end));
+        }
         // With one country, every request goes to the same pool.
         let pool = if self.sc.countries.len() == 1 { self.sc.route(&c.from, 0) } else { Some(c.pool) };
         let cycle = match (batch, pool) {
