@@ -1,15 +1,18 @@
-//! A message's draws (SPEC 3.5, 3.6, 4.1.6): whether the carrier fails it, its latency,
-//! and the customer's reply with its delay and way back. Each is a pure function of the
-//! customer, the template and the occurrence (and the customer's carrier), never of
-//! arrival order, so that variants stay paired, and so that they can be made anywhere,
-//! in any order, with the same result: [`Draws`] makes them, [`Lookahead`] makes a
-//! blast's ahead of the world on a spare core.
+//! A message's draws (SPEC 3.5, 3.6, 4.1.6, 4.4): whether the carrier fails it, its
+//! latency, the customer's reply with its delay and way back, and a subscriber's
+//! delivery of the reply (how many attempts fail, how long processing takes). Each is a
+//! pure function of the customer, the template and the occurrence (and the customer's
+//! carrier, the reply, the subscription), never of arrival order, so that variants stay
+//! paired, and so that they can be made anywhere, in any order, with the same result:
+//! [`Draws`] makes them, [`Lookahead`] makes a blast's ahead of the world on a spare
+//! core.
 
-use super::message::{Message, stream};
+use super::message::{Inbound, Message, stream};
 use crate::engine::SimTime;
 use crate::engine::rng::{self, unit};
 use crate::scenario::Scenario;
 use crate::scenario::units::Sampler;
+use crate::sms::retry::failures_before_success;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
 use std::thread::JoinHandle;
@@ -32,7 +35,24 @@ pub(crate) struct Reply {
     pub(crate) after: SimTime,
     /// How long the carrier takes it back (from its hand-off).
     pub(crate) travel: SimTime,
+    /// Its delivery to the lone subscriber of the blast's pool, drawn ahead with it.
+    pub(crate) delivery: Option<Predrawn>,
 }
+
+/// A delivery's draws, made before its publish (for the subscription `sub`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Predrawn {
+    /// Global subscription index.
+    pub(crate) sub: u32,
+    /// Attempts that fail before one succeeds ([`failures_before_success`]).
+    pub(crate) failures: u64,
+    /// How long the subscriber takes to process it.
+    pub(crate) processing: SimTime,
+}
+
+/// A delivery's stream purposes: how many attempts fail, then how long processing takes.
+const FAILURES: u64 = 0;
+const PROCESSING: u64 = 1;
 
 /// A message's draws: the carrier's, and the reply's if the template draws replies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +77,10 @@ pub(crate) struct Draws {
     replies: Vec<Vec<(f64, Sampler)>>,
     /// `customers.count`: customers from here on are fraud destinations, who never answer.
     population: u32,
+    /// The run's seed and the deliveries' domain.
+    delivery_keys: rng::Keys,
+    /// Per global subscription (topic by topic), its failure rate and processing time.
+    subs: Vec<(f64, Sampler)>,
 }
 
 impl Draws {
@@ -74,6 +98,12 @@ impl Draws {
                 .map(|t| t.replies.iter().map(|r| (r.p, r.after.sampler())).collect())
                 .collect(),
             population: sc.customers.count,
+            delivery_keys: rng::Keys::new(seed).then(&[stream::DELIVERY]),
+            subs: sc
+                .topics
+                .iter()
+                .flat_map(|t| t.subscriptions.iter().map(|s| (s.failure_rate, s.latency.sampler())))
+                .collect(),
         }
     }
 
@@ -109,13 +139,51 @@ impl Draws {
         })?;
         let after = replies[k].1.sample(&mut r);
         let travel = self.inbound_latency[m.carrier as usize].sample(&mut r);
-        Some(Reply { reply: k as u16, after, travel })
+        Some(Reply { reply: k as u16, after, travel, delivery: None })
     }
 
     /// Both.
     #[inline]
     pub(crate) fn drawn(&self, m: &Message) -> Drawn {
         Drawn { fate: self.fate(m), reply: self.reply(m) }
+    }
+
+    /// Both, and the reply's delivery to subscription `sub` if given.
+    fn drawn_for(&self, m: &Message, sub: Option<u32>) -> Drawn {
+        let mut d = self.drawn(m);
+        if let (Some(r), Some(sub)) = (d.reply.as_mut(), sub) {
+            let keys = self.delivery_keys(sub, m.customer, m.origin, m.template, r.reply);
+            let (failures, processing) = (self.failures(sub, keys), self.processing(sub, keys));
+            r.delivery = Some(Predrawn { sub, failures, processing });
+        }
+        d
+    }
+
+    /// A delivery's keys: the subscription and the conversation (customer, the message
+    /// answered, its template and the answer), never arrival order, so that variants
+    /// stay paired through the subscribers too. Its streams add their purpose.
+    #[inline]
+    pub(crate) fn delivery_keys(&self, sub: u32, customer: u32, origin: u64, template: u16, reply: u16) -> rng::Keys {
+        self.delivery_keys.then(&[sub as u64, customer as u64, origin, template as u64, reply as u64])
+    }
+
+    /// The keys of the delivery of inbound `m` to subscription `sub`.
+    #[inline]
+    pub(crate) fn delivery_keys_of(&self, sub: u32, m: &Inbound) -> rng::Keys {
+        self.delivery_keys(sub, m.customer, m.answers_origin, m.template, m.reply)
+    }
+
+    /// How many attempts of a delivery (its `keys`) to subscription `sub` fail before one
+    /// succeeds.
+    #[inline]
+    pub(crate) fn failures(&self, sub: u32, keys: rng::Keys) -> u64 {
+        failures_before_success(self.subs[sub as usize].0, unit(&mut keys.then(&[FAILURES]).stream()))
+    }
+
+    /// How long subscription `sub` takes to process a delivery (its `keys`).
+    #[inline]
+    pub(crate) fn processing(&self, sub: u32, keys: rng::Keys) -> SimTime {
+        self.subs[sub as usize].1.sample(&mut keys.then(&[PROCESSING]).stream())
     }
 }
 
@@ -130,6 +198,8 @@ const TELL_EVERY: u32 = 64;
 const FAILED: u64 = u64::MAX;
 /// `Slot::reply` of a message without a reply.
 const NO_REPLY: u64 = u64::MAX;
+/// In `Slot::reply`: the delivery's draws are made too.
+const DELIVERY: u64 = 1 << 16;
 
 /// One message's draws in the ring: `tag` names the message (job and place in it, zero
 /// while it is written), and is read before and after the rest (a sequence lock).
@@ -140,10 +210,13 @@ struct Slot {
     reply: AtomicU64,
     after: AtomicU64,
     travel: AtomicU64,
+    failures: AtomicU64,
+    processing: AtomicU64,
 }
 
 /// A blast whose draws are made ahead: messages of `template` and `origin` to customers
-/// `from..end`, the `generation`th job.
+/// `from..end`, the `generation`th job; with `sub`, the lone subscription its replies
+/// are published to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Job {
     generation: u32,
@@ -151,6 +224,7 @@ struct Job {
     origin: u64,
     from: u32,
     end: u32,
+    sub: Option<u32>,
 }
 
 /// What the world and the maker share.
@@ -207,13 +281,14 @@ impl Lookahead {
     }
 
     /// A blast of `template`, occurrence `origin`, to customers `from..end` begins: its
-    /// draws are made ahead if it is large (replacing the blast made ahead so far).
-    pub(crate) fn begin(&mut self, template: u16, origin: u64, (from, end): (u32, u32)) {
+    /// draws are made ahead if it is large (replacing the blast made ahead so far), its
+    /// replies' deliveries to `sub` too if given.
+    pub(crate) fn begin(&mut self, template: u16, origin: u64, (from, end): (u32, u32), sub: Option<u32>) {
         if end.saturating_sub(from) < LEAST || end as usize > self.shared.carriers.len() {
             return;
         }
         self.generation += 1;
-        let job = Job { generation: self.generation, template, origin, from, end };
+        let job = Job { generation: self.generation, template, origin, from, end, sub };
         self.job = Some(job);
         self.shared.reached.store((job.generation as u64) << 32, Ordering::Relaxed);
         *self.shared.job.lock().unwrap_or_else(|e| e.into_inner()) = Some(job);
@@ -277,11 +352,13 @@ impl Lookahead {
         if slot.tag.load(Ordering::Acquire) != tag {
             return None;
         }
-        let (fate, reply, after, travel) = (
+        let (fate, reply, after, travel, failures, processing) = (
             slot.fate.load(Ordering::Relaxed),
             slot.reply.load(Ordering::Relaxed),
             slot.after.load(Ordering::Relaxed),
             slot.travel.load(Ordering::Relaxed),
+            slot.failures.load(Ordering::Relaxed),
+            slot.processing.load(Ordering::Relaxed),
         );
         fence(Ordering::Acquire);
         if slot.tag.load(Ordering::Relaxed) != tag {
@@ -292,6 +369,11 @@ impl Lookahead {
             reply: reply as u16,
             after: SimTime::from_micros(after),
             travel: SimTime::from_micros(travel),
+            delivery: job.sub.filter(|_| reply & DELIVERY != 0).map(|sub| Predrawn {
+                sub,
+                failures,
+                processing: SimTime::from_micros(processing),
+            }),
         });
         Some(Drawn { fate, reply })
     }
@@ -362,7 +444,7 @@ fn make(sh: &Shared) {
             while j < to {
                 m.customer = job.from + j;
                 m.carrier = sh.carriers[m.customer as usize];
-                let d = sh.draws.drawn(&m);
+                let d = sh.draws.drawn_for(&m, job.sub);
                 let fate = match d.fate {
                     Fate::Failed => FAILED,
                     Fate::Latency(t) => t.as_micros(),
@@ -373,9 +455,15 @@ fn make(sh: &Shared) {
                 slot.fate.store(fate, Ordering::Relaxed);
                 match d.reply {
                     Some(r) => {
-                        slot.reply.store(r.reply as u64, Ordering::Relaxed);
                         slot.after.store(r.after.as_micros(), Ordering::Relaxed);
                         slot.travel.store(r.travel.as_micros(), Ordering::Relaxed);
+                        let mut word = r.reply as u64;
+                        if let Some(p) = r.delivery {
+                            word |= DELIVERY;
+                            slot.failures.store(p.failures, Ordering::Relaxed);
+                            slot.processing.store(p.processing.as_micros(), Ordering::Relaxed);
+                        }
+                        slot.reply.store(word, Ordering::Relaxed);
                     }
                     None => slot.reply.store(NO_REPLY, Ordering::Relaxed),
                 }
@@ -441,7 +529,7 @@ mod tests {
         let carriers: Arc<Vec<u8>> = Arc::new((0..20_000u32).map(|c| (c % 2) as u8).collect());
         let mut la = Lookahead::new(Arc::clone(&draws), Arc::clone(&carriers));
         let proto = Message { origin: 3, template: 0, ..Message::for_test(0) };
-        la.begin(0, 3, (100, 20_000));
+        la.begin(0, 3, (100, 20_000), None);
         let at = |c: u32| Message { customer: c, carrier: carriers[c as usize], ..proto };
         // In order, once the maker has made the first 4,000: those are all found made.
         assert!(la.await_made(4_000), "the maker made the first 4,000");
@@ -462,7 +550,7 @@ mod tests {
         assert_eq!(la.drawn(&other), draws.drawn(&other));
         assert!(la.found <= seen);
         // A new blast replaces the old.
-        la.begin(0, 5, (0, 20_000));
+        la.begin(0, 5, (0, 20_000), None);
         for c in (0..20_000u32).step_by(7) {
             let m = Message { origin: 5, ..at(c) };
             assert_eq!(la.drawn(&m), draws.drawn(&m), "customer {c} of the second blast");

@@ -111,6 +111,8 @@ pub(crate) struct Inbound {
     pub(crate) answers_origin: u64,
     /// When the conversation began.
     pub(crate) root: SimTime,
+    /// Its delivery's draws, made with it for the lone subscriber of a blast made ahead.
+    pub(crate) predrawn: Option<super::draws::Predrawn>,
 }
 
 #[cfg(test)]
@@ -148,6 +150,7 @@ impl Inbound {
             answers: 1,
             answers_origin: 8,
             root: SimTime::ZERO,
+            predrawn: None,
         }
     }
 }

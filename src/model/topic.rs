@@ -6,18 +6,15 @@
 //! it is published ([`Schedule::decide`]): one event for it, however many retries come
 //! before.
 
-use super::message::{Inbound, Slab, stream};
+use super::draws::Draws;
+use super::message::{Inbound, Slab};
 use super::observe::DeliveryState;
 use crate::engine::SimTime;
-use crate::engine::rng::{self, Stream, unit};
+use crate::engine::rng;
 use crate::scenario::Scenario;
-use crate::scenario::units::Sampler;
-use crate::sms::retry::{Schedule, failures_before_success};
+use crate::sms::retry::Schedule;
 use std::collections::VecDeque;
-
-/// A delivery's stream purposes: how many attempts fail, then how long processing takes.
-const FAILURES: u64 = 0;
-const PROCESSING: u64 = 1;
+use std::sync::Arc;
 
 /// One publish being delivered to one subscription.
 #[derive(Debug, Clone, Copy)]
@@ -32,8 +29,16 @@ pub(crate) struct Delivery {
     pub(crate) attempt: u64,
     /// Whether that attempt succeeds.
     pub(crate) success: bool,
-    /// Its streams' keys so far ([`Topics::keys`]): the draws of each purpose go on from it.
-    keys: rng::Keys,
+    /// How long processing takes, or the keys to draw it from.
+    processing: Processing,
+}
+
+/// A delivery's processing time: drawn with its reply ahead of the world, or to be drawn
+/// from its streams' keys ([`Draws::delivery_keys`]).
+#[derive(Debug, Clone, Copy)]
+enum Processing {
+    Drawn(SimTime),
+    Keys(rng::Keys),
 }
 
 #[derive(Debug)]
@@ -41,8 +46,6 @@ struct Subscription {
     topic: u32,
     index: u32,
     schedule: Schedule,
-    latency: Sampler,
-    failure_rate: f64,
     outages: Vec<(SimTime, SimTime)>,
     concurrency: u32,
     dead_letter_queue: bool,
@@ -79,8 +82,8 @@ pub(crate) struct Processed {
 /// Every subscription, globally indexed topic by topic, and the deliveries in progress.
 #[derive(Debug)]
 pub(crate) struct Topics {
-    /// The run's seed and the deliveries' domain: each delivery's stream continues it.
-    keys: rng::Keys,
+    /// The deliveries' draws.
+    draws: Arc<Draws>,
     subs: Vec<Subscription>,
     /// First global subscription index of each topic, and the end.
     sub_base: Vec<u32>,
@@ -88,11 +91,13 @@ pub(crate) struct Topics {
     /// Whether a publish of each pool makes exactly one delivery.
     lone: Vec<bool>,
     deliveries: Slab<Delivery>,
+    /// Deliveries whose draws came made with their reply (for tests and profiles).
+    pub(crate) predrawn: u64,
 }
 
 impl Topics {
-    /// The topics of `sc` under `seed`.
-    pub(crate) fn new(sc: &Scenario, seed: u64) -> Self {
+    /// The topics of `sc`, drawing with `draws`.
+    pub(crate) fn new(sc: &Scenario, draws: Arc<Draws>) -> Self {
         let mut sub_base = vec![0u32];
         let mut subs = Vec::new();
         for (ti, t) in sc.topics.iter().enumerate() {
@@ -101,8 +106,6 @@ impl Topics {
                     topic: ti as u32,
                     index: si as u32,
                     schedule: Schedule::new(&s.retry),
-                    latency: s.latency.sampler(),
-                    failure_rate: s.failure_rate,
                     outages: s.outages.clone(),
                     concurrency: s.concurrency,
                     dead_letter_queue: s.dead_letter_queue,
@@ -120,14 +123,7 @@ impl Topics {
             .iter()
             .map(|ts| ts.iter().map(|&t| sub_base[t + 1] - sub_base[t]).sum::<u32>() == 1)
             .collect();
-        Self {
-            keys: rng::Keys::new(seed).then(&[stream::DELIVERY]),
-            subs,
-            sub_base,
-            lone,
-            topics_of_pool,
-            deliveries: Slab::new(),
-        }
+        Self { draws, subs, sub_base, lone, topics_of_pool, deliveries: Slab::new(), predrawn: 0 }
     }
 
     /// Whether a publish of pool `p` makes exactly one delivery (one subscription in all
@@ -160,22 +156,29 @@ impl Topics {
     }
 
     /// Start the delivery of `m` to subscription `sub`: work out at once which attempt
-    /// succeeds (or that none does), skipping over outages arithmetically.
+    /// succeeds (or that none does), skipping over outages arithmetically. Its draws were
+    /// made with the reply if it carries them for `sub`.
     fn deliver(&mut self, now: SimTime, m: Inbound, sub: u32) -> (u32, SimTime) {
+        let (failures, processing) = match m.predrawn {
+            Some(p) if p.sub == sub => {
+                self.predrawn += 1;
+                (p.failures, Processing::Drawn(p.processing))
+            }
+            _ => {
+                let keys = self.draws.delivery_keys_of(sub, &m);
+                (self.draws.failures(sub, keys), Processing::Keys(keys))
+            }
+        };
         let st = &self.subs[sub as usize];
-        let keys = self.keys(sub, &m);
-        let mut r = keys.then(&[FAILURES]).stream();
-        let failures = failures_before_success(st.failure_rate, unit(&mut r));
         let (attempt, success) = st.schedule.decide(now, &st.outages, failures);
         let at = now + st.schedule.offset(attempt);
-        (self.deliveries.insert(Delivery { msg: m, sub, start: now, attempt, success, keys }), at)
+        (self.deliveries.insert(Delivery { msg: m, sub, start: now, attempt, success, processing }), at)
     }
 
-    /// A delivery's keys: the subscription and the conversation (customer, the message
-    /// answered and the answer), never arrival order, so that variants stay paired
-    /// through the subscribers too. Its streams add their purpose.
-    fn keys(&self, sub: u32, m: &Inbound) -> rng::Keys {
-        self.keys.then(&[sub as u64, m.customer as u64, m.answers_origin, m.template as u64, m.reply as u64])
+    /// The subscription publishes of pool `p` go to, if it is the only one.
+    pub(crate) fn lone_sub(&self, p: usize) -> Option<u32> {
+        let t = *self.topics_of_pool[p].iter().find(|&&t| self.sub_base[t + 1] > self.sub_base[t])?;
+        self.lone[p].then_some(self.sub_base[t])
     }
 
     /// The deciding attempt of the delivery in `slot` happens.
@@ -198,8 +201,10 @@ impl Topics {
 
     fn processing_end(&self, now: SimTime, slot: u32) -> SimTime {
         let d = self.deliveries.get(slot);
-        let mut r: Stream = d.keys.then(&[PROCESSING]).stream();
-        now + self.subs[d.sub as usize].latency.sample(&mut r)
+        now + match d.processing {
+            Processing::Drawn(t) => t,
+            Processing::Keys(keys) => self.draws.processing(d.sub, keys),
+        }
     }
 
     /// The subscriber finished the delivery in `slot`; the next waiting one starts.
@@ -249,7 +254,9 @@ mod tests {
              [[carrier]]\nid = \"a\"\nshare = 1\n[[number]]\nid = \"n\"\nkind = \"long_code\"\n\
              [[topic]]\nid = \"t\"\nnumbers = [\"n\"]\n[[topic.subscription]]\nid = \"s\"\n{sub}"
         );
-        Topics::new(&crate::scenario::load_str(&text, "t.toml", "t", &[]).unwrap(), 1)
+        let sc = crate::scenario::load_str(&text, "t.toml", "t", &[]).unwrap();
+        let draws = Arc::new(Draws::new(&sc, 1));
+        Topics::new(&sc, draws)
     }
 
     fn inbound(customer: u32) -> Inbound {

@@ -122,7 +122,7 @@ impl<'s, O: Observer> World<'s, O> {
             carriers: Carriers::new(sc),
             customers,
             account: Account::new(sc.spent, sc.spend_limit),
-            topics: Topics::new(sc, seed),
+            topics: Topics::new(sc, Arc::clone(&draws)),
             workload,
             windows: windows(sc),
             held: Slab::new(),
@@ -145,6 +145,11 @@ impl<'s, O: Observer> World<'s, O> {
     /// Messages whose draws it found made ahead on a spare core (`draws::Lookahead`).
     pub fn drawn_ahead(&self) -> u64 {
         self.lookahead.as_ref().map_or(0, |l| l.found)
+    }
+
+    /// Subscriber deliveries whose draws were made ahead with their reply.
+    pub fn deliveries_drawn_ahead(&self) -> u64 {
+        self.topics.predrawn
     }
 
     /// Waits, up to ten seconds, until the first `n` draws of the blast being made ahead

@@ -31,11 +31,13 @@ impl<O: Observer> World<'_, O> {
             root: now,
         };
         let batch = (blast.customers.len() > 1).then(|| self.pools.batches.open(proto));
-        if let (Some(la), Some(_)) = (self.lookahead.as_mut(), batch) {
-            la.begin(proto.template, proto.origin, (from, blast.customers.end));
-        }
         // With one country, every request goes to the same pool.
         let pool = if self.sc.countries.len() == 1 { self.sc.route(&c.from, 0) } else { Some(c.pool) };
+        if let (Some(la), Some(_)) = (self.lookahead.as_mut(), batch) {
+            // Replies come back to the pool that sent: with one pool, to its topics.
+            let sub = pool.filter(|_| self.sc.countries.len() == 1).and_then(|p| self.topics.lone_sub(p));
+            la.begin(proto.template, proto.origin, (from, blast.customers.end), sub);
+        }
         let cycle = match (batch, pool) {
             (Some(_), Some(p)) => self.pools.begin_blast(p, proto.parts as u64, blast.customers.len()),
             _ => None,

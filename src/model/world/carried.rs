@@ -65,6 +65,7 @@ impl<O: Observer> World<'_, O> {
             answers: m.id,
             answers_origin: m.origin,
             root: m.root,
+            predrawn: r.delivery,
         };
         let (slot, at) = self.carriers.carry_reply(reply, delivered + r.after, r.travel);
         sched.at(at, Event::InboundArrive(slot));
