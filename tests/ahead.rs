@@ -1,7 +1,8 @@
 //! Ends told ahead against ends told at their instant.
 //!
-//! When a transmitted message's outcome has no consequence in the world (a delivery that
-//! draws no reply, an expiry on the way, within the horizon), the world may tell it to
+//! When a transmitted message's outcome has no consequence in the world (a delivery,
+//! whose reply if any is drawn and queued apart; an expiry on the way; within the
+//! horizon), the world may tell it to
 //! an observer that asks for it at the transmission, instead of queueing an outcome
 //! event; the metrics count it into the interval it falls in. An observer that does not
 //! ask (as `--events` does not) gets every end at its instant. For an observer that
@@ -40,16 +41,31 @@ impl Observer for Ahead {
     }
 }
 
-/// Takes ends ahead, and says a core is free for the draws made ahead.
+/// Takes every end ahead, and records every observation in order; says a core is free
+/// for the draws made ahead if `spare`.
 #[derive(Default)]
-struct Spare;
-impl Observer for Spare {
-    fn observe(&mut self, _: &Obs) {}
+struct Log {
+    spare: bool,
+    seen: Vec<String>,
+}
+impl Observer for Log {
+    fn observe(&mut self, o: &Obs) {
+        self.seen.push(format!("{o:?}"));
+    }
     fn ahead_until(&self) -> SimTime {
         SimTime::MAX
     }
+    fn ahead(&mut self, o: &Obs) {
+        self.seen.push(format!("ahead {o:?}"));
+    }
     fn spare_core(&self) -> bool {
-        true
+        self.spare
+    }
+    fn inbound(&mut self, i: &smsim::model::observe::InboundObs<'_>) {
+        self.seen.push(format!("{i:?}"));
+    }
+    fn delivery(&mut self, d: &smsim::model::observe::DeliveryObs) {
+        self.seen.push(format!("{d:?}"));
     }
 }
 
@@ -209,20 +225,36 @@ fn draws_made_ahead_are_the_draws_made_in_place() {
     let sc = scenario(&text);
     for seed in [1, 2] {
         both_ways(&sc, seed, "large blasts");
-        let mut sched = Scheduler::new();
-        // Through a reference, as `smsim run` hands its relay to the world.
-        let mut spare = Spare;
-        let mut world = World::new(&sc, seed, &mut spare, &mut sched);
-        // The first blast begins at t = 0; once its first 4,000 draws are made, the
-        // world finds them made (4 numbers at 1 a second take them in order).
-        engine::run(&mut world, &mut sched, SimTime::ZERO, u64::MAX, |_, _, _| {});
-        assert!(world.await_draws_made(4_000), "seed {seed}: the first blast's draws made ahead");
-        engine::run(&mut world, &mut sched, sc.horizon, u64::MAX, |_, _, _| {});
-        assert!(world.drawn_ahead() >= 3_990, "seed {seed}: {} drawn ahead", world.drawn_ahead());
-        // About 30% of the first 3,990 answer (5 sd of the binomial is about 145 below
-        // 1,197); each reply's delivery to the lone subscriber comes drawn with it.
-        let predrawn = world.deliveries_drawn_ahead();
-        assert!(predrawn > 1_000, "seed {seed}: {predrawn} deliveries drawn ahead");
+        // Every observation, in order, with the draws made in place and with them made
+        // ahead; the first blast begins at t = 0, and once its first 8,000 draws are made
+        // the world finds them made (4 numbers at 1 a second take them in order).
+        let mut logs = Vec::new();
+        for spare in [false, true] {
+            let mut sched = Scheduler::new();
+            // Through a reference, as `smsim run` hands its relay to the world.
+            let mut log = Log { spare, seen: Vec::new() };
+            let mut world = World::new(&sc, seed, &mut log, &mut sched);
+            engine::run(&mut world, &mut sched, SimTime::ZERO, u64::MAX, |_, _, _| {});
+            assert_eq!(world.await_draws_made(8_000), spare, "seed {seed}: the first blast's draws made ahead");
+            engine::run(&mut world, &mut sched, sc.horizon, u64::MAX, |_, _, _| {});
+            world.finish(sc.horizon, &mut sched);
+            let (found, predrawn) = (world.drawn_ahead(), world.deliveries_drawn_ahead());
+            if spare {
+                // The reachable among customers 4 to 7,999: 95%, 7,596 on average (the
+                // binomial's sd is 19); 5 sd below is 7,500.
+                assert!(found >= 7_500, "seed {seed}: {found} drawn ahead");
+                // About 30% of those delivered answer (2,250; sd 40): each reply's
+                // delivery to the lone subscriber comes drawn with it.
+                assert!(predrawn > 2_000, "seed {seed}: {predrawn} deliveries drawn ahead");
+            } else {
+                assert_eq!((found, predrawn), (0, 0));
+            }
+            drop(world);
+            logs.push(log.seen);
+        }
+        assert!(logs[0].len() > 50_000, "seed {seed}: {} observations", logs[0].len());
+        let first = logs[0].iter().zip(&logs[1]).position(|(a, b)| a != b);
+        assert!(first.is_none() && logs[0].len() == logs[1].len(), "seed {seed}: observations differ at {first:?}");
     }
 }
 

@@ -109,10 +109,10 @@ impl Observer for Relay {
         true
     }
 
-    /// Beside the world and its keeper, the second core has room for the draws made
-    /// ahead.
+    /// Beside the world and its keeper, a second core has room for the draws made ahead
+    /// (on a machine that has one).
     fn spare_core(&self) -> bool {
-        true
+        std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
     }
 
     fn blast(&mut self, b: &BlastObs<'_>) {

@@ -180,7 +180,7 @@ impl Customers {
         let mut flags = vec![0; n];
         let mut country = vec![0; if multi { n } else { 0 }];
         let mut zone = vec![0; if many_zones { n } else { 0 }];
-        if opted_out_draw || sc.customers.unreachable > 0.0 || multi || many_zones {
+        if opted_out_draw || sc.customers.unreachable > 0.0 {
             fill(0, Table { carrier: &mut carrier, flags: &mut flags, country: &mut country, zone: &mut zone }, &draw);
         } else {
             // What `draw` makes of a customer then: its carrier, and zeros.

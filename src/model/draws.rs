@@ -234,11 +234,11 @@ struct Shared {
     /// The population's carriers (fixed once drawn).
     carriers: Arc<Vec<u8>>,
     ring: Box<[Slot]>,
-    /// The job, packed (see [`Shared::job`]); a new one replaces the old.
+    /// The blast being made ahead; a new one replaces the old.
     job: std::sync::Mutex<Option<Job>>,
     /// How far the world got: job generation in the high half, place in the low.
     reached: AtomicU64,
-    /// Whether the maker is parked for want of room or of a job.
+    /// Whether the maker is parked for want of room (a ring ahead of the world).
     idle: AtomicBool,
     /// Where the world must get to for the maker, parked for want of room, to be woken
     /// (half a ring behind the maker: a wake-up is worth half a ring of draws).
@@ -287,7 +287,13 @@ impl Lookahead {
         if end.saturating_sub(from) < LEAST || end as usize > self.shared.carriers.len() {
             return;
         }
-        self.generation += 1;
+        // Tags name (generation, place) and never repeat: past 2^32 - 1 blasts made
+        // ahead, the rest are drawn in place.
+        let Some(generation) = self.generation.checked_add(1) else {
+            self.job = None;
+            return;
+        };
+        self.generation = generation;
         let job = Job { generation: self.generation, template, origin, from, end, sub };
         self.job = Some(job);
         self.shared.reached.store((job.generation as u64) << 32, Ordering::Relaxed);
@@ -340,8 +346,10 @@ impl Lookahead {
         self.since_told += 1;
         if self.since_told >= TELL_EVERY {
             self.since_told = 0;
-            self.shared.reached.store(((job.generation as u64) << 32) | j as u64, Ordering::Relaxed);
-            if self.shared.idle.load(Ordering::Relaxed) && j as u64 >= self.shared.wake_at.load(Ordering::Relaxed) {
+            // With the maker's store of `idle` and load of `reached`, both sequentially
+            // consistent: one of the two sees the other (the timeout covers the rest).
+            self.shared.reached.store(((job.generation as u64) << 32) | j as u64, Ordering::SeqCst);
+            if self.shared.idle.load(Ordering::SeqCst) && j as u64 >= self.shared.wake_at.load(Ordering::Relaxed) {
                 if let Some(t) = &self.maker {
                     t.thread().unpark();
                 }
@@ -440,7 +448,7 @@ fn make(sh: &Shared) {
                 continue;
             }
             // Up to the next look at how far the world got.
-            let to = len.min(j + TELL_EVERY).min(at + room as u32);
+            let to = (len as u64).min(j as u64 + TELL_EVERY as u64).min(at as u64 + room) as u32;
             while j < to {
                 m.customer = job.from + j;
                 m.carrier = sh.carriers[m.customer as usize];
@@ -548,12 +556,15 @@ mod tests {
         }
         let other = Message { origin: 4, ..at(12_000) };
         assert_eq!(la.drawn(&other), draws.drawn(&other));
-        assert!(la.found <= seen);
-        // A new blast replaces the old.
+        assert!(la.found >= 4_000 && la.found <= seen);
+        // A new blast replaces the old: once made, it is found made.
         la.begin(0, 5, (0, 20_000), None);
-        for c in (0..20_000u32).step_by(7) {
+        assert!(la.await_made(8_000), "the maker made the second blast's first 8,000");
+        let before = la.found;
+        for c in 0..20_000u32 {
             let m = Message { origin: 5, ..at(c) };
             assert_eq!(la.drawn(&m), draws.drawn(&m), "customer {c} of the second blast");
         }
+        assert!(la.found - before >= 8_000, "found {} of the second blast", la.found - before);
     }
 }

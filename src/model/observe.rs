@@ -281,8 +281,9 @@ pub trait Observer {
     fn ahead_until(&self) -> SimTime {
         SimTime::ZERO
     }
-    /// An end that nothing else in the world depends on (a delivery that draws no reply,
-    /// an expiry on the way), told when it became certain, at its transmission: `o.t`
+    /// An end that nothing else in the world depends on (a delivery, whose reply if any
+    /// is drawn and queued apart; an expiry on the way), told when it became certain, at
+    /// its transmission: `o.t`
     /// may lie ahead of observations still to come, though before
     /// [`Observer::ahead_until`]. An observer that takes it must make of it what it
     /// would have made of it in time order.
@@ -305,6 +306,9 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
     fn observe(&mut self, o: &Obs) {
         self.0.observe(o);
         self.1.observe(o);
+    }
+    fn spare_core(&self) -> bool {
+        self.0.spare_core() || self.1.spare_core()
     }
     fn bulk(&self) -> bool {
         self.0.bulk() && self.1.bulk()
@@ -342,6 +346,9 @@ impl<A: Observer> Observer for Option<A> {
         if let Some(a) = self {
             a.observe(o);
         }
+    }
+    fn spare_core(&self) -> bool {
+        self.as_ref().is_some_and(|a| a.spare_core())
     }
     fn bulk(&self) -> bool {
         self.as_ref().is_none_or(|a| a.bulk())

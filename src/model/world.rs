@@ -142,16 +142,19 @@ impl<'s, O: Observer> World<'s, O> {
         self.told_ahead
     }
 
+    #[doc(hidden)]
     /// Messages whose draws it found made ahead on a spare core (`draws::Lookahead`).
     pub fn drawn_ahead(&self) -> u64 {
         self.lookahead.as_ref().map_or(0, |l| l.found)
     }
 
+    #[doc(hidden)]
     /// Subscriber deliveries whose draws were made ahead with their reply.
     pub fn deliveries_drawn_ahead(&self) -> u64 {
         self.topics.predrawn
     }
 
+    #[doc(hidden)]
     /// Waits, up to ten seconds, until the first `n` draws of the blast being made ahead
     /// are made; false if none is being made or they are not. For tests: the draws made
     /// ahead are then found whatever the threads' pace.
