@@ -57,66 +57,57 @@ struct Table<'a> {
     zone: &'a mut [u8],
 }
 
-/// Fill `t`, whose first customer is `first`, with `draw`: halves in parallel (rayon)
-/// down to slices of 64 Ki customers.
-fn fill(first: usize, t: Table<'_>, draw: &(impl Fn(usize) -> [u8; 4] + Sync)) {
+/// Fill `t`, whose first customer is `first`, by halves in parallel (rayon) down to
+/// slices of 64 Ki customers, each filled by `leaf(first, slices)`.
+fn fill(first: usize, t: Table<'_>, leaf: &(impl Fn(usize, Table<'_>) + Sync)) {
     let n = t.carrier.len();
     if n <= 1 << 16 {
-        for i in 0..n {
-            let [c, f, k, z] = draw(first + i);
-            t.carrier[i] = c;
-            t.flags[i] = f;
-            if let Some(x) = t.country.get_mut(i) {
-                *x = k;
-            }
-            if let Some(x) = t.zone.get_mut(i) {
-                *x = z;
-            }
-        }
-        return;
+        return leaf(first, t);
     }
     let mid = n / 2;
     let (c0, c1) = t.carrier.split_at_mut(mid);
-    let (f0, f1) = t.flags.split_at_mut(mid);
+    let (f0, f1) = halves(t.flags, mid);
     let (k0, k1) = halves(t.country, mid);
     let (z0, z1) = halves(t.zone, mid);
     rayon::join(
-        || fill(first, Table { carrier: c0, flags: f0, country: k0, zone: z0 }, draw),
-        || fill(first + mid, Table { carrier: c1, flags: f1, country: k1, zone: z1 }, draw),
+        || fill(first, Table { carrier: c0, flags: f0, country: k0, zone: z0 }, leaf),
+        || fill(first + mid, Table { carrier: c1, flags: f1, country: k1, zone: z1 }, leaf),
     );
 }
 
-/// [`fill`] when a customer's only draw is its carrier (one country, one zone, nobody
-/// unreachable or opted out at t = 0): `unit_of(i)`, customer `i`'s first uniform, made
-/// for four customers at a time, whose hashes are independent and so overlap in the
-/// processor; then `carrier_of(u)`.
-fn fill_carriers(
-    first: usize,
-    carrier: &mut [u8],
-    unit_of: &(impl Fn(usize) -> f64 + Sync),
-    carrier_of: &(impl Fn(f64) -> u8 + Sync),
-) {
-    let n = carrier.len();
-    if n <= 1 << 16 {
-        let mut quads = carrier.chunks_exact_mut(4);
-        for (q, out) in (&mut quads).enumerate() {
-            let i = first + 4 * q;
-            let u = [unit_of(i), unit_of(i + 1), unit_of(i + 2), unit_of(i + 3)];
-            for (o, u) in out.iter_mut().zip(u) {
-                *o = carrier_of(u);
-            }
+/// Each customer of `t` (the first `first`) by `draw`: carrier, flags, country, zone.
+fn draw_each(first: usize, t: Table<'_>, draw: impl Fn(usize) -> [u8; 4]) {
+    for i in 0..t.carrier.len() {
+        let [c, f, k, z] = draw(first + i);
+        t.carrier[i] = c;
+        t.flags[i] = f;
+        if let Some(x) = t.country.get_mut(i) {
+            *x = k;
         }
-        let done = n - quads.into_remainder().len();
-        for (i, o) in carrier.iter_mut().enumerate().skip(done) {
-            *o = carrier_of(unit_of(first + i));
+        if let Some(x) = t.zone.get_mut(i) {
+            *x = z;
         }
-        return;
     }
-    let (c0, c1) = carrier.split_at_mut(n / 2);
-    rayon::join(
-        || fill_carriers(first, c0, unit_of, carrier_of),
-        || fill_carriers(first + n / 2, c1, unit_of, carrier_of),
-    );
+}
+
+/// Each customer's carrier in `carrier` (the first `first`) when it is the only draw (one
+/// country, one zone, nobody unreachable or opted out at t = 0): `unit_of(i)`, customer
+/// `i`'s first uniform, made for four customers at a time, whose hashes are independent
+/// and so overlap in the processor; then `carrier_of(u)`.
+fn draw_carriers(first: usize, carrier: &mut [u8], unit_of: impl Fn(usize) -> f64, carrier_of: impl Fn(f64) -> u8) {
+    let n = carrier.len();
+    let mut quads = carrier.chunks_exact_mut(4);
+    for (q, out) in (&mut quads).enumerate() {
+        let i = first + 4 * q;
+        let u = [unit_of(i), unit_of(i + 1), unit_of(i + 2), unit_of(i + 3)];
+        for (o, u) in out.iter_mut().zip(u) {
+            *o = carrier_of(u);
+        }
+    }
+    let done = n - quads.into_remainder().len();
+    for (i, o) in carrier.iter_mut().enumerate().skip(done) {
+        *o = carrier_of(unit_of(first + i));
+    }
 }
 
 /// `s` split at `mid`, or two empty slices if `s` is empty (a column not kept).
@@ -181,12 +172,15 @@ impl Customers {
         let mut country = vec![0; if multi { n } else { 0 }];
         let mut zone = vec![0; if many_zones { n } else { 0 }];
         if opted_out_draw || sc.customers.unreachable > 0.0 {
-            fill(0, Table { carrier: &mut carrier, flags: &mut flags, country: &mut country, zone: &mut zone }, &draw);
+            let t = Table { carrier: &mut carrier, flags: &mut flags, country: &mut country, zone: &mut zone };
+            fill(0, t, &|first, t| draw_each(first, t, draw));
         } else {
-            // What `draw` makes of a customer then: its carrier, and zeros.
+            // What `draw` makes of a customer then: its carrier, and zeros (the flags are
+            // left as allocated, zero, and their pages untouched).
             let unit_of = |i: usize| unit(&mut keys.then(&[i as u64]).stream());
             let carrier_of = |u: f64| countries[0].carriers[pick(&carrier_cum[0], u)] as u8;
-            fill_carriers(0, &mut carrier, &unit_of, &carrier_of);
+            let t = Table { carrier: &mut carrier, flags: &mut [], country: &mut [], zone: &mut [] };
+            fill(0, t, &|first, t: Table<'_>| draw_carriers(first, t.carrier, unit_of, carrier_of));
         }
         let draws = (0..countries.len())
             .map(|k| CountryDraw {

@@ -88,8 +88,8 @@ pub(crate) struct Topics {
     /// First global subscription index of each topic, and the end.
     sub_base: Vec<u32>,
     topics_of_pool: Vec<Vec<usize>>,
-    /// Whether a publish of each pool makes exactly one delivery.
-    lone: Vec<bool>,
+    /// Per pool, the subscription a publish goes to if it makes exactly one delivery.
+    lone: Vec<Option<u32>>,
     deliveries: Slab<Delivery>,
     /// Deliveries whose draws came made with their reply (for tests and profiles).
     pub(crate) predrawn: u64,
@@ -121,15 +121,12 @@ impl Topics {
             .collect();
         let lone = topics_of_pool
             .iter()
-            .map(|ts| ts.iter().map(|&t| sub_base[t + 1] - sub_base[t]).sum::<u32>() == 1)
+            .map(|ts| {
+                let mut subs = ts.iter().flat_map(|&t| sub_base[t]..sub_base[t + 1]);
+                subs.next().filter(|_| subs.next().is_none())
+            })
             .collect();
         Self { draws, subs, sub_base, lone, topics_of_pool, deliveries: Slab::new(), predrawn: 0 }
-    }
-
-    /// Whether a publish of pool `p` makes exactly one delivery (one subscription in all
-    /// of its topics).
-    pub(crate) fn lone(&self, p: usize) -> bool {
-        self.lone[p]
     }
 
     /// The topics that pool `p` publishes to.
@@ -175,10 +172,10 @@ impl Topics {
         (self.deliveries.insert(Delivery { msg: m, sub, start: now, attempt, success, processing }), at)
     }
 
-    /// The subscription publishes of pool `p` go to, if it is the only one.
+    /// The subscription publishes of pool `p` go to, if a publish makes exactly one
+    /// delivery (one subscription in all of its topics).
     pub(crate) fn lone_sub(&self, p: usize) -> Option<u32> {
-        let t = *self.topics_of_pool[p].iter().find(|&&t| self.sub_base[t + 1] > self.sub_base[t])?;
-        self.lone[p].then_some(self.sub_base[t])
+        self.lone[p]
     }
 
     /// The deciding attempt of the delivery in `slot` happens.

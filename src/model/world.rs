@@ -407,7 +407,7 @@ impl<'s, O: Observer> World<'s, O> {
         // A lone delivery whose deciding attempt is now, with nothing else due now, would
         // be the next event: it is made at once (this handler schedules nothing after),
         // for an observer that takes shortcuts (`quick`).
-        let lone = self.quick && self.topics.lone(p as usize);
+        let lone = self.quick && self.topics.lone_sub(p as usize).is_some();
         let mut at_once = None;
         self.topics.publish(now, m, p as usize, |at, slot| {
             if lone && at == now && sched.next_if_now() {
