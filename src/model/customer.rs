@@ -41,12 +41,20 @@ struct CountryDraw {
     zone_cum: Vec<f64>,
 }
 
-/// By cumulative share; a draw past the last (shares summing to 1 less rounding) goes to
-/// the last entry with a share, never to a zero-share one.
+/// By cumulative share: the first entry whose cumulative share passes `u`. A draw past
+/// the last (shares summing to 1 less rounding) goes to the last entry with a share, never
+/// to a zero-share one.
+///
+/// Shares are never negative, so the cumulative shares never fall and the first entry
+/// past `u` is the count of those at or below it: counted without a branch, as the draws
+/// are uniform and a search would mispredict about once a customer.
+#[inline]
 fn pick(cum: &[f64], u: f64) -> usize {
-    cum.iter()
-        .position(|&x| u < x)
-        .unwrap_or_else(|| (0..cum.len()).rev().find(|&i| cum[i] > if i == 0 { 0.0 } else { cum[i - 1] }).unwrap_or(0))
+    let k = cum.iter().map(|&x| (x <= u) as usize).sum::<usize>();
+    if k < cum.len() {
+        return k;
+    }
+    (0..cum.len()).rev().find(|&i| cum[i] > if i == 0 { 0.0 } else { cum[i - 1] }).unwrap_or(0)
 }
 
 /// Slices of the customer table from one index on (`country` and `zone` empty when not kept).
@@ -332,6 +340,37 @@ mod tests {
         for i in 0..n {
             let u = unit(&mut keys.then(&[i as u64]).stream());
             assert_eq!(c.carrier(i), if u < 0.25 { 0 } else { 1 }, "customer {i}");
+        }
+    }
+
+    /// The count at or below the draw picks as the search it replaced, the first entry
+    /// whose cumulative share passes the draw, including zero shares (equal cumulative
+    /// shares), draws on an edge, and shares that sum to 1 less rounding.
+    #[test]
+    fn pick_is_the_first_cumulative_share_past_the_draw() {
+        let search = |cum: &[f64], u: f64| {
+            cum.iter().position(|&x| u < x).unwrap_or_else(|| {
+                (0..cum.len()).rev().find(|&i| cum[i] > if i == 0 { 0.0 } else { cum[i - 1] }).unwrap_or(0)
+            })
+        };
+        let tables: [&[f64]; 6] = [
+            &[1.0],
+            &[0.4, 0.7, 1.0],
+            &[0.0, 0.5, 0.5, 1.0],
+            &[0.3, 0.3, 0.3],
+            &[0.25, 0.5, 0.75, 0.999_999_9],
+            &[0.0, 0.0, 0.0],
+        ];
+        let mut x = 11u64;
+        for cum in tables {
+            let edges = cum.iter().flat_map(|&c| [c, c - 1e-17, (c - 1e-12).max(0.0)]);
+            let draws = (0..20_000).map(|_| {
+                x = rng::mix64(x);
+                (x >> 11) as f64 / (1u64 << 53) as f64
+            });
+            for u in edges.chain([0.0, 0.999_999_95, 1.0 - f64::EPSILON / 2.0]).chain(draws) {
+                assert_eq!(pick(cum, u), search(cum, u), "{cum:?} at {u}");
+            }
         }
     }
 
