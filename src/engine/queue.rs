@@ -4,37 +4,35 @@
 
 use super::time::SimTime;
 use std::cmp::Ordering;
-use std::collections::binary_heap::PeekMut;
 use std::collections::{BinaryHeap, VecDeque};
 
-struct Entry<E> {
-    // Time in the high 64 bits, sequence in the low: one integer comparison orders both.
+/// A heap entry: `item` at `key`, time in the high 64 bits and sequence in the low, so
+/// that one integer comparison orders both.
+struct Entry<T> {
     key: u128,
-    event: E,
-    /// The entry's group: events at the same time scheduled after it ([`EventQueue`]),
-    /// or [`NONE`] in the far heap.
-    group: u32,
+    item: T,
 }
 
-const NONE: u32 = u32::MAX;
-
-impl<E> PartialEq for Entry<E> {
+impl<T> PartialEq for Entry<T> {
     fn eq(&self, other: &Self) -> bool {
         self.key == other.key
     }
 }
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
+impl<T> Eq for Entry<T> {}
+impl<T> PartialOrd for Entry<T> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl<E> Ord for Entry<E> {
+impl<T> Ord for Entry<T> {
     // Reversed: BinaryHeap is a max-heap and we want the earliest first.
     fn cmp(&self, other: &Self) -> Ordering {
         other.key.cmp(&self.key)
     }
 }
+
+/// No group (in [`EventQueue`]'s `recent`).
+const NONE: u32 = u32::MAX;
 
 /// A priority queue of events keyed by (time, insertion sequence).
 ///
@@ -44,21 +42,27 @@ impl<E> Ord for Entry<E> {
 /// the two heads, so the order is the one heap's, to the tie; but the many near events
 /// sift through a small heap, not past every far one.
 ///
-/// A near entry heads a group: events at its time scheduled after it, while it is the
-/// newest entry at that time, join its group instead of the heap, and come out after it
-/// in their order. That is their order by (time, sequence): every other event at that
+/// A near entry is a group: its first event, and events at its time scheduled after it
+/// while it is the newest entry at that time, which join the group instead of the heap
+/// and come out after the first in their order. That is their order by (time, sequence): every other event at that
 /// time was scheduled before the group began (an older entry, or one in the far heap,
 /// which takes an instant only while it is further off than any near event at it: the
 /// last time taken never goes back, as no event is scheduled before it), or after its
 /// last member (a newer entry, which this one's group no longer takes). The twenty
 /// numbers of a blast taking their turns each second are one heap entry.
+///
+/// A near entry's events are kept in its group, not in the heap, so that taking one of
+/// several leaves the heap as it was: its entry keeps its key, and nothing in the heap
+/// is written (replacing an entry's event in place made the heap restore its order, and
+/// read back at once what it had just written).
 pub struct EventQueue<E> {
-    near: BinaryHeap<Entry<E>>,
+    /// Near entries: each a group, by index.
+    near: BinaryHeap<Entry<u32>>,
     far: BinaryHeap<Entry<E>>,
-    /// Groups' events after their entries', by group; empty ones are reused.
+    /// Each group's events, in order; empty ones are reused.
     groups: Vec<VecDeque<E>>,
     free: Vec<u32>,
-    /// Events in groups (after their entries').
+    /// Events in groups (every near event).
     grouped: usize,
     /// The newest entries at the two times scheduled at most lately, as (time, group),
     /// the last scheduled first; `NONE` for none.
@@ -107,17 +111,16 @@ impl<E> EventQueue<E> {
         let key = ((t as u128) << 64) | self.seq as u128;
         self.seq += 1;
         if t > self.now.saturating_add(NEAR) {
-            self.far.push(Entry { key, event, group: NONE });
+            self.far.push(Entry { key, item: event });
             return;
         }
+        self.grouped += 1;
         let [a, b] = self.recent;
         if a.1 != NONE && a.0 == t {
-            self.grouped += 1;
             return self.groups[a.1 as usize].push_back(event);
         }
         if b.1 != NONE && b.0 == t {
             self.recent = [b, a];
-            self.grouped += 1;
             return self.groups[b.1 as usize].push_back(event);
         }
         let group = self.free.pop().unwrap_or_else(|| {
@@ -125,7 +128,8 @@ impl<E> EventQueue<E> {
             (self.groups.len() - 1) as u32
         });
         self.recent = [(t, group), a];
-        self.near.push(Entry { key, event, group });
+        self.groups[group as usize].push_back(event);
+        self.near.push(Entry { key, item: group });
     }
 
     /// Whether the earliest event is in the far heap.
@@ -141,38 +145,38 @@ impl<E> EventQueue<E> {
         if self.far_first() {
             let e = self.far.pop()?;
             self.now = (e.key >> 64) as u64;
-            return Some((SimTime::from_micros(self.now), e.event));
+            return Some((SimTime::from_micros(self.now), e.item));
         }
-        let mut top = self.near.peek_mut()?;
+        let top = self.near.peek()?;
         self.now = (top.key >> 64) as u64;
-        let group = top.group;
-        // The next of its group takes its place, at the same key: the heap's order holds.
-        if let Some(next) = self.groups[group as usize].pop_front() {
-            self.grouped -= 1;
-            let e = std::mem::replace(&mut top.event, next);
-            return Some((SimTime::from_micros(self.now), e));
-        }
-        let e = PeekMut::pop(top);
-        self.free.push(group);
-        for r in &mut self.recent {
-            if r.1 == group {
-                r.1 = NONE;
+        let group = top.item;
+        let events = &mut self.groups[group as usize];
+        let e = events.pop_front().expect("a near entry's group holds its events");
+        self.grouped -= 1;
+        if events.is_empty() {
+            // Its last event: the entry goes, and its group is free for another.
+            self.near.pop();
+            self.free.push(group);
+            for r in &mut self.recent {
+                if r.1 == group {
+                    r.1 = NONE;
+                }
             }
         }
-        Some((SimTime::from_micros(self.now), e.event))
+        Some((SimTime::from_micros(self.now), e))
     }
 
     /// Time of the earliest event.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
-        let e = if self.far_first() { self.far.peek() } else { self.near.peek() }?;
-        Some(SimTime::from_micros((e.key >> 64) as u64))
+        let key = if self.far_first() { self.far.peek()?.key } else { self.near.peek()?.key };
+        Some(SimTime::from_micros((key >> 64) as u64))
     }
 
     /// Number of pending events.
     #[inline]
     pub fn len(&self) -> usize {
-        self.near.len() + self.far.len() + self.grouped
+        self.far.len() + self.grouped
     }
 
     /// Whether no event is pending.

@@ -34,8 +34,17 @@ impl Pacer {
         }
         self.parts += parts as u64;
         // The tiny epsilon keeps an exact quotient (3e6 / 3.0) from rounding up by one.
-        self.next_free = self.anchor.saturating_add((self.parts as f64 * self.us_per_part - 1e-6).ceil() as u64);
+        self.next_free = self.anchor.saturating_add(ceil_u64(self.parts as f64 * self.us_per_part - 1e-6));
     }
+}
+
+/// `x.ceil() as u64`, to the bit, without the library call that `ceil` is on processors
+/// without SSE4.1 (the portable x86-64 build): the truncation, one more if it fell short.
+/// Negative and NaN give 0 and past `u64::MAX` gives `u64::MAX`, as the cast does.
+#[inline]
+fn ceil_u64(x: f64) -> u64 {
+    let t = x as u64;
+    if (t as f64) < x { t.saturating_add(1) } else { t }
 }
 
 /// A tournament tree over a pool's numbers: the least loaded in O(1), updates in
@@ -127,6 +136,42 @@ impl MinTree {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ceil_u64_is_the_cast_ceiling() {
+        let mut x = 5u64;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            -1e-6,
+            -0.5,
+            -1.5,
+            1e-300,
+            0.999_999_999_999,
+            1.0,
+            1.0 + f64::EPSILON,
+            333_333.333_333_332_3,
+            4_503_599_627_370_495.5,
+            9_007_199_254_740_993.0,
+            1.8e19,
+            18_446_744_073_709_551_616.0,
+            3e19,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MAX,
+        ];
+        for _ in 0..100_000 {
+            x = crate::engine::rng::mix64(x);
+            // Every magnitude up to 2^70, and fractions of small numbers.
+            let e = (x % 71) as i32;
+            values.push((x >> 11) as f64 / (1u64 << 53) as f64 * 2f64.powi(e));
+            values.push((x >> 40) as f64 * 1e6 / ((x & 0xff) + 1) as f64 - 1e-6);
+        }
+        for v in values {
+            assert_eq!(ceil_u64(v), v.ceil() as u64, "{v:e}");
+        }
+    }
 
     #[test]
     fn pacer_is_exact_over_long_runs() {

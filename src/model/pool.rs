@@ -251,6 +251,7 @@ impl Pools {
     /// outage, waits its turn at the shared rates that cover it (head-of-line blocking, by
     /// priority and then first come, first served), is blocked or held at a cap, or may be
     /// sent.
+    #[inline(always)]
     pub(crate) fn step(
         &mut self,
         g: usize,
