@@ -40,11 +40,16 @@ impl Pacer {
 
 /// `x.ceil() as u64`, to the bit, without the library call that `ceil` is on processors
 /// without SSE4.1 (the portable x86-64 build): the truncation, one more if it fell short.
-/// Negative and NaN give 0 and past `u64::MAX` gives `u64::MAX`, as the cast does.
+/// Between 0 and 2^63 the truncation goes through `i64`, one instruction each way (the
+/// `u64` casts take several); anything else (negative, NaN, huge) is left to `ceil`.
 #[inline]
 fn ceil_u64(x: f64) -> u64 {
-    let t = x as u64;
-    if (t as f64) < x { t.saturating_add(1) } else { t }
+    if (0.0..9_223_372_036_854_775_808.0).contains(&x) {
+        let t = x as i64;
+        (if (t as f64) < x { t + 1 } else { t }) as u64
+    } else {
+        x.ceil() as u64
+    }
 }
 
 /// A tournament tree over a pool's numbers: the least loaded in O(1), updates in
