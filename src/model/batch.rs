@@ -207,8 +207,16 @@ impl Run {
     /// last message (take it with `finish`).
     #[inline]
     pub(crate) fn advance(&mut self, batches: &Batches, customers: &Customers) -> Option<Message> {
+        let head = self.head;
+        self.step_on(batches, customers).then_some(head)
+    }
+
+    /// Make the next message the head, the head itself not wanted (its caller holds a
+    /// copy); false if the head is the run's last message (take it with `finish`).
+    #[inline]
+    pub(crate) fn step_on(&mut self, batches: &Batches, customers: &Customers) -> bool {
         if self.left == 1 {
-            return None;
+            return false;
         }
         let batch = batches.get(self.tag.batch);
         // The queued request `stride` further on: step over the rejected offsets on the way.
@@ -224,6 +232,7 @@ impl Run {
         self.tag = Tag { j: self.tag.j + self.stride, offset, ..self.tag };
         self.rejected_before = r as u32;
         self.left -= 1;
-        Some(std::mem::replace(&mut self.head, batch.message(offset, customers)))
+        self.head = batch.message(offset, customers);
+        true
     }
 }

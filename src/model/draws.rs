@@ -192,6 +192,9 @@ impl Draws {
 const RING: u64 = 8192;
 /// A blast smaller than this is drawn in place (a thread's wake-up is not worth it).
 const LEAST: u32 = 8192;
+/// How far ahead of the world a maker that fell behind goes on (in messages): what the
+/// world draws in place meanwhile, it draws once.
+const LEAD: u32 = 1024;
 /// How often (in messages looked up) the world says how far it got.
 const TELL_EVERY: u32 = 64;
 /// `Slot::fate` of a failed message.
@@ -404,7 +407,8 @@ fn tag_of(generation: u32, j: u32) -> u64 {
 }
 
 /// The maker: draws each job's messages in order, at most a ring ahead of the world,
-/// skipping to where the world is if it fell behind; parks when it has nothing to do.
+/// skipping to a stretch ahead of the world if it fell behind; parks when it has nothing
+/// to do.
 fn make(sh: &Shared) {
     let room = RING - 2 * TELL_EVERY as u64;
     while !sh.stop.load(Ordering::Relaxed) {
@@ -434,7 +438,10 @@ fn make(sh: &Shared) {
             }
             let at = reached as u32;
             if j < at {
-                j = at; // the world went past: draw where it is
+                // The world went past: go on from a stretch ahead of it, not from where it
+                // is, where both would draw the same messages and the world find few made.
+                j = at.saturating_add(LEAD);
+                continue;
             }
             if (j - at) as u64 >= room {
                 // A ring ahead: wait for the world to take half of it. A wake-up missed in

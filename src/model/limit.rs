@@ -163,6 +163,12 @@ impl Limits {
     /// Whether `parts` more at `t` would pass a cap of a limit of `group`.
     #[inline]
     pub(crate) fn capped(&mut self, group: u32, t: u64, parts: u64) -> Capped {
+        // Most sends are covered by no limit: answered here, without the call.
+        if self.covering[group as usize].is_empty() { Capped::No } else { self.capped_by_limits(group, t, parts) }
+    }
+
+    /// [`Limits::capped`] for a group with limits.
+    fn capped_by_limits(&mut self, group: u32, t: u64, parts: u64) -> Capped {
         let (mut block, mut charged, mut lines, mut until) = (false, false, 0u64, 0);
         for i in 0..self.covering[group as usize].len() {
             let l = self.covering[group as usize][i] as usize;

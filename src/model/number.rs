@@ -92,6 +92,21 @@ impl Lane {
         self.runs.push_back(run);
     }
 
+    /// Remove the head, which the caller has (from `head`): as `pop`, without handing
+    /// it back.
+    fn discard(&mut self, batches: &mut Batches, customers: &Customers) {
+        let Some(front) = self.queue.front() else { return };
+        if front.parts != MARKER {
+            self.queue.pop_front();
+            return;
+        }
+        let run = self.runs.front_mut().expect("a marker has its run");
+        if !run.step_on(batches, customers) {
+            self.queue.pop_front();
+            self.runs.pop_front().expect("just seen").finish(batches);
+        }
+    }
+
     fn pop(&mut self, batches: &mut Batches, customers: &Customers) -> Option<Message> {
         if self.queue.front()?.parts != MARKER {
             return self.queue.pop_front();
@@ -197,6 +212,17 @@ impl Number {
         let m = lane.pop(batches, customers)?;
         self.queued_parts -= m.parts as u64;
         Some(m)
+    }
+
+    /// Remove the head `m` (from [`Number::head`]) just sent: [`Number::pop`], without
+    /// making a copy of what the caller has.
+    #[inline]
+    pub(crate) fn pop_sent(&mut self, m: &Message, batches: &mut Batches, customers: &Customers) {
+        debug_assert_eq!(self.head().map(|(h, _)| h.id), Some(m.id), "the head is the message sent");
+        if let Some(lane) = self.lanes.iter_mut().find(|l| !l.queue.is_empty()) {
+            lane.discard(batches, customers);
+            self.queued_parts -= m.parts as u64;
+        }
     }
 
     /// Pace `parts` parts sent at `now` (microseconds).

@@ -383,7 +383,7 @@ impl Pools {
         let nowu = now.as_micros();
         let parts = m.parts as u64;
         let num = &mut self.numbers[g];
-        num.pop(&mut self.batches, customers);
+        num.pop_sent(m, &mut self.batches, customers);
         num.pace(nowu, parts);
         let ps = &mut self.pools[num.pool as usize];
         ps.loads.set(num.index, num.queued_parts(), num.free_at());
@@ -393,6 +393,7 @@ impl Pools {
 
     /// After number `g` sent a message to `carrier`: the next number in each line of the
     /// limits that cover it gets its turn, and `g` is woken for its own next part.
+    #[inline]
     pub(crate) fn after_transmit(&mut self, g: usize, carrier: u8, now: SimTime, wake: &mut impl FnMut(u32, SimTime)) {
         let group = self.limits.group(self.numbers[g].pool, carrier);
         for i in 0..self.limits.covering(group).len() {
