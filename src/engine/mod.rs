@@ -13,8 +13,8 @@ pub use time::SimTime;
 
 /// A simulation model: reacts to its own events at the current simulated time.
 pub trait Model {
-    /// The model's event type.
-    type Event;
+    /// The model's event type: a small handle, copied in and out of the queue.
+    type Event: Copy;
     /// Handle one event at `now`, scheduling any consequences on `sched`.
     fn handle(&mut self, now: SimTime, event: Self::Event, sched: &mut Scheduler<Self::Event>);
 }
@@ -28,13 +28,13 @@ pub struct Scheduler<E> {
     at_once: u64,
 }
 
-impl<E> Default for Scheduler<E> {
+impl<E: Copy> Default for Scheduler<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> Scheduler<E> {
+impl<E: Copy> Scheduler<E> {
     /// An empty scheduler at time zero.
     pub fn new() -> Self {
         Self { queue: EventQueue::new(), now: SimTime::ZERO, at_once: 0 }

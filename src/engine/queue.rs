@@ -51,18 +51,19 @@ const NONE: u32 = u32::MAX;
 /// last member (a newer entry, which this one's group no longer takes). The twenty
 /// numbers of a blast taking their turns each second are one heap entry.
 ///
-/// A near entry's events are kept in its group, not in the heap, so that taking one of
-/// several leaves the heap as it was: its entry keeps its key, and nothing in the heap
-/// is written (replacing an entry's event in place made the heap restore its order, and
-/// read back at once what it had just written).
+/// Taking an event of a group leaves the heap as it was: the entry's own event is read
+/// (a copy) and marked taken, the others come from the group, and the entry leaves the
+/// heap with the group's last event. (Writing the group's next event into the entry
+/// made the heap restore its order, and read back at once what it had just written.)
 pub struct EventQueue<E> {
-    /// Near entries: each a group, by index.
-    near: BinaryHeap<Entry<u32>>,
+    /// Near entries: the first event of a group, and the group.
+    near: BinaryHeap<Entry<(E, u32)>>,
     far: BinaryHeap<Entry<E>>,
-    /// Each group's events, in order; empty ones are reused.
-    groups: Vec<VecDeque<E>>,
+    /// Each group's events after its entry's, in order, and whether the entry's own
+    /// event was taken; empty ones are reused.
+    groups: Vec<(VecDeque<E>, bool)>,
     free: Vec<u32>,
-    /// Events in groups (every near event).
+    /// Near events not yet taken.
     grouped: usize,
     /// The newest entries at the two times scheduled at most lately, as (time, group),
     /// the last scheduled first; `NONE` for none.
@@ -77,17 +78,17 @@ pub const NEAR: u64 = 30_000_000;
 
 impl<E> std::fmt::Debug for EventQueue<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventQueue").field("len", &self.len()).field("seq", &self.seq).finish()
+        f.debug_struct("EventQueue").field("len", &(self.far.len() + self.grouped)).field("seq", &self.seq).finish()
     }
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
         Self {
@@ -117,19 +118,19 @@ impl<E> EventQueue<E> {
         self.grouped += 1;
         let [a, b] = self.recent;
         if a.1 != NONE && a.0 == t {
-            return self.groups[a.1 as usize].push_back(event);
+            return self.groups[a.1 as usize].0.push_back(event);
         }
         if b.1 != NONE && b.0 == t {
             self.recent = [b, a];
-            return self.groups[b.1 as usize].push_back(event);
+            return self.groups[b.1 as usize].0.push_back(event);
         }
         let group = self.free.pop().unwrap_or_else(|| {
-            self.groups.push(VecDeque::new());
+            self.groups.push((VecDeque::new(), false));
             (self.groups.len() - 1) as u32
         });
+        self.groups[group as usize].1 = false;
         self.recent = [(t, group), a];
-        self.groups[group as usize].push_back(event);
-        self.near.push(Entry { key, item: group });
+        self.near.push(Entry { key, item: (event, group) });
     }
 
     /// Whether the earliest event is in the far heap.
@@ -149,10 +150,17 @@ impl<E> EventQueue<E> {
         }
         let top = self.near.peek()?;
         self.now = (top.key >> 64) as u64;
-        let group = top.item;
-        let events = &mut self.groups[group as usize];
-        let e = events.pop_front().expect("a near entry's group holds its events");
+        let (first, group) = top.item;
         self.grouped -= 1;
+        let (events, taken) = &mut self.groups[group as usize];
+        let e = if *taken {
+            events.pop_front().expect("a taken entry's group holds the rest")
+        } else if events.is_empty() {
+            first
+        } else {
+            *taken = true;
+            return Some((SimTime::from_micros(self.now), first));
+        };
         if events.is_empty() {
             // Its last event: the entry goes, and its group is free for another.
             self.near.pop();
@@ -241,7 +249,7 @@ mod tests {
             }
             assert_eq!(q.len(), reference.len());
             far_used = far_used.max(q.far.len().min(q.near.len()));
-            grouped = grouped.max(q.groups.iter().map(VecDeque::len).max().unwrap_or(0));
+            grouped = grouped.max(q.groups.iter().map(|g| g.0.len()).max().unwrap_or(0));
         }
         assert!(far_used > 10, "both heaps held events at once");
         assert!(grouped > 3, "groups of events at one time formed");
