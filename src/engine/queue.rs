@@ -44,8 +44,8 @@ const NONE: u32 = u32::MAX;
 ///
 /// A near entry is a group: its first event, and events at its time scheduled after it
 /// while it is the newest entry at that time, which join the group instead of the heap
-/// and come out after the first in their order. That is their order by (time, sequence): every other event at that
-/// time was scheduled before the group began (an older entry, or one in the far heap,
+/// and come out after the first in their order. That is their order by (time,
+/// sequence): every other event at that time was scheduled before the group began (an older entry, or one in the far heap,
 /// which takes an instant only while it is further off than any near event at it: the
 /// last time taken never goes back, as no event is scheduled before it), or after its
 /// last member (a newer entry, which this one's group no longer takes). The twenty
@@ -64,7 +64,7 @@ pub struct EventQueue<E> {
     groups: Vec<(VecDeque<E>, bool)>,
     free: Vec<u32>,
     /// Near events not yet taken.
-    grouped: usize,
+    near_len: usize,
     /// The newest entries at the two times scheduled at most lately, as (time, group),
     /// the last scheduled first; `NONE` for none.
     recent: [(u64, u32); 2],
@@ -78,7 +78,7 @@ pub const NEAR: u64 = 30_000_000;
 
 impl<E> std::fmt::Debug for EventQueue<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventQueue").field("len", &(self.far.len() + self.grouped)).field("seq", &self.seq).finish()
+        f.debug_struct("EventQueue").field("len", &(self.far.len() + self.near_len)).field("seq", &self.seq).finish()
     }
 }
 
@@ -96,7 +96,7 @@ impl<E: Copy> EventQueue<E> {
             far: BinaryHeap::new(),
             groups: Vec::new(),
             free: Vec::new(),
-            grouped: 0,
+            near_len: 0,
             recent: [(0, NONE); 2],
             seq: 0,
             now: 0,
@@ -115,7 +115,7 @@ impl<E: Copy> EventQueue<E> {
             self.far.push(Entry { key, item: event });
             return;
         }
-        self.grouped += 1;
+        self.near_len += 1;
         let [a, b] = self.recent;
         if a.1 != NONE && a.0 == t {
             return self.groups[a.1 as usize].0.push_back(event);
@@ -151,7 +151,7 @@ impl<E: Copy> EventQueue<E> {
         let top = self.near.peek()?;
         self.now = (top.key >> 64) as u64;
         let (first, group) = top.item;
-        self.grouped -= 1;
+        self.near_len -= 1;
         let (events, taken) = &mut self.groups[group as usize];
         let e = if *taken {
             events.pop_front().expect("a taken entry's group holds the rest")
@@ -184,7 +184,7 @@ impl<E: Copy> EventQueue<E> {
     /// Number of pending events.
     #[inline]
     pub fn len(&self) -> usize {
-        self.far.len() + self.grouped
+        self.far.len() + self.near_len
     }
 
     /// Whether no event is pending.

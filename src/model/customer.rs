@@ -363,7 +363,9 @@ mod tests {
         ];
         let mut x = 11u64;
         for cum in tables {
-            let edges = cum.iter().flat_map(|&c| [c, c - 1e-17, (c - 1e-12).max(0.0)]);
+            // Each edge, the double just below it, and a little further below.
+            let below = |c: f64| if c > 0.0 { f64::from_bits(c.to_bits() - 1) } else { c };
+            let edges = cum.iter().flat_map(|&c| [c, below(c), (c - 1e-12).max(0.0)]);
             let draws = (0..20_000).map(|_| {
                 x = rng::mix64(x);
                 (x >> 11) as f64 / (1u64 << 53) as f64

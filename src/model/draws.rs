@@ -323,7 +323,9 @@ impl Lookahead {
 
     /// Waits, up to ten seconds, until the first `n` draws of the blast being made ahead
     /// are made (at most the ring's room); false if none is being made or they are not
-    /// (for tests: what is found made then does not depend on the threads' pace).
+    /// (for tests: what is found made then does not depend on the threads' pace). Ask
+    /// before the world has looked up a draw: a maker found behind the world skips a
+    /// stretch, which is then never made.
     pub(crate) fn await_made(&self, n: u32) -> bool {
         let Some(job) = self.job else { return false };
         let n = n.min(job.end - job.from).min((RING - 2 * TELL_EVERY as u64) as u32);

@@ -163,7 +163,8 @@ impl Limits {
     /// Whether `parts` more at `t` would pass a cap of a limit of `group`.
     #[inline]
     pub(crate) fn capped(&mut self, group: u32, t: u64, parts: u64) -> Capped {
-        // Most sends are covered by no limit: answered here, without the call.
+        // A send that no limit covers (no account or shared rate, no cap) is answered
+        // here, without the call.
         if self.covering[group as usize].is_empty() { Capped::No } else { self.capped_by_limits(group, t, parts) }
     }
 

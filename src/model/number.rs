@@ -204,8 +204,8 @@ impl Number {
         self.lanes.iter().all(|l| l.queue.is_empty())
     }
 
-    /// Remove the head (it was sent or it ended); a run's next message is made from its
-    /// blast and `customers`.
+    /// Remove the head (one that ended: a head sent leaves with [`Number::pop_sent`]); a
+    /// run's next message is made from its blast and `customers`.
     #[inline]
     pub(crate) fn pop(&mut self, batches: &mut Batches, customers: &Customers) -> Option<Message> {
         let lane = self.lanes.iter_mut().find(|l| !l.queue.is_empty())?;
