@@ -45,11 +45,12 @@ const NONE: u32 = u32::MAX;
 /// A near entry is a group: its first event, and events at its time scheduled after it
 /// while it is the newest entry at that time, which join the group instead of the heap
 /// and come out after the first in their order. That is their order by (time,
-/// sequence): every other event at that time was scheduled before the group began (an older entry, or one in the far heap,
-/// which takes an instant only while it is further off than any near event at it: the
-/// last time taken never goes back, as no event is scheduled before it), or after its
-/// last member (a newer entry, which this one's group no longer takes). The twenty
-/// numbers of a blast taking their turns each second are one heap entry.
+/// sequence): every other event at that time was scheduled before the group began (an
+/// older entry, or one in the far heap, which takes an instant only while it is further
+/// off than any near event at it: the last time taken never goes back, as no event is
+/// scheduled before it), or after its last member (a newer entry, which this one's group
+/// no longer takes). The twenty numbers of a blast taking their turns each second are
+/// one heap entry.
 ///
 /// Taking an event of a group leaves the heap as it was: the entry's own event is read
 /// (a copy) and marked taken, the others come from the group, and the entry leaves the
