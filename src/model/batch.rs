@@ -203,14 +203,6 @@ impl Run {
         self.head
     }
 
-    /// Take the head and make the next message the head; `None` if the head is the run's
-    /// last message (take it with `finish`).
-    #[inline]
-    pub(crate) fn advance(&mut self, batches: &Batches, customers: &Customers) -> Option<Message> {
-        let head = self.head;
-        self.step_on(batches, customers).then_some(head)
-    }
-
     /// Make the next message the head, the head itself not wanted (its caller holds a
     /// copy); false if the head is the run's last message (take it with `finish`).
     #[inline]

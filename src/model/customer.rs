@@ -153,13 +153,18 @@ impl Customers {
         // Customer i's draws, from its own stream: each is independent of every other, so
         // the table is filled in parallel slices and is the same whatever the threads.
         let keys = rng::Keys::new(seed).then(&[stream::CUSTOMER]);
+        let stream_of = |i: usize| keys.then(&[i as u64]).stream();
+        // The carrier of a customer of country `k` whose first uniform is `u`.
+        let carrier_of = |k: usize, u: f64| countries[k].carriers[pick(&carrier_cum[k], u)] as u8;
+        // Whether anyone's flags are drawn (else every draw is the carrier's).
+        let flags_drawn = opted_out_draw || sc.customers.unreachable > 0.0;
         let draw = |i: usize| -> [u8; 4] {
-            let mut r = keys.then(&[i as u64]).stream();
+            let mut r = stream_of(i);
             let u = unit(&mut r);
             let mut f = 0;
             // A share of zero is never drawn below (`unit` >= 0): its draw is made only if
             // a later one depends on where the stream is.
-            if (opted_out_draw || sc.customers.unreachable > 0.0) && unit(&mut r) < sc.customers.unreachable {
+            if flags_drawn && unit(&mut r) < sc.customers.unreachable {
                 f |= UNREACHABLE;
             }
             if opted_out_draw && unit(&mut r) < sc.customers.opted_out {
@@ -173,22 +178,21 @@ impl Customers {
             } else {
                 0
             };
-            [countries[k].carriers[pick(&carrier_cum[k], u)] as u8, f, k as u8, zone]
+            [carrier_of(k, u), f, k as u8, zone]
         };
         let mut carrier = vec![0; n];
         let mut flags = vec![0; n];
         let mut country = vec![0; if multi { n } else { 0 }];
         let mut zone = vec![0; if many_zones { n } else { 0 }];
-        if opted_out_draw || sc.customers.unreachable > 0.0 {
+        if flags_drawn {
             let t = Table { carrier: &mut carrier, flags: &mut flags, country: &mut country, zone: &mut zone };
             fill(0, t, &|first, t| draw_each(first, t, draw));
         } else {
             // What `draw` makes of a customer then: its carrier, and zeros (the flags are
             // left as allocated, zero, and their pages untouched).
-            let unit_of = |i: usize| unit(&mut keys.then(&[i as u64]).stream());
-            let carrier_of = |u: f64| countries[0].carriers[pick(&carrier_cum[0], u)] as u8;
+            let unit_of = |i: usize| unit(&mut stream_of(i));
             let t = Table { carrier: &mut carrier, flags: &mut [], country: &mut [], zone: &mut [] };
-            fill(0, t, &|first, t: Table<'_>| draw_carriers(first, t.carrier, unit_of, carrier_of));
+            fill(0, t, &|first, t: Table<'_>| draw_carriers(first, t.carrier, unit_of, |u| carrier_of(0, u)));
         }
         let draws = (0..countries.len())
             .map(|k| CountryDraw {

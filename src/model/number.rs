@@ -92,8 +92,8 @@ impl Lane {
         self.runs.push_back(run);
     }
 
-    /// Remove the head, which the caller has (from `head`): as `pop`, without handing
-    /// it back.
+    /// Remove the head (a run's next message is made from its blast and `customers`; only
+    /// its last takes the run and its marker out).
     fn discard(&mut self, batches: &mut Batches, customers: &Customers) {
         let Some(front) = self.queue.front() else { return };
         if front.parts != MARKER {
@@ -105,19 +105,6 @@ impl Lane {
             self.queue.pop_front();
             self.runs.pop_front().expect("just seen").finish(batches);
         }
-    }
-
-    fn pop(&mut self, batches: &mut Batches, customers: &Customers) -> Option<Message> {
-        if self.queue.front()?.parts != MARKER {
-            return self.queue.pop_front();
-        }
-        // The run moves on in place; only its last message takes it and its marker out.
-        let run = self.runs.front_mut().expect("a marker has its run");
-        if let Some(m) = run.advance(batches, customers) {
-            return Some(m);
-        }
-        self.queue.pop_front();
-        Some(self.runs.pop_front().expect("just seen").finish(batches))
     }
 }
 
@@ -204,21 +191,20 @@ impl Number {
         self.lanes.iter().all(|l| l.queue.is_empty())
     }
 
-    /// Remove the head (one that ended: a head sent leaves with [`Number::pop_sent`]); a
-    /// run's next message is made from its blast and `customers`.
+    /// Remove the head and hand it back; a run's next message is made from its blast and
+    /// `customers`.
     #[inline]
     pub(crate) fn pop(&mut self, batches: &mut Batches, customers: &Customers) -> Option<Message> {
-        let lane = self.lanes.iter_mut().find(|l| !l.queue.is_empty())?;
-        let m = lane.pop(batches, customers)?;
-        self.queued_parts -= m.parts as u64;
+        let (m, _) = self.head()?;
+        self.remove(&m, batches, customers);
         Some(m)
     }
 
-    /// Remove the head `m` (from [`Number::head`]) just sent: [`Number::pop`], without
-    /// making a copy of what the caller has.
+    /// Remove the head `m`, which the caller has from [`Number::head`] (a message sent
+    /// leaves so, without another copy).
     #[inline]
-    pub(crate) fn pop_sent(&mut self, m: &Message, batches: &mut Batches, customers: &Customers) {
-        debug_assert_eq!(self.head().map(|(h, _)| h.id), Some(m.id), "the head is the message sent");
+    pub(crate) fn remove(&mut self, m: &Message, batches: &mut Batches, customers: &Customers) {
+        debug_assert_eq!(self.head().map(|(h, _)| h.id), Some(m.id), "the head is the message removed");
         if let Some(lane) = self.lanes.iter_mut().find(|l| !l.queue.is_empty()) {
             lane.discard(batches, customers);
             self.queued_parts -= m.parts as u64;

@@ -383,7 +383,7 @@ impl Pools {
         let nowu = now.as_micros();
         let parts = m.parts as u64;
         let num = &mut self.numbers[g];
-        num.pop_sent(m, &mut self.batches, customers);
+        num.remove(m, &mut self.batches, customers);
         num.pace(nowu, parts);
         let ps = &mut self.pools[num.pool as usize];
         ps.loads.set(num.index, num.queued_parts(), num.free_at());
