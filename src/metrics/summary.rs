@@ -31,7 +31,8 @@ pub struct Quantiles {
 impl Quantiles {
     /// The figures of `s`.
     pub fn of(s: &Stat) -> Self {
-        Self { mean: s.mean(), p50: s.quantile(0.5), p95: s.quantile(0.95), p99: s.quantile(0.99), max: s.max() }
+        let q = s.quantiles(&[0.5, 0.95, 0.99]);
+        Self { mean: s.mean(), p50: q[0], p95: q[1], p99: q[2], max: s.max() }
     }
 
     fn visit(&self, prefix: &str, f: &mut impl FnMut(&str, Value<'_>)) {

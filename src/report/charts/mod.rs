@@ -147,7 +147,8 @@ impl ChartInput {
     /// The chart input of one run.
     pub fn of(sc: &Scenario, m: &Metrics) -> Self {
         let cdf_us = if m.latency.count() > 0 {
-            (1..=200).filter_map(|i| m.latency.quantile(i as f64 / 200.0)).map(|t| t.as_micros()).collect()
+            let qs: Vec<f64> = (1..=200).map(|i| i as f64 / 200.0).collect();
+            m.latency.quantiles(&qs).into_iter().flatten().map(|t| t.as_micros()).collect()
         } else {
             Vec::new()
         };
