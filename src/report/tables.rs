@@ -84,22 +84,36 @@ pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &s
         out.push_str(digits.format(v));
         out.push(',');
     };
+    // Per scope, its last row's values and their text after the time: past a blast, a
+    // long horizon's rows repeat their scope's last values, and are written once.
+    let mut last: Vec<Option<([u64; 8], i64)>> = vec![None; names.len()];
+    let mut text: Vec<String> = vec![String::new(); names.len()];
     for r in &m.timeseries.rows {
         fixed6(out, false, r.t.as_micros());
         out.push(',');
-        out.push_str(&names[r.scope as usize]);
-        out.push(',');
-        for v in [r.queue_depth, r.sent_parts, r.delivered, r.failed, r.inbound] {
-            int(out, v);
+        let counts =
+            [r.queue_depth, r.sent_parts, r.delivered, r.failed, r.inbound, r.unreachable, r.expired, r.blocked];
+        let key = Some((counts, r.spend.micros()));
+        let s = r.scope as usize;
+        if last[s] != key {
+            last[s] = key;
+            let t = &mut text[s];
+            t.clear();
+            t.push_str(&names[s]);
+            t.push(',');
+            for v in [r.queue_depth, r.sent_parts, r.delivered, r.failed, r.inbound] {
+                int(t, v);
+            }
+            fixed6(t, r.spend.micros() < 0, r.spend.micros().unsigned_abs());
+            t.push(',');
+            t.push_str(&variant);
+            t.push(',');
+            int(t, r.unreachable);
+            int(t, r.expired);
+            t.push_str(itoa::Buffer::new().format(r.blocked));
+            t.push('\n');
         }
-        fixed6(out, r.spend.micros() < 0, r.spend.micros().unsigned_abs());
-        out.push(',');
-        out.push_str(&variant);
-        out.push(',');
-        int(out, r.unreachable);
-        int(out, r.expired);
-        out.push_str(itoa::Buffer::new().format(r.blocked));
-        out.push('\n');
+        out.push_str(&text[s]);
     }
 }
 
