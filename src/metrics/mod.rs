@@ -43,6 +43,29 @@ pub struct TsRow {
     pub blocked: u64,
 }
 
+/// What the metrics read of an observation ([`Obs`]): the metrics kept beside the world
+/// are told these, a note two thirds the size of an [`Obs`] that both threads move.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    t: SimTime,
+    t_req: SimTime,
+    cost: Money,
+    fee: Money,
+    pool: u32,
+    carrier: u32,
+    parts: u32,
+    source: u16,
+    kind: ObsKind,
+}
+
+impl Seen {
+    #[inline]
+    fn of(o: &Obs) -> Self {
+        let Obs { t, t_req, cost, fee, pool, carrier, parts, source, kind, .. } = *o;
+        Seen { t, t_req, cost, fee, pool, carrier, parts, source, kind }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 struct ScopeNow {
     queue_depth: u64,
@@ -146,7 +169,7 @@ impl Timeseries {
 
     /// Count a delivery (or, if not `delivered`, an expiry) told ahead, at `o.t`, which
     /// lies in the open interval or after it, before [`Timeseries::ahead_until`].
-    fn ahead(&mut self, o: &Obs, delivered: bool) {
+    fn ahead(&mut self, o: &Seen, delivered: bool) {
         let t = o.t.as_micros();
         if t < self.open_until {
             return self.each(o, |s| if delivered { s.delivered += 1 } else { s.expired += 1 });
@@ -185,7 +208,7 @@ impl Timeseries {
     /// Count an expiry: in the open interval, or, when found at the horizon after the
     /// series closed (queued past its TTL), in the last interval, which holds the
     /// horizon's events.
-    fn expired(&mut self, o: &Obs) {
+    fn expired(&mut self, o: &Seen) {
         if self.current < self.buckets {
             return self.each(o, |s| s.expired += 1);
         }
@@ -196,15 +219,19 @@ impl Timeseries {
     }
 
     #[inline]
-    fn each(&mut self, o: &Obs, f: impl FnMut(&mut ScopeNow)) {
+    fn each(&mut self, o: &Seen, f: impl FnMut(&mut ScopeNow)) {
         self.each_at(o.pool, o.carrier, f);
     }
 
+    /// `f` on each scope of `pool` and `carrier`, in [`Timeseries::scopes_of`]'s order
+    /// (written out: the metrics' thread does this twice a message).
     #[inline]
     fn each_at(&mut self, pool: u32, carrier: u32, mut f: impl FnMut(&mut ScopeNow)) {
-        for i in self.scopes_of(pool, carrier).into_iter().flatten() {
-            f(&mut self.scopes[i]);
+        f(&mut self.scopes[0]);
+        if pool != NO_POOL {
+            f(&mut self.scopes[1 + pool as usize]);
         }
+        f(&mut self.scopes[1 + self.pools as usize + carrier as usize]);
     }
 
     /// The scopes an observation of `pool` (or none) and `carrier` counts in: the total,
@@ -412,7 +439,7 @@ impl Metrics {
 /// What an end in `state` counts, told in time or ahead: the run's and its source's end
 /// states, and a delivery's latency.
 #[inline]
-fn count_end(ends: &mut PerEnd<u64>, src: &mut SourceMetrics, o: &Obs, state: EndState) {
+fn count_end(ends: &mut PerEnd<u64>, src: &mut SourceMetrics, o: &Seen, state: EndState) {
     ends[state] += 1;
     src.ends[state] += 1;
     if state == EndState::Delivered {
@@ -420,9 +447,10 @@ fn count_end(ends: &mut PerEnd<u64>, src: &mut SourceMetrics, o: &Obs, state: En
     }
 }
 
-impl Observer for Metrics {
+impl Metrics {
+    /// What `observe` makes of an observation, from what it reads of it.
     #[inline]
-    fn observe(&mut self, o: &Obs) {
+    fn seen(&mut self, o: &Seen) {
         self.timeseries.advance(o.t);
         self.last_activity = self.last_activity.max(o.t);
         let src = &mut self.sources[o.source as usize];
@@ -503,6 +531,25 @@ impl Observer for Metrics {
         }
     }
 
+    /// What `ahead` makes of an end told ahead, from what it reads of it.
+    fn seen_ahead(&mut self, o: &Seen) {
+        // What `observe` makes of an end with no charge that was not queued.
+        debug_assert!(o.cost == Money::ZERO && o.fee == Money::ZERO);
+        debug_assert!(matches!(o.kind, ObsKind::End { queued: false, state: EndState::Delivered | EndState::Expired }));
+        debug_assert!(o.t < self.timeseries.ahead_until(), "told ahead past what the series holds");
+        let ObsKind::End { state, .. } = o.kind else { return };
+        self.last_activity = self.last_activity.max(o.t);
+        count_end(&mut self.ends, &mut self.sources[o.source as usize], o, state);
+        self.timeseries.ahead(o, state == EndState::Delivered);
+    }
+}
+
+impl Observer for Metrics {
+    #[inline]
+    fn observe(&mut self, o: &Obs) {
+        self.seen(&Seen::of(o));
+    }
+
     fn bulk(&self) -> bool {
         true
     }
@@ -528,14 +575,7 @@ impl Observer for Metrics {
     }
 
     fn ahead(&mut self, o: &Obs) {
-        // What `observe` makes of an end with no charge that was not queued.
-        debug_assert!(o.cost == Money::ZERO && o.fee == Money::ZERO);
-        debug_assert!(matches!(o.kind, ObsKind::End { queued: false, state: EndState::Delivered | EndState::Expired }));
-        debug_assert!(o.t < self.timeseries.ahead_until(), "told ahead past what the series holds");
-        let ObsKind::End { state, .. } = o.kind else { return };
-        self.last_activity = self.last_activity.max(o.t);
-        count_end(&mut self.ends, &mut self.sources[o.source as usize], o, state);
-        self.timeseries.ahead(o, state == EndState::Delivered);
+        self.seen_ahead(&Seen::of(o));
     }
 
     fn inbound(&mut self, i: &InboundObs<'_>) {

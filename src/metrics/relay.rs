@@ -3,7 +3,7 @@
 //! made. The world does not wait for the counting, histograms and time series, and the
 //! metrics are the very ones an observer in the world's thread makes.
 
-use super::{Metrics, Tally, ahead_until, index_of, open_until};
+use super::{Metrics, Seen, Tally, ahead_until, index_of, open_until};
 use crate::engine::SimTime;
 use crate::model::observe::{BlastObs, DeliveryObs, InboundObs, Obs, ObsKind, Observer};
 use crate::scenario::Scenario;
@@ -18,8 +18,8 @@ const IN_FLIGHT: usize = 4;
 
 /// One observation, as it goes to the keeper.
 enum Note {
-    Obs(Obs),
-    Ahead(Obs),
+    Obs(Seen),
+    Ahead(Seen),
     Blast {
         t: SimTime,
         source: u16,
@@ -102,7 +102,7 @@ impl Observer for Relay {
     fn observe(&mut self, o: &Obs) {
         self.advance(o.t);
         self.settled += matches!(o.kind, ObsKind::End { .. }) as u64;
-        self.note(Note::Obs(*o));
+        self.note(Note::Obs(Seen::of(o)));
     }
 
     fn bulk(&self) -> bool {
@@ -128,7 +128,7 @@ impl Observer for Relay {
     #[inline]
     fn ahead(&mut self, o: &Obs) {
         self.settled += 1;
-        self.note(Note::Ahead(*o));
+        self.note(Note::Ahead(Seen::of(o)));
     }
 
     fn inbound(&mut self, i: &InboundObs<'_>) {
@@ -150,8 +150,8 @@ impl Observer for Relay {
 /// Apply `n` to `m`, as the observer in the world's thread would have.
 fn keep(m: &mut Metrics, n: Note) {
     match n {
-        Note::Obs(o) => m.observe(&o),
-        Note::Ahead(o) => m.ahead(&o),
+        Note::Obs(o) => m.seen(&o),
+        Note::Ahead(o) => m.seen_ahead(&o),
         Note::Blast { t, source, pool, by_carrier } => m.blast(&BlastObs { t, source, pool, by_carrier: &by_carrier }),
         Note::Inbound(i) => m.tally(&i),
         Note::Delivery(d) => m.delivery(&d),
