@@ -9,7 +9,7 @@ use crate::model::observe::{BlastObs, DeliveryObs, InboundObs, Obs, ObsKind, Obs
 use crate::scenario::Scenario;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
-/// Observations handed over at once: few handovers, and a chunk (about 512 KB) that the
+/// Observations handed over at once: few handovers, and a chunk (at most 512 KB) that the
 /// second thread reads while it is still in the shared cache.
 const CHUNK: usize = 8192;
 
