@@ -180,14 +180,15 @@ impl Timeseries {
         if self.ahead.len() < at + n {
             self.ahead.resize(at + n, (0, 0));
         }
-        for i in self.scopes_of(o.pool, o.carrier).into_iter().flatten() {
-            let e = &mut self.ahead[at + i];
+        let ahead = &mut self.ahead;
+        scopes_of(self.pools, o.pool, o.carrier, |i| {
+            let e = &mut ahead[at + i];
             if delivered {
                 e.0 += 1;
             } else {
                 e.1 += 1;
             }
-        }
+        });
     }
 
     /// Close every remaining interval up to the horizon.
@@ -213,9 +214,8 @@ impl Timeseries {
             return self.each(o, |s| s.expired += 1);
         }
         let last = self.rows.len() - self.scopes.len();
-        for i in self.scopes_of(o.pool, o.carrier).into_iter().flatten() {
-            self.rows[last + i].expired += 1;
-        }
+        let rows = &mut self.rows;
+        scopes_of(self.pools, o.pool, o.carrier, |i| rows[last + i].expired += 1);
     }
 
     #[inline]
@@ -223,23 +223,24 @@ impl Timeseries {
         self.each_at(o.pool, o.carrier, f);
     }
 
-    /// `f` on each scope of `pool` and `carrier`, in [`Timeseries::scopes_of`]'s order
-    /// (written out: the metrics' thread does this twice a message).
+    /// `f` on each scope of `pool` and `carrier` ([`scopes_of`]).
     #[inline]
     fn each_at(&mut self, pool: u32, carrier: u32, mut f: impl FnMut(&mut ScopeNow)) {
-        f(&mut self.scopes[0]);
-        if pool != NO_POOL {
-            f(&mut self.scopes[1 + pool as usize]);
-        }
-        f(&mut self.scopes[1 + self.pools as usize + carrier as usize]);
+        let scopes = &mut self.scopes;
+        scopes_of(self.pools, pool, carrier, |i| f(&mut scopes[i]));
     }
+}
 
-    /// The scopes an observation of `pool` (or none) and `carrier` counts in: the total,
-    /// its pool, its carrier.
-    #[inline]
-    fn scopes_of(&self, pool: u32, carrier: u32) -> [Option<usize>; 3] {
-        [Some(0), (pool != NO_POOL).then_some(1 + pool as usize), Some(1 + self.pools as usize + carrier as usize)]
+/// `f` on the index of each scope an observation of `pool` (or none) and `carrier`
+/// counts in, of a series with `pools` pools: the total, its pool, its carrier (written
+/// out, not as an array of options: the metrics' thread does this twice a message).
+#[inline]
+fn scopes_of(pools: u32, pool: u32, carrier: u32, mut f: impl FnMut(usize)) {
+    f(0);
+    if pool != NO_POOL {
+        f(1 + pool as usize);
     }
+    f(1 + pools as usize + carrier as usize);
 }
 
 /// The index of the interval holding `t` (microseconds), of `buckets` intervals of

@@ -114,41 +114,40 @@ impl Stat {
     }
     /// The `q` quantile (0 to 1), within 0.1%.
     pub fn quantile(&self, q: f64) -> Option<SimTime> {
-        self.quantiles(&[q]).pop().flatten()
+        (self.count > 0).then(|| self.scan(q, &mut (0, 0)))
     }
 
     /// The quantiles `qs` (0 to 1), as [`Stat::quantile`] gives each: in one pass over the
     /// buckets when asked in increasing order (a smaller one starts the pass again).
     pub fn quantiles(&self, qs: &[f64]) -> Vec<Option<SimTime>> {
-        if self.count == 0 {
-            return vec![None; qs.len()];
+        let mut at = (0, 0);
+        qs.iter().map(|&q| (self.count > 0).then(|| self.scan(q, &mut at))).collect()
+    }
+
+    /// The `q` quantile of a recorded `Stat`, scanning on from `at`: the running count
+    /// below bucket `at.1`, left where the answer was found.
+    fn scan(&self, q: f64, at: &mut (u64, usize)) -> SimTime {
+        // hdrhistogram's `value_at_quantile`: the first bucket whose running count
+        // reaches ceil(q x count) (at least one), and its highest value (its lowest for
+        // q = 0).
+        let q = if q > 1.0 { 1.0 } else { q };
+        let target = ((q * self.count as f64).ceil() as u64).max(1);
+        if target > self.count {
+            // Past every count (a count above 2^53, rounded up): the crate answers 0.
+            return SimTime::ZERO;
         }
-        let (mut below, mut i) = (0u64, 0usize);
-        let mut out = Vec::with_capacity(qs.len());
-        for &q in qs {
-            // hdrhistogram's `value_at_quantile`: the first bucket whose running count
-            // reaches ceil(q x count) (at least one), and its highest value (its lowest
-            // for q = 0).
-            let q = if q > 1.0 { 1.0 } else { q };
-            let target = ((q * self.count as f64).ceil() as u64).max(1);
-            if target > self.count {
-                // Past every count (a count above 2^53, rounded up): the crate answers 0.
-                out.push(Some(SimTime::ZERO));
-                continue;
-            }
-            if target <= below {
-                // Reached before bucket `i`: asked out of order.
-                (below, i) = (0, 0);
-            }
-            while below + self.counts[i] < target {
-                below += self.counts[i];
-                i += 1;
-            }
-            let v = value_at(i);
-            let v = if q == 0.0 { v } else { highest_equivalent(v) };
-            out.push(Some(SimTime::from_micros(v.min(self.max))));
+        let (below, i) = at;
+        if target <= *below {
+            // Reached before bucket `i`: asked out of order.
+            (*below, *i) = (0, 0);
         }
-        out
+        while *below + self.counts[*i] < target {
+            *below += self.counts[*i];
+            *i += 1;
+        }
+        let v = value_at(*i);
+        let v = if q == 0.0 { v } else { highest_equivalent(v) };
+        SimTime::from_micros(v.min(self.max))
     }
 }
 

@@ -84,10 +84,11 @@ pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &s
         out.push_str(digits.format(v));
         out.push(',');
     };
-    // Per scope, its last row's values and their text after the time: past a blast, a
-    // long horizon's rows repeat their scope's last values, and are written once.
-    let mut last: Vec<Option<([u64; 8], i64)>> = vec![None; names.len()];
-    let mut text: Vec<String> = vec![String::new(); names.len()];
+    // Per scope, its last row's values (counts, spend in micros) and their text after
+    // the time: past a blast, a long horizon's rows repeat their scope's last values, and
+    // are written once.
+    type Values = ([u64; 8], i64);
+    let mut last: Vec<(Option<Values>, String)> = vec![(None, String::new()); names.len()];
     for r in &m.timeseries.rows {
         fixed6(out, false, r.t.as_micros());
         out.push(',');
@@ -95,9 +96,9 @@ pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &s
             [r.queue_depth, r.sent_parts, r.delivered, r.failed, r.inbound, r.unreachable, r.expired, r.blocked];
         let key = Some((counts, r.spend.micros()));
         let s = r.scope as usize;
-        if last[s] != key {
-            last[s] = key;
-            let t = &mut text[s];
+        let (seen, t) = &mut last[s];
+        if *seen != key {
+            *seen = key;
             t.clear();
             t.push_str(&names[s]);
             t.push(',');
@@ -113,7 +114,7 @@ pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &s
             t.push_str(itoa::Buffer::new().format(r.blocked));
             t.push('\n');
         }
-        out.push_str(&text[s]);
+        out.push_str(t);
     }
 }
 
