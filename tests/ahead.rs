@@ -15,7 +15,7 @@
 mod common;
 use common::{run_with, scenario};
 use smsim::engine::{self, Scheduler, SimTime};
-use smsim::model::observe::DeliveryState;
+use smsim::model::observe::{DeliveryState, Side};
 use smsim::model::{EndState, Obs, Observer, World};
 use smsim::run::simulate_beside;
 use smsim::scenario::load_all;
@@ -41,11 +41,11 @@ impl Observer for Ahead {
     }
 }
 
-/// Takes every end ahead, and records every observation in order; says a core is free
-/// for the draws made ahead if `spare`.
+/// Takes every end ahead, and records every observation in order; offers a thread for
+/// the draws made ahead if it has one.
 #[derive(Default)]
 struct Log {
-    spare: bool,
+    side: Option<Side>,
     seen: Vec<String>,
 }
 impl Observer for Log {
@@ -58,8 +58,8 @@ impl Observer for Log {
     fn ahead(&mut self, o: &Obs) {
         self.seen.push(format!("ahead {o:?}"));
     }
-    fn spare_core(&self) -> bool {
-        self.spare
+    fn side(&self) -> Option<Side> {
+        self.side.clone()
     }
     fn inbound(&mut self, i: &smsim::model::observe::InboundObs<'_>) {
         self.seen.push(format!("{i:?}"));
@@ -203,7 +203,7 @@ fn ends_told_ahead_are_the_ends_told_in_time() {
     }
 }
 
-/// Large blasts have their draws made ahead on a spare core (`smsim run`): the same runs,
+/// Large blasts have their draws made ahead beside the world (`smsim run`): the same runs,
 /// whether the world finds a message's draws made or makes them itself: in order, when a
 /// new occurrence replaces the blast made ahead before the last one is sent, with
 /// unreachable customers, failures, expiries, carrier outages, replies delivered to a
@@ -232,7 +232,7 @@ fn draws_made_ahead_are_the_draws_made_in_place() {
         for spare in [false, true] {
             let mut sched = Scheduler::new();
             // Through a reference, as `smsim run` hands its relay to the world.
-            let mut log = Log { spare, seen: Vec::new() };
+            let mut log = Log { side: spare.then(Side::lone), seen: Vec::new() };
             let mut world = World::new(&sc, seed, &mut log, &mut sched);
             engine::run(&mut world, &mut sched, SimTime::ZERO, u64::MAX, |_, _, _| {});
             assert_eq!(world.await_draws_made(8_000), spare, "seed {seed}: the first blast's draws made ahead");

@@ -6,8 +6,10 @@
 use super::{Metrics, Seen, Tally, ahead_until, index_of, open_until};
 use crate::engine::SimTime;
 use crate::model::observe::{BlastObs, DeliveryObs, InboundObs, Obs, ObsKind, Observer};
+use crate::model::observe::{Side, Worker};
 use crate::scenario::Scenario;
-use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, TryRecvError, channel, sync_channel};
+use std::time::{Duration, Instant};
 
 /// Observations handed over at once: few handovers, and a chunk (at most 512 KB) that the
 /// second thread reads while it is still in the shared cache.
@@ -42,6 +44,8 @@ pub struct Relay {
     chunk: Vec<Note>,
     full: SyncSender<Vec<Note>>,
     empty: Receiver<Vec<Note>>,
+    /// The keeper's thread, for the world's helpers.
+    side: Side,
     interval: u64,
     buckets: u64,
     /// The time series' open interval, as the keeper will have it, and where it ends.
@@ -84,6 +88,7 @@ impl Relay {
         let full = std::mem::replace(&mut self.chunk, next);
         // Only a keeper that panicked has gone: its panic is raised when it is joined.
         let _ = self.full.send(full);
+        self.side.handed();
     }
 
     /// The time series' open interval reaches `t`, as [`super::Timeseries`] advances it.
@@ -109,10 +114,10 @@ impl Observer for Relay {
         true
     }
 
-    /// Beside the world and its keeper, a second core has room for the draws made ahead
-    /// (on a machine that has one).
-    fn spare_core(&self) -> bool {
-        std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+    /// The keeper, between chunks, makes the draws the world wants ahead (on a machine
+    /// with a core for each).
+    fn side(&self) -> Option<Side> {
+        std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2).then(|| self.side.clone())
     }
 
     fn blast(&mut self, b: &BlastObs<'_>) {
@@ -160,29 +165,79 @@ fn keep(m: &mut Metrics, n: Note) {
     }
 }
 
+/// How long the keeper looks again for work, once it found none, before it rests: in a
+/// blast the world hands it a chunk every few hundred microseconds and wants draws made
+/// ahead all the time, and a wake-up costs the world's thread more than these looks cost
+/// (each yields the core to any other thread that wants it).
+const LOOK: Duration = Duration::from_micros(200);
+
+/// The keeper's round until the world is done: the notes of each chunk handed over into
+/// `m`, the chunk back; between chunks, the draws the world wants made ahead; with none
+/// of either, a short look, then rest until the world hands it work.
+fn keep_beside(m: &mut Metrics, chunks: &Receiver<Vec<Note>>, back: &Sender<Vec<Note>>, mut worker: Worker) {
+    // When it last found nothing to do, while it looks again; and whether it rested since
+    // it last worked (then it does not look again before it rests).
+    let (mut looking, mut rested): (Option<Instant>, bool) = (None, false);
+    loop {
+        let mut chunk = match chunks.try_recv() {
+            Ok(chunk) => chunk,
+            Err(TryRecvError::Disconnected) => return,
+            Err(TryRecvError::Empty) => {
+                if worker.work() {
+                    (looking, rested) = (None, false);
+                    continue;
+                }
+                if !rested && looking.get_or_insert_with(Instant::now).elapsed() < LOOK {
+                    std::thread::yield_now();
+                    continue;
+                }
+                worker.idle();
+                match chunks.try_recv() {
+                    Ok(chunk) => {
+                        worker.busy();
+                        chunk
+                    }
+                    Err(TryRecvError::Disconnected) => return,
+                    Err(TryRecvError::Empty) => {
+                        worker.rest();
+                        rested = true;
+                        continue;
+                    }
+                }
+            }
+        };
+        (looking, rested) = (None, false);
+        for n in chunk.drain(..) {
+            keep(m, n);
+        }
+        // The world may have finished: then the chunk is not wanted back.
+        let _ = back.send(chunk);
+    }
+}
+
 /// Run `f` with a [`Relay`] while a second thread keeps the metrics of `sc` from what it
-/// is told; `f`'s result and the metrics.
+/// is told, and makes the draws the world wants ahead between chunks; `f`'s result and
+/// the metrics.
 pub fn beside<R>(sc: &Scenario, f: impl FnOnce(&mut Relay) -> R) -> (R, Metrics) {
     let mut metrics = Metrics::new(sc);
     let ts = &metrics.timeseries;
     let (interval, buckets, current, open) = (ts.interval, ts.buckets, ts.current, ts.open_until);
     let (full, chunks) = sync_channel::<Vec<Note>>(IN_FLIGHT);
     let (back, empty): (Sender<Vec<Note>>, _) = channel();
+    let side = Side::new();
     std::thread::scope(|s| {
+        let keeper_side = side.clone();
         let keeper = s.spawn(move || {
-            for mut chunk in chunks {
-                for n in chunk.drain(..) {
-                    keep(&mut metrics, n);
-                }
-                // The world may have finished: then the chunk is not wanted back.
-                let _ = back.send(chunk);
-            }
+            let worker = Worker::new(&keeper_side);
+            drop(keeper_side);
+            keep_beside(&mut metrics, &chunks, &back, worker);
             metrics
         });
         let mut relay = Relay {
             chunk: Vec::with_capacity(CHUNK),
             full,
             empty,
+            side,
             interval,
             buckets,
             current,
@@ -190,9 +245,10 @@ pub fn beside<R>(sc: &Scenario, f: impl FnOnce(&mut Relay) -> R) -> (R, Metrics)
             settled: 0,
         };
         let r = f(&mut relay);
-        let Relay { chunk, full, .. } = relay;
+        let Relay { chunk, full, side, .. } = relay;
         let _ = full.send(chunk);
         drop(full);
+        side.wake();
         match keeper.join() {
             Ok(metrics) => (r, metrics),
             Err(panic) => std::panic::resume_unwind(panic),

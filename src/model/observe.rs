@@ -1,6 +1,7 @@
 //! What the world reports as it runs. Metrics, the event log and tests are observers; the
 //! world knows none of them.
 
+pub use super::draws::{Side, Worker};
 use crate::engine::SimTime;
 use crate::sms::Money;
 use crate::table::{Key, Table};
@@ -288,10 +289,11 @@ pub trait Observer {
     /// [`Observer::ahead_until`]. An observer that takes it must make of it what it
     /// would have made of it in time order.
     fn ahead(&mut self, _o: &Obs) {}
-    /// Whether a core is free for the run's helpers (the draws of a large blast made
-    /// ahead, see `draws`): the default, false, keeps the run in its own thread.
-    fn spare_core(&self) -> bool {
-        false
+    /// A thread beside the world's, on a core of its own, with time for the world's
+    /// helpers (the draws of a large blast made ahead, see `draws`): the default, none,
+    /// keeps the run in its own thread.
+    fn side(&self) -> Option<Side> {
+        None
     }
     /// An inbound message reached a number.
     fn inbound(&mut self, _i: &InboundObs<'_>) {}
@@ -307,8 +309,8 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
         self.0.observe(o);
         self.1.observe(o);
     }
-    fn spare_core(&self) -> bool {
-        self.0.spare_core() || self.1.spare_core()
+    fn side(&self) -> Option<Side> {
+        self.0.side().or_else(|| self.1.side())
     }
     fn bulk(&self) -> bool {
         self.0.bulk() && self.1.bulk()
@@ -347,8 +349,8 @@ impl<A: Observer> Observer for Option<A> {
             a.observe(o);
         }
     }
-    fn spare_core(&self) -> bool {
-        self.as_ref().is_some_and(|a| a.spare_core())
+    fn side(&self) -> Option<Side> {
+        self.as_ref().and_then(|a| a.side())
     }
     fn bulk(&self) -> bool {
         self.as_ref().is_none_or(|a| a.bulk())
@@ -390,8 +392,8 @@ impl<A: Observer + ?Sized> Observer for &mut A {
     fn observe(&mut self, o: &Obs) {
         (**self).observe(o);
     }
-    fn spare_core(&self) -> bool {
-        (**self).spare_core()
+    fn side(&self) -> Option<Side> {
+        (**self).side()
     }
     fn bulk(&self) -> bool {
         (**self).bulk()

@@ -72,8 +72,8 @@ pub struct World<'s, O> {
     /// run, fewer trips through the queue); with an observer that takes none (`--events`,
     /// audits) every event goes through the queue, and the two can be compared.
     quick: bool,
-    /// The messages' draws; a large blast's made ahead on a spare core if the observer
-    /// says there is one (`lookahead`).
+    /// The messages' draws; a large blast's made ahead on the thread beside the world's
+    /// if the observer offers one (`lookahead`).
     draws: Arc<Draws>,
     lookahead: Option<Lookahead>,
 }
@@ -113,7 +113,7 @@ impl<'s, O: Observer> World<'s, O> {
         });
         let obs_quick = obs.ahead_until() > SimTime::ZERO;
         let draws = Arc::new(Draws::new(sc, seed));
-        let lookahead = obs.spare_core().then(|| Lookahead::new(Arc::clone(&draws), customers.carriers()));
+        let lookahead = obs.side().map(|side| Lookahead::new(Arc::clone(&draws), customers.carriers(), side));
         World {
             sc,
             seed,
@@ -143,7 +143,7 @@ impl<'s, O: Observer> World<'s, O> {
     }
 
     #[doc(hidden)]
-    /// Messages whose draws it found made ahead on a spare core (`draws::Lookahead`).
+    /// Messages whose draws it found made ahead beside it (`draws::Lookahead`).
     pub fn drawn_ahead(&self) -> u64 {
         self.lookahead.as_ref().map_or(0, |l| l.found)
     }
