@@ -286,13 +286,14 @@ pub fn write_run(
     } else {
         simulate_beside(sc, seed, progress).or_stalled(sc)?
     };
-    // The tables and the charts are independent: written side by side.
-    let (t, drawn) = rayon::join(
+    // The tables and the charts are independent: written side by side, the charts
+    // (the longer) begun first, so that they wait for no thread to take them up.
+    let (drawn, t) = rayon::join(
+        || (!opts.no_charts).then(|| charts::write(&out.join("charts"), &[(sc, &outcome.metrics)])),
         || {
             let t = tables(&[(sc, &outcome)]);
             write_tables(&out, &t).map(|()| t)
         },
-        || (!opts.no_charts).then(|| charts::write(&out.join("charts"), &[(sc, &outcome.metrics)])),
     );
     let t = t?;
     if let Some(drawn) = drawn {

@@ -290,9 +290,20 @@ fn one(dir: &Path, name: &str, chart: &dyn ChartTarget, size: (u32, u32), png: b
     let fail = |p: &Path, e: String| Error::Input(format!("{}: cannot draw chart: {e}", p.display()));
     let path = dir.join(format!("{name}.{}", if png { "png" } else { "svg" }));
     if png {
-        let root = BitMapBackend::new(&path, size).into_drawing_area();
-        chart.bitmap(&root).map_err(|e| fail(&path, e))?;
-        root.present().map_err(|e| fail(&path, e.to_string()))
+        // Drawn into a buffer the thread keeps, whitened (the frame's white fill then
+        // changes nothing), rather than a fresh one each chart; saved as `plotters` saves.
+        thread_local!(static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) });
+        BUF.with_borrow_mut(|buf| {
+            buf.clear();
+            buf.resize((size.0 * size.1 * 3) as usize, 255);
+            {
+                let root = BitMapBackend::with_buffer(buf, size).into_drawing_area();
+                chart.bitmap(&root).map_err(|e| fail(&path, e))?;
+                root.present().map_err(|e| fail(&path, e.to_string()))?;
+            }
+            image::save_buffer(&path, buf, size.0, size.1, image::ColorType::Rgb8)
+                .map_err(|e| fail(&path, e.to_string()))
+        })
     } else {
         let root = SVGBackend::new(&path, size).into_drawing_area();
         chart.svg(&root).map_err(|e| fail(&path, e))?;
