@@ -229,17 +229,17 @@ fn draws_made_ahead_are_the_draws_made_in_place() {
         // ahead; the first blast begins at t = 0, and once its first 8,000 draws are made
         // the world finds them made (4 numbers at 1 a second take them in order).
         let mut logs = Vec::new();
-        for spare in [false, true] {
+        for ahead in [false, true] {
             let mut sched = Scheduler::new();
             // Through a reference, as `smsim run` hands its relay to the world.
-            let mut log = Log { side: spare.then(Side::lone), seen: Vec::new() };
+            let mut log = Log { side: ahead.then(Side::lone), seen: Vec::new() };
             let mut world = World::new(&sc, seed, &mut log, &mut sched);
             engine::run(&mut world, &mut sched, SimTime::ZERO, u64::MAX, |_, _, _| {});
-            assert_eq!(world.await_draws_made(8_000), spare, "seed {seed}: the first blast's draws made ahead");
+            assert_eq!(world.await_draws_made(8_000), ahead, "seed {seed}: the first blast's draws made ahead");
             engine::run(&mut world, &mut sched, sc.horizon, u64::MAX, |_, _, _| {});
             world.finish(sc.horizon, &mut sched);
             let (found, predrawn) = (world.drawn_ahead(), world.deliveries_drawn_ahead());
-            if spare {
+            if ahead {
                 // The reachable among customers 4 to 7,999: 95%, 7,596 on average (the
                 // binomial's sd is 19); 5 sd below is 7,500.
                 assert!(found >= 7_500, "seed {seed}: {found} drawn ahead");

@@ -1,7 +1,9 @@
 //! Metrics kept beside the world: a [`Relay`] takes the world's observations and hands
 //! them, in chunks, to a second thread that keeps the [`Metrics`], in the order they were
 //! made. The world does not wait for the counting, histograms and time series, and the
-//! metrics are the very ones an observer in the world's thread makes.
+//! metrics are the very ones an observer in the world's thread makes. On a machine with
+//! a core for each, that thread is also the world's [`Side`]: between chunks it makes
+//! the draws of a large blast ahead of the world.
 
 use super::{Metrics, Seen, Tally, ahead_until, index_of, open_until};
 use crate::engine::SimTime;
@@ -44,8 +46,8 @@ pub struct Relay {
     chunk: Vec<Note>,
     full: SyncSender<Vec<Note>>,
     empty: Receiver<Vec<Note>>,
-    /// The keeper's thread, for the world's helpers.
-    side: Side,
+    /// The keeper's thread, for the world's helpers (on a machine with a core for each).
+    side: Option<Side>,
     interval: u64,
     buckets: u64,
     /// The time series' open interval, as the keeper will have it, and where it ends.
@@ -88,7 +90,9 @@ impl Relay {
         let full = std::mem::replace(&mut self.chunk, next);
         // Only a keeper that panicked has gone: its panic is raised when it is joined.
         let _ = self.full.send(full);
-        self.side.handed();
+        if let Some(side) = &self.side {
+            side.handed();
+        }
     }
 
     /// The time series' open interval reaches `t`, as [`super::Timeseries`] advances it.
@@ -117,7 +121,7 @@ impl Observer for Relay {
     /// The keeper, between chunks, makes the draws the world wants ahead (on a machine
     /// with a core for each).
     fn side(&self) -> Option<Side> {
-        std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2).then(|| self.side.clone())
+        self.side.clone()
     }
 
     fn blast(&mut self, b: &BlastObs<'_>) {
@@ -173,8 +177,16 @@ const LOOK: Duration = Duration::from_micros(200);
 
 /// The keeper's round until the world is done: the notes of each chunk handed over into
 /// `m`, the chunk back; between chunks, the draws the world wants made ahead; with none
-/// of either, a short look, then rest until the world hands it work.
-fn keep_beside(m: &mut Metrics, chunks: &Receiver<Vec<Note>>, back: &Sender<Vec<Note>>, mut worker: Worker) {
+/// of either, a short look (only while a blast's draws may be wanted), then rest until
+/// the world hands it work. Without a worker (one core), it waits for chunks.
+fn keep_beside(m: &mut Metrics, chunks: &Receiver<Vec<Note>>, back: &Sender<Vec<Note>>, worker: Option<Worker>) {
+    let Some(mut worker) = worker else {
+        for mut chunk in chunks {
+            chunk.drain(..).for_each(|n| keep(m, n));
+            let _ = back.send(chunk);
+        }
+        return;
+    };
     // When it last found nothing to do, while it looks again; and whether it rested since
     // it last worked (then it does not look again before it rests).
     let (mut looking, mut rested): (Option<Instant>, bool) = (None, false);
@@ -187,7 +199,7 @@ fn keep_beside(m: &mut Metrics, chunks: &Receiver<Vec<Note>>, back: &Sender<Vec<
                     (looking, rested) = (None, false);
                     continue;
                 }
-                if !rested && looking.get_or_insert_with(Instant::now).elapsed() < LOOK {
+                if !rested && worker.drawing() && looking.get_or_insert_with(Instant::now).elapsed() < LOOK {
                     std::thread::yield_now();
                     continue;
                 }
@@ -207,9 +219,7 @@ fn keep_beside(m: &mut Metrics, chunks: &Receiver<Vec<Note>>, back: &Sender<Vec<
             }
         };
         (looking, rested) = (None, false);
-        for n in chunk.drain(..) {
-            keep(m, n);
-        }
+        chunk.drain(..).for_each(|n| keep(m, n));
         // The world may have finished: then the chunk is not wanted back.
         let _ = back.send(chunk);
     }
@@ -224,11 +234,12 @@ pub fn beside<R>(sc: &Scenario, f: impl FnOnce(&mut Relay) -> R) -> (R, Metrics)
     let (interval, buckets, current, open) = (ts.interval, ts.buckets, ts.current, ts.open_until);
     let (full, chunks) = sync_channel::<Vec<Note>>(IN_FLIGHT);
     let (back, empty): (Sender<Vec<Note>>, _) = channel();
-    let side = Side::new();
+    // The keeper is the world's side on a machine with a core for each.
+    let side = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2).then(Side::new);
     std::thread::scope(|s| {
         let keeper_side = side.clone();
         let keeper = s.spawn(move || {
-            let worker = Worker::new(&keeper_side);
+            let worker = keeper_side.as_ref().map(Worker::new);
             drop(keeper_side);
             keep_beside(&mut metrics, &chunks, &back, worker);
             metrics
@@ -248,7 +259,9 @@ pub fn beside<R>(sc: &Scenario, f: impl FnOnce(&mut Relay) -> R) -> (R, Metrics)
         let Relay { chunk, full, side, .. } = relay;
         let _ = full.send(chunk);
         drop(full);
-        side.wake();
+        if let Some(side) = side {
+            side.wake();
+        }
         match keeper.join() {
             Ok(metrics) => (r, metrics),
             Err(panic) => std::panic::resume_unwind(panic),

@@ -289,9 +289,9 @@ pub trait Observer {
     /// [`Observer::ahead_until`]. An observer that takes it must make of it what it
     /// would have made of it in time order.
     fn ahead(&mut self, _o: &Obs) {}
-    /// A thread beside the world's, on a core of its own, with time for the world's
-    /// helpers (the draws of a large blast made ahead, see `draws`): the default, none,
-    /// keeps the run in its own thread.
+    /// A thread beside the world's, on a machine with a core to spare for it, with time
+    /// for the world's helpers (the draws of a large blast made ahead, see `draws`): the
+    /// default, none, keeps the run in its own thread.
     fn side(&self) -> Option<Side> {
         None
     }

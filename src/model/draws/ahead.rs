@@ -103,8 +103,10 @@ impl Side {
         Side(Arc::default())
     }
 
+    #[doc(hidden)]
     /// A side with a thread of its own that only makes the draws; it ends once every
-    /// handle to it is dropped. For a world observed in its own thread (tests).
+    /// handle to it is dropped. For a world observed in its own thread (tests). If the
+    /// thread cannot be made, the world draws everything in place.
     pub fn lone() -> Side {
         let side = Side::new();
         let mine = side.clone();
@@ -152,18 +154,23 @@ impl Default for Side {
     }
 }
 
-/// The side thread's end of a [`Side`]: the draws the world wants made ahead.
+/// The side thread's end of a [`Side`]: the draws the world wants made ahead. One per
+/// side, made in the thread that works for it, and it stays there (it is not `Send`):
+/// the world wakes that thread.
 #[derive(Debug)]
 pub struct Worker {
     state: Arc<SideState>,
     maker: Option<Maker>,
+    here: std::marker::PhantomData<*const ()>,
 }
 
 impl Worker {
-    /// The worker of `side`; its thread is the one that makes it.
+    /// The worker of `side`, for the calling thread, the one the world wakes. A side has
+    /// one worker: a second one's thread would not be woken.
     pub fn new(side: &Side) -> Worker {
-        let _ = side.0.thread.set(std::thread::current());
-        Worker { state: Arc::clone(&side.0), maker: None }
+        let mine = side.0.thread.set(std::thread::current()).is_ok();
+        debug_assert!(mine, "a side has one worker");
+        Worker { state: Arc::clone(&side.0), maker: None, here: std::marker::PhantomData }
     }
 
     /// Make some of the draws the world wants ahead; true if it made any.
@@ -175,7 +182,21 @@ impl Worker {
                 self.maker = Some(m);
             }
         }
-        self.maker.as_mut().is_some_and(Maker::turn)
+        let Some(maker) = &mut self.maker else { return false };
+        if maker.turn() {
+            return true;
+        }
+        if maker.sh.stop.load(Ordering::Relaxed) {
+            // The world is done with it: its ring and population go now.
+            self.maker = None;
+        }
+        false
+    }
+
+    /// Whether draws may yet be wanted of it: a blast's maker was offered.
+    #[inline]
+    pub fn drawing(&self) -> bool {
+        self.maker.is_some() || self.state.offer.load(Ordering::Relaxed)
     }
 
     /// From here the world wakes the thread when it hands it work: the caller looks at
@@ -279,7 +300,7 @@ impl Lookahead {
     /// made.
     pub(crate) fn await_made(&self, n: u32) -> bool {
         let Some(job) = self.job else { return false };
-        let n = n.min(job.end - job.from).min((RING - 2 * TELL_EVERY as u64) as u32);
+        let n = n.min(job.end - job.from).min(room() as u32);
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         let slot = |j: u32| &self.shared.ring[(j as u64 % RING) as usize];
         while !(0..n).all(|j| slot(j).tag.load(Ordering::Acquire) == tag_of(job.generation, j)) {
@@ -386,19 +407,31 @@ impl Maker {
         Some((self.job?, reached as u32))
     }
 
-    /// Whether it can draw now: the world began a job it has not taken up, or there is
-    /// room ahead in the job at hand.
+    /// Whether it can draw now: the world began a job it has not taken up, or
+    /// [`Maker::next`] has a place to draw.
     fn ready(&self) -> bool {
         if self.sh.stop.load(Ordering::Relaxed) {
             return false;
         }
         let reached = self.sh.reached.load(Ordering::Relaxed);
         match self.job {
-            Some(job) if (reached >> 32) as u32 == job.generation => {
-                let (at, j) = (reached as u32, self.from(reached as u32));
-                j < job.end - job.from && ((j - at) as u64) < room()
-            }
+            Some(job) if (reached >> 32) as u32 == job.generation => self.next(&job, reached as u32).is_ok(),
             _ => reached >> 32 != 0,
+        }
+    }
+
+    /// Where it draws next in `job`, the world being at `at`; or, if it has nothing to
+    /// draw now, where the world must get to for it to draw again (`u64::MAX`: never).
+    #[inline]
+    fn next(&self, job: &Job, at: u32) -> Result<u32, u64> {
+        let j = self.from(at);
+        if j >= job.end - job.from {
+            Err(u64::MAX)
+        } else if (j - at) as u64 >= room() {
+            // A ring ahead: wait for the world to take some.
+            Err((j as u64).saturating_sub(LOW))
+        } else {
+            Ok(j)
         }
     }
 
@@ -427,13 +460,8 @@ impl Maker {
         };
         let len = job.end - job.from;
         self.j = self.from(at);
-        if self.j >= len {
-            self.wait_at(u64::MAX);
-            return false;
-        }
-        if (self.j - at) as u64 >= room() {
-            // A ring ahead: wait for the world to take some.
-            self.wait_at((self.j as u64).saturating_sub(LOW));
+        if let Err(wait) = self.next(&job, at) {
+            self.wait_at(wait);
             return false;
         }
         self.wait_at(u64::MAX);

@@ -292,6 +292,8 @@ fn one(dir: &Path, name: &str, chart: &dyn ChartTarget, size: (u32, u32), png: b
     if png {
         // Drawn into a buffer the thread keeps, whitened (the frame's white fill then
         // changes nothing), rather than a fresh one each chart; saved as `plotters` saves.
+        // Nothing in here may hand work to rayon: the thread could take up another chart
+        // while the buffer is borrowed. A tall sweep chart's buffer is not kept.
         thread_local!(static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) });
         BUF.with_borrow_mut(|buf| {
             buf.clear();
@@ -301,8 +303,11 @@ fn one(dir: &Path, name: &str, chart: &dyn ChartTarget, size: (u32, u32), png: b
                 chart.bitmap(&root).map_err(|e| fail(&path, e))?;
                 root.present().map_err(|e| fail(&path, e.to_string()))?;
             }
-            image::save_buffer(&path, buf, size.0, size.1, image::ColorType::Rgb8)
-                .map_err(|e| fail(&path, e.to_string()))
+            let saved = image::save_buffer(&path, buf, size.0, size.1, image::ColorType::Rgb8);
+            if buf.capacity() > (SIZE.0 * SIZE.1 * 3) as usize {
+                *buf = Vec::new();
+            }
+            saved.map_err(|e| fail(&path, e.to_string()))
         })
     } else {
         let root = SVGBackend::new(&path, size).into_drawing_area();
