@@ -102,16 +102,16 @@ pub fn timeseries_rows(out: &mut String, sc: &Scenario, m: &Metrics, variant: &s
             t.clear();
             t.push_str(&names[s]);
             t.push(',');
-            for v in [r.queue_depth, r.sent_parts, r.delivered, r.failed, r.inbound] {
-                int(t, v);
-            }
+            // The column order: five counts, spend, variant, the other three counts.
+            let (first, rest) = counts.split_at(5);
+            first.iter().for_each(|&v| int(t, v));
             fixed6(t, r.spend.micros() < 0, r.spend.micros().unsigned_abs());
             t.push(',');
             t.push_str(&variant);
             t.push(',');
-            int(t, r.unreachable);
-            int(t, r.expired);
-            t.push_str(itoa::Buffer::new().format(r.blocked));
+            int(t, rest[0]);
+            int(t, rest[1]);
+            t.push_str(itoa::Buffer::new().format(rest[2]));
             t.push('\n');
         }
         out.push_str(t);
