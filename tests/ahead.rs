@@ -283,3 +283,67 @@ fn a_stall_says_the_same_either_way() {
     assert_eq!(ahead.stalled.as_deref(), Some(said.as_str()));
     assert_eq!(simulate_beside(&sc, 1, |_| {}).stalled.as_deref(), Some(said.as_str()));
 }
+
+/// Records, in order, what each message does at its instant: transmitted, delivered
+/// (told ahead or in time), answered (its reply arrives at the number).
+struct Order {
+    ahead: bool,
+    seen: Vec<(SimTime, &'static str, u64)>,
+}
+impl Observer for Order {
+    fn observe(&mut self, o: &Obs) {
+        match o.kind {
+            smsim::model::ObsKind::Transmitted => self.seen.push((o.t, "transmitted", o.msg)),
+            smsim::model::ObsKind::End { state: EndState::Delivered, .. } => self.seen.push((o.t, "delivered", o.msg)),
+            _ => {}
+        }
+    }
+    fn ahead_until(&self) -> SimTime {
+        if self.ahead { SimTime::MAX } else { SimTime::ZERO }
+    }
+    fn ahead(&mut self, o: &Obs) {
+        self.observe(o);
+    }
+    fn inbound(&mut self, i: &smsim::model::observe::InboundObs<'_>) {
+        self.seen.push((i.t, "answered", i.answers));
+    }
+}
+
+/// A reply drawn when its message is handed to the carrier, with no delay and no way
+/// back, arrives at the microsecond its message is delivered, which is also when the
+/// number sends its next message. The order at that instant is the one the world
+/// documents (`carrier_accepts`): the carrier's own event first (the delivery), then the
+/// reply, both scheduled at the hand-off, then the number's next turn, scheduled after
+/// them. Told ahead (at the hand-off) or told in time, the same order, and the same
+/// run.
+#[test]
+fn a_reply_at_its_delivery_instant_comes_after_the_delivery_and_before_the_next_send() {
+    let sc = scenario(
+        "[simulation]\nhorizon = \"1h\"\n[account]\nmonthly_spend_limit_usd = 1000\n\
+         [[number]]\nid = \"lc\"\nkind = \"long_code\"\n\
+         [[carrier]]\nid = \"c\"\nshare = 1\nlatency = \"1s\"\ninbound_latency = \"0s\"\n[customers]\ncount = 20\n\
+         [[campaign]]\nid = \"c\"\nfrom = \"lc\"\nbody = \"Reply OK\"\n\
+         replies = [{ body = \"ok\", p = 1, after = \"0s\" }]\n\
+         [[topic]]\nid = \"t\"\nnumbers = [\"lc\"]\n\
+         [[topic.subscription]]\nid = \"f\"\nprotocol = \"lambda\"\nlatency = \"0s\"\n",
+    );
+    let mut orders = Vec::new();
+    for ahead in [false, true] {
+        let (_, o) = run_with(&sc, 1, Order { ahead, seen: Vec::new() });
+        // At each whole second k from 1 to 19: message k-1 delivered, its reply, then
+        // message k transmitted (one part a second from one long code).
+        let at =
+            |k: u64| o.seen.iter().filter(|e| e.0 == SimTime::from_secs(k)).map(|e| (e.1, e.2)).collect::<Vec<_>>();
+        let (first, last) = (o.seen.iter().map(|e| e.2).min().unwrap(), o.seen.iter().map(|e| e.2).max().unwrap());
+        assert_eq!(last - first, 19, "twenty messages");
+        for k in 1..20u64 {
+            let (before, next) = (first + k - 1, first + k);
+            let order = vec![("delivered", before), ("answered", before), ("transmitted", next)];
+            assert_eq!(at(k), order, "ahead {ahead}, second {k}");
+        }
+        orders.push(o.seen);
+    }
+    // Told at the hand-off, a delivery is still told before anything at the next second.
+    assert_eq!(orders[0], orders[1], "the same order either way");
+    assert_eq!(both_ways(&sc, 1, "a reply at its delivery instant"), 20, "every delivery told ahead");
+}

@@ -304,11 +304,16 @@ impl<'s, O: Observer> World<'s, O> {
     /// `max_price_per_message_usd` (all its parts at the destination price, plus fees).
     fn over_price(&self, m: &Message, pool: usize) -> bool {
         let sc = self.sc;
-        sc.templates[m.template as usize].max_price.is_some_and(|max| {
-            let p = &sc.pools[pool];
-            let fee = sc.carriers[m.carrier as usize].fee_per_part[p.kind];
-            price::outbound(p.price_to[m.country as usize], fee, m.parts as u64).total() > max
-        })
+        sc.templates[m.template as usize].max_price.is_some_and(|max| self.charge(m, pool).total() > max)
+    }
+
+    /// What message `m` costs from pool `pool`: every part at the price to its country,
+    /// plus its carrier's fee for the pool's kind of number (SPEC 4.5).
+    #[inline]
+    fn charge(&self, m: &Message, pool: usize) -> price::Charge {
+        let p = &self.sc.pools[pool];
+        let fee = self.sc.carriers[m.carrier as usize].fee_per_part[p.kind];
+        price::outbound(p.price_to[m.country as usize], fee, m.parts as u64)
     }
 
     /// Number `g` transmits its head if it can (SPEC 4.1.4-5): the pools say whether the
@@ -318,7 +323,6 @@ impl<'s, O: Observer> World<'s, O> {
             return;
         }
         let at = self.pools.address(g);
-        let pool = &self.sc.pools[at.0 as usize];
         loop {
             let head = match self.pools.step(g, now, &self.customers, &mut waker(sched)) {
                 Step::Wait => return,
@@ -328,8 +332,7 @@ impl<'s, O: Observer> World<'s, O> {
                 }
                 Step::BlockedCharged(m) => {
                     // Billed as if transmitted, if the account can pay (SPEC 6.2).
-                    let fee = self.sc.carriers[m.carrier as usize].fee_per_part[pool.kind];
-                    let charge = price::outbound(pool.price_to[m.country as usize], fee, m.parts as u64);
+                    let charge = self.charge(&m, at.0 as usize);
                     if self.account.try_charge(charge) {
                         self.emit(now, ObsKind::End { state: EndState::BlockedDailyCap, queued: true }, &m, at, charge);
                     } else {
@@ -339,8 +342,7 @@ impl<'s, O: Observer> World<'s, O> {
                 }
                 Step::Send(head) => head,
             };
-            let fee = self.sc.carriers[head.carrier as usize].fee_per_part[pool.kind];
-            let charge = price::outbound(pool.price_to[head.country as usize], fee, head.parts as u64);
+            let charge = self.charge(&head, at.0 as usize);
             if !self.account.try_charge(charge) {
                 self.pools.drop_head(g, &self.customers);
                 self.end(now, EndState::BlockedSpendLimit, true, &head, at);
