@@ -107,7 +107,7 @@ fn the_table_names_every_end_state_that_happened_with_thousands_separators() {
     assert!(blocked.trim_end().ends_with("1,130") && blocked.contains(" 0 "), "{blocked}");
     assert!(row("delivered").unwrap().contains("9,000"), "{text}");
     assert!(row("expired").is_none(), "no row for a state that never happened:\n{text}");
-    assert!(row("campaign:billing drain").is_some(), "{text}");
+    assert!(row("campaign:billing drain from its start").is_some(), "{text}");
 }
 
 fn compare_text(scenario: &str) -> (String, String) {

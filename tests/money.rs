@@ -192,3 +192,32 @@ fn a_run_rate_past_the_spend_limit_says_so() {
     r.spend_limit = Money(2_000_000_000);
     assert_eq!(over_limit(&names, std::slice::from_ref(&r)), "", "within the limit: nothing to say");
 }
+
+/// A limit that stopped sending in the run caps the run rate's charges at about the limit
+/// per horizon: extrapolated, they would say a repeat stops after about one horizon. The
+/// note says when the limit stopped this run instead, and what the run rate leaves out.
+#[test]
+fn a_limit_hit_in_the_run_is_said_as_such() {
+    use smsim::engine::SimTime;
+    use smsim::report::terminal::over_limit;
+    use smsim::sms::Money;
+    // $1 a horizon of 2 h, capped by a $1 limit: $360 a month.
+    let mut r = row("base", 0, 1_000_000, 172, 360);
+    r.spend_limit = Money(1_000_000);
+    let names = vec!["base".to_string()];
+    assert!(over_limit(&names, std::slice::from_ref(&r)).contains("stopped after about 2.0 hours"));
+    r.spend_limit_hit = Some(SimTime::from_secs(172));
+    let out = over_limit(&names, std::slice::from_ref(&r));
+    assert_eq!(
+        out,
+        "base: the $1.00 monthly spend limit stopped sending at 0:02:52.0: the monthly run rate counts only what was \
+         charged before that, not what the traffic asked for\n"
+    );
+    // Replications: how many hit it, and when on average.
+    let mut other = r.clone();
+    other.spend_limit_hit = Some(SimTime::from_secs(180));
+    let mut missed = r.clone();
+    missed.spend_limit_hit = None;
+    let out = over_limit(&names, &[r, other, missed]);
+    assert!(out.contains("stopped sending in 2 of 3 replications, at 0:02:56.0 on average"), "{out}");
+}

@@ -156,10 +156,29 @@ pub fn compare_table(
 
 /// For each variant whose run rate's message costs pass its monthly spend limit, a line
 /// saying so: the run rate assumes the horizon repeats all month, which the limit would
-/// not allow (it would stop sending after about the days given).
+/// not allow (it would stop sending after about the days given). A variant whose limit
+/// already stopped sending in the run gets a line saying that instead: its run rate
+/// counts only what was charged before the stop, not what the traffic asked for, so no
+/// extrapolation from it says when a repeat would stop.
 pub fn over_limit(variants: &[String], rows: &[Summary]) -> String {
     let mut out = String::new();
     for v in variants {
+        let runs: Vec<&Summary> = rows.iter().filter(|r| &r.variant == v).collect();
+        let hits: Vec<f64> = runs.iter().filter_map(|r| t(r.spend_limit_hit)).collect();
+        if let (Some(limit), false) = (runs.first().map(|r| r.spend_limit), hits.is_empty()) {
+            let at = hms(hits.iter().sum::<f64>() / hits.len() as f64);
+            let when = if runs.len() == 1 {
+                format!("at {at}")
+            } else {
+                format!("in {} of {} replications, at {at} on average", hits.len(), runs.len())
+            };
+            let _ = writeln!(
+                out,
+                "{v}: the {} monthly spend limit stopped sending {when}: the monthly run rate counts only what was charged before that, not what the traffic asked for",
+                cents(limit.micros() as f64 / 1e6),
+            );
+            continue;
+        }
         let (Some(rate), Some(fixed), Some(limit)) = (
             mean(rows, v, |s| usd(Some(s.cost_monthly_run_rate))),
             mean(rows, v, |s| usd(Some(s.cost_monthly_fixed))),
@@ -278,7 +297,9 @@ pub fn compare_cells(
     let several = names.len() > 1;
     for name in names {
         for (what, f) in [
-            ("drain", (|s: &SourceSummary| s.drain) as fn(&SourceSummary) -> Option<SimTime>),
+            // Drain time from the source's own first request (`sources.csv`), not from t = 0
+            // as the summary's "drain time" row.
+            ("drain from its start", (|s: &SourceSummary| s.drain) as fn(&SourceSummary) -> Option<SimTime>),
             ("latency p95", |s| s.latency.p95),
         ] {
             let row = variants.iter().map(|v| sec(t(of(v, name).and_then(f))));
