@@ -43,7 +43,31 @@ pub(super) fn plain(message: &str) -> String {
             out.push_str("the accepted forms");
         }
     }
+    // Rust's number types, in words (a message ends with what it expected).
+    for (ty, words) in [
+        ("u8", "a whole number from 0 to 255"),
+        ("u16", "a whole number from 0 to 65535"),
+        ("u32", "a whole number from 0 to 4294967295"),
+        ("u64", "a whole number of at least 0"),
+        ("i64", "a whole number"),
+        ("f64", "a number"),
+    ] {
+        if let Some(head) = out.strip_suffix(&format!("expected {ty}")) {
+            out = format!("{head}expected {words}");
+        }
+    }
     out
+}
+
+/// `message` about the key `key`, with a hint where one helps: `[number]` written for
+/// `[[number]]` (one table where a list of them is read).
+pub(super) fn hinted(message: String, key: Option<&str>) -> String {
+    match key {
+        Some(k) if message == "invalid type: map, expected a sequence" => {
+            format!("{message} (a list: write each entry's header as [[{k}]], with two brackets)")
+        }
+        _ => message,
+    }
 }
 
 /// The error of the TOML reader on `text` (one it found after the spanned parse passed,
@@ -68,6 +92,59 @@ fn big_integer(text: &str, message: &str) -> Option<(usize, usize, String)> {
     let (line, col) = line_col(text, at);
     let key = text.lines().nth(line - 1)?.split('=').next()?.trim().trim_matches('"').to_string();
     Some((line, col, key))
+}
+
+/// The TOML reader's error `message` at byte `offset` of `text`, as one located error that
+/// names what is at that line: the key (under its table: `simulation.seed`) or the table
+/// of a header line (`[customers]`). The reader's own message names neither (`duplicate
+/// key`, `expected newline`); a line that is neither (inside a multi-line array) is left
+/// as the reader says.
+pub(super) fn parse_error(text: &str, file: &str, offset: Option<usize>, message: &str) -> Error {
+    let (line, column) = offset.map(|o| line_col(text, o)).unwrap_or((1, 1));
+    let message = message.trim();
+    let message = match offset.and_then(|_| line_name(text, line)) {
+        Some(Named::Table(name)) if message == "duplicate key" => format!("[{name}]: a table defined twice"),
+        Some(Named::Table(name)) => format!("[{name}]: {message}"),
+        Some(Named::Key(path)) => format!("{path}: {message}"),
+        None => message.to_string(),
+    };
+    Error::Scenario { file: file.into(), line, column, message }
+}
+
+/// What line `line` (1-based) of `text` names.
+enum Named {
+    /// A table header's name, without brackets.
+    Table(String),
+    /// A key, with the table it is under.
+    Key(String),
+}
+
+fn line_name(text: &str, line: usize) -> Option<Named> {
+    let lines: Vec<&str> = text.lines().collect();
+    let header = |l: &str| {
+        let l = l.trim();
+        let inner = l
+            .strip_prefix("[[")
+            .and_then(|r| r.split("]]").next())
+            .or_else(|| l.strip_prefix('[').and_then(|r| r.split(']').next()))?;
+        Some(inner.trim().to_string())
+    };
+    let here = lines.get(line.checked_sub(1)?)?;
+    if here.trim_start().starts_with('[') {
+        return header(here).filter(|h| !h.is_empty()).map(Named::Table);
+    }
+    let (key, _) = here.split_once('=')?;
+    let key = key.trim();
+    let bare = |c: char| c.is_ascii_alphanumeric() || "_-.\"' ".contains(c);
+    if key.is_empty() || !key.chars().all(bare) {
+        return None;
+    }
+    let key = key.replace(['"', '\''], "");
+    let table = lines[..line - 1].iter().rev().find(|l| l.trim_start().starts_with('[')).and_then(|l| header(l));
+    Some(Named::Key(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key,
+    }))
 }
 
 /// The 1-based line and column of byte `offset` in `text`.
@@ -193,6 +270,41 @@ pub(super) fn locate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_words_for_rust_types() {
+        assert_eq!(
+            plain("invalid type: string \"two\", expected u32"),
+            "invalid type: string \"two\", expected a whole number from 0 to 4294967295"
+        );
+        assert_eq!(
+            plain("invalid value: integer `-2`, expected u32"),
+            "invalid value: integer `-2`, expected a whole number from 0 to 4294967295"
+        );
+        assert_eq!(
+            plain("invalid type: string \"$5\", expected f64"),
+            "invalid type: string \"$5\", expected a number"
+        );
+        let map = || "invalid type: map, expected a sequence".to_string();
+        assert!(hinted(map(), Some("number")).ends_with("write each entry's header as [[number]], with two brackets)"));
+        assert_eq!(hinted(map(), None), map());
+        assert_eq!(plain("expected u32 here"), "expected u32 here", "only a message's end");
+    }
+
+    #[test]
+    fn a_parse_error_names_the_key_or_the_table_of_its_line() {
+        let text = "[simulation]\nseed = 5\nseed = 6\n[customers]\ncount = 5 5\n[customers]\n\
+                    [[number]]\nid = \"a\"\nkinds = [\n  1 2\n]\n";
+        let at = |line: usize| text.lines().take(line - 1).map(|l| l.len() + 1).sum::<usize>();
+        let said = |offset: usize, message: &str| parse_error(text, "f.toml", Some(offset), message).to_string();
+        assert_eq!(said(at(3), "duplicate key"), "f.toml:3:1: simulation.seed: duplicate key");
+        assert_eq!(said(at(5) + 10, "expected newline"), "f.toml:5:11: customers.count: expected newline");
+        assert_eq!(said(at(6) + 1, "duplicate key"), "f.toml:6:2: [customers]: a table defined twice");
+        assert_eq!(said(at(8), "duplicate key"), "f.toml:8:1: number.id: duplicate key");
+        // Inside a multi-line array: no key on the line, the reader's words alone.
+        assert_eq!(said(at(10) + 4, "expected `,`"), "f.toml:10:5: expected `,`");
+        assert_eq!(parse_error(text, "f.toml", None, " eof ").to_string(), "f.toml:1:1: eof");
+    }
 
     #[test]
     fn line_col_counts_chars() {

@@ -548,10 +548,8 @@ pub fn load_str(text: &str, file: &str, stem: &str, sets: &[String]) -> Result<S
 
 /// Load `text` with `--set` overrides and then those of `[[variant]]` number `variant`.
 pub fn load_variant(text: &str, file: &str, stem: &str, sets: &[String], variant: Option<usize>) -> Result<Scenario> {
-    let spanned = DeTable::parse(text).map_err(|e| {
-        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-        Error::Scenario { file: file.into(), line, column, message: e.message().trim().to_string() }
-    })?;
+    let spanned =
+        DeTable::parse(text).map_err(|e| locate::parse_error(text, file, e.span().map(|s| s.start), e.message()))?;
     let mut doc: toml::Table = toml::from_str(text).map_err(|e| locate::toml_error(text, file, e.message()))?;
     let mut overrides = Vec::new();
     for arg in sets {
@@ -588,7 +586,11 @@ pub fn load_variant(text: &str, file: &str, stem: &str, sets: &[String], variant
                 }
             }
         }
-        located(path, locate::plain(&message).replace('`', "\""))
+        let key = match path.last() {
+            Some(Seg::Key(k)) => Some(k.clone()),
+            _ => None,
+        };
+        located(path, locate::hinted(locate::plain(&message).replace('`', "\""), key.as_deref()))
     })?;
     let variants = check_variants(&raw).map_err(|(path, message)| located(path, message))?;
     let mut sc = resolve::resolve(raw, file, stem).map_err(|(path, message)| located(path, message))?;
