@@ -277,6 +277,13 @@ fn each_planner_warning_appears_when_it_should_and_not_otherwise() {
     // A pool in a country without customers.
     let gb = base("ten_dlc", "country = \"GB\"\n");
     assert!(warnings(&gb).contains("number pool p (GB ten_dlc) can reach no customer: customers are in US"));
+    // Its campaign's customers are then all unroutable.
+    let w = warnings(&gb);
+    assert!(w.contains("campaign blast: customers in US (100% of them) are reached by none of its pools (p)"), "{w}");
+    // A campaign at the horizon sends nothing.
+    let late = base("ten_dlc", "").replace("body = \"Sale today\"\n", "body = \"Sale today\"\nat = \"2h\"\n");
+    let w = warnings(&late);
+    assert!(w.contains("campaign blast starts at 2h00, not before the horizon (2h00): it sends nothing"), "{w}");
     // A horizon too short to drain: 1,000 parts at 2 parts/s take 8 min 20 s.
     let short = base("ten_dlc", "").replace("horizon = \"2h\"", "horizon = \"5m\"");
     assert!(warnings(&short).contains("campaign blast needs about 8 min to send 1,000 parts at 2 parts/s (numbers)"));

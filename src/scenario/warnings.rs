@@ -44,13 +44,16 @@ pub fn hold_traps(sc: &Scenario) -> Vec<String> {
 }
 
 /// Every warning for `sc`, one line each, in a stable order (SPEC 7.4): US long codes
-/// carrying application-to-person traffic, pools that can reach no customer, campaigns
-/// the horizon cuts short, a spend limit the nominal cost passes, and messages a hold
+/// carrying application-to-person traffic, pools that can reach no customer, sources with
+/// customers none of their pools reaches, campaigns that start at or after the horizon,
+/// campaigns the horizon cuts short, a spend limit the nominal cost passes, and messages a hold
 /// limit can never let through.
 pub fn all(sc: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     out.extend(long_codes(sc));
     out.extend(unreachable_pools(sc));
+    out.extend(unroutable_countries(sc));
+    out.extend(late_campaigns(sc));
     out.extend(short_horizons(sc));
     out.extend(spend_limit(sc));
     out.extend(hold_traps(sc));
@@ -61,7 +64,8 @@ pub fn all(sc: &Scenario) -> Vec<String> {
 /// Flows that can answer their own replies with no delay at all: a rule whose message's
 /// reply comes back after a constant 0 s, matched again by a rule of the same flow that
 /// sends, through a subscriber with a constant 0 s latency, while some carrier delivers
-/// in a constant 0 s both ways. Such a run is stopped when its time stops advancing.
+/// in a constant 0 s both ways. Such a loop goes on at the number's pace to the horizon,
+/// or stops the run if its time stops advancing (a number fast enough).
 fn zero_delay_loops(sc: &Scenario) -> Vec<String> {
     use super::units::Dist;
     let zero = |d: &Dist| matches!(d, Dist::Constant(t) if *t == crate::engine::SimTime::ZERO);
@@ -86,7 +90,7 @@ fn zero_delay_loops(sc: &Scenario) -> Vec<String> {
                 .find(|r| zero(&r.after) && matches(&r.body).is_some());
             if let Some(reply) = echo {
                 out.push(format!(
-                    "flow {} can answer its own replies with no delay: its reply \"{}\" comes back after 0 s, through carrier {} (latency 0 s) and subscription {} (latency 0 s), and the flow answers it again; the run will stop when its time stops advancing. Give one of them a delay",
+                    "flow {} can answer its own replies with no delay: its reply \"{}\" comes back after 0 s, through carrier {} (latency 0 s) and subscription {} (latency 0 s), and the flow answers it again: the loop goes on as fast as the number sends, to the horizon, and stops the run if its time stops advancing. Give one of them a delay",
                     flow.id, reply.body, carrier.id, sub.id
                 ));
             }
@@ -207,6 +211,48 @@ fn unreachable_pools(sc: &Scenario) -> Vec<String> {
         }
     }
     out
+}
+
+/// Campaigns and traffic with customers (or, for a fraud source, destinations) in a
+/// country that none of their pools may send to: those requests end `unroutable` (SPEC
+/// 7.3; routing comes before protect, so a blocked country counts too).
+fn unroutable_countries(sc: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    let fraud = |id: &str| sc.traffic.iter().find(|t| t.id == id).and_then(|t| t.fraud);
+    for (what, id, from, _) in workload(sc) {
+        let source_fraud = if what == "traffic" { fraud(id) } else { None };
+        let lost: Vec<String> = destinations(sc, source_fraud)
+            .into_iter()
+            .filter(|&(k, share)| share > 0.0 && sc.route(from, k).is_none())
+            .map(|(k, share)| format!("{} ({}% of them)", sc.countries[k].id, (share * 1000.0).round() / 10.0))
+            .collect();
+        if !lost.is_empty() {
+            let pools: Vec<&str> = from.iter().map(|&p| sc.pools[p].id.as_str()).collect();
+            out.push(format!(
+                "{what} {id}: {} in {} are reached by none of its pools ({}): those requests end unroutable; add a pool that may send there (a number's `countries`) if that is not intended",
+                if source_fraud.is_some() { "destinations" } else { "customers" },
+                lost.join(" and "),
+                pools.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+/// Campaigns whose first blast is at or after the horizon: they send nothing.
+fn late_campaigns(sc: &Scenario) -> Vec<String> {
+    sc.campaigns
+        .iter()
+        .filter(|c| c.at >= sc.horizon)
+        .map(|c| {
+            format!(
+                "campaign {} starts at {}, not before the horizon ({}): it sends nothing; lengthen [simulation] horizon or move its `at`",
+                c.id,
+                span(c.at.as_secs_f64()),
+                span(sc.horizon.as_secs_f64())
+            )
+        })
+        .collect()
 }
 
 /// Hours and minutes of `secs`, for warnings.
