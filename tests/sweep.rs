@@ -74,6 +74,48 @@ fn finds_the_cheapest_pool_that_drains_a_burst_in_time() {
     assert_eq!(best.unwrap().1, "number.p.kind=toll_free;number.p.count=2");
 }
 
+/// With the volume as an axis, the overall best is the cheapest point, which may simply
+/// send the least; the lines before `best:` name the cheapest point meeting the target at
+/// each volume, which the table's rows must agree with.
+#[test]
+fn with_a_volume_axis_the_best_at_each_volume_is_named_too() {
+    // Two toll-free numbers (6 parts/s) drain 1,200 in 200 s and 3,600 in 600 s; one
+    // short code (100 parts/s) drains either in 36 s or less. Within 300 s: at 1,200 the
+    // toll-free numbers (cheaper), at 3,600 only the short code.
+    let (stdout, summary, o) = sweep(&[
+        "--set",
+        "number.p.kind=toll_free,short_code",
+        "--set",
+        "customers.count=1200,3600",
+        "--set",
+        "number.p.count=2",
+        "--target",
+        "drain_s<=300",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let lines: Vec<&str> = stdout.lines().collect();
+    let at = lines.iter().position(|l| l.starts_with("customers.count is an axis")).expect(&stdout);
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    for (i, count) in ["1200", "3600"].iter().enumerate() {
+        // The cheapest meeting row at this count, from the table.
+        let mut best: Option<(f64, String)> = None;
+        for f in summary.lines().skip(1).map(|l| l.split(',').collect::<Vec<_>>()) {
+            let c: f64 = f[col("cost_total_usd")].parse().unwrap();
+            let here = f[col("variant")].contains(&format!("customers.count={count}"));
+            if here && f[col("meets_target")] == "true" && best.as_ref().is_none_or(|(b, _)| c < *b) {
+                best = Some((c, f[col("variant")].to_string()));
+            }
+        }
+        assert_eq!(lines[at + 1 + i], format!("  customers.count={count}: {}", best.unwrap().1));
+    }
+    assert!(lines[at + 1].contains("kind=toll_free") && lines[at + 2].contains("kind=short_code"), "{stdout}");
+    assert_eq!(lines.last(), Some(&"best: number.p.kind=toll_free;customers.count=1200;number.p.count=2"));
+    // Without a volume axis, no such lines.
+    let (stdout, _, _) = sweep(&["--set", "number.p.kind=toll_free,short_code", "--target", "drain_s<=300"]);
+    assert!(!stdout.contains("is an axis"), "{stdout}");
+}
+
 #[test]
 fn two_parameter_sweeps_vary_the_first_flag_slowest() {
     let (_, summary, o) = sweep(&["--set", "number.p.count=1,2", "--set", "number.p.kind=long_code,short_code"]);

@@ -17,6 +17,48 @@ fn point_mean(rows: &[Summary], point: &str, column: &str) -> Option<f64> {
     (!xs.is_empty() && xs.len() == group.len()).then(|| (xs.iter().sum::<f64>() / xs.len() as f64 * 1e6).round() / 1e6)
 }
 
+/// With an axis that sets how much is sent (`customers.count`, a campaign's `recipients`, a
+/// traffic source's `rate`), the cheapest point meeting the targets may simply send the
+/// least: lines naming the cheapest point meeting every target (`meets`, per point) at
+/// each of that axis's values, in sweep order (the first on a tie, as `best`).
+fn best_by_volume(points: &[String], rows: &[Summary], meets: &[bool]) -> Vec<String> {
+    let volume = |k: &str| {
+        k == "customers.count"
+            || (k.starts_with("campaign.") && k.ends_with(".recipients"))
+            || (k.starts_with("traffic.") && k.ends_with(".rate"))
+    };
+    let pairs = |p: &str| -> Vec<(String, String)> {
+        p.split(';').filter_map(|s| s.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    };
+    let Some(axis) = points.first().and_then(|p| pairs(p).into_iter().map(|(k, _)| k).find(|k| volume(k))) else {
+        return Vec::new();
+    };
+    let value = |p: &str| pairs(p).into_iter().find(|(k, _)| *k == axis).map(|(_, v)| v);
+    let mut values: Vec<String> = Vec::new();
+    for v in points.iter().filter_map(|p| value(p)) {
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    }
+    if values.len() < 2 {
+        return Vec::new();
+    }
+    let mut out = vec![format!(
+        "{axis} is an axis, so the cheapest point may simply send the least; the cheapest meeting every target at each {axis}:"
+    )];
+    for v in values {
+        let mut best: Option<(&str, f64)> = None;
+        for (p, _) in points.iter().zip(meets).filter(|(p, m)| **m && value(p).as_ref() == Some(&v)) {
+            let cost = point_mean(rows, p, "cost_total_usd").unwrap_or(f64::INFINITY);
+            if best.is_none_or(|(_, c)| cost < c) {
+                best = Some((p, cost));
+            }
+        }
+        out.push(format!("  {axis}={v}: {}", best.map_or("none", |b| b.0)));
+    }
+    out
+}
+
 /// Write every output of `plan` from its complete `results` into `out` (a staging folder
 /// that becomes `shown`); returns what to print. `wall` is the elapsed time when the
 /// caller measured it.
@@ -48,6 +90,7 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
             }
         }
     }
+    let by_volume = point_meets.as_deref().map_or(Vec::new(), |pm| best_by_volume(&points, &rows, pm));
     let meets: Option<Vec<bool>> = point_meets
         .as_ref()
         .map(|_| rows.iter().map(|r| targets.iter().all(|t| t.met_by(r.number(&t.column)))).collect());
@@ -190,6 +233,7 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
                         best.as_deref().unwrap_or("none")
                     ));
                 }
+                page.notes.extend(by_volume.iter().map(|l| l.trim().to_string()));
                 page.notes.extend(terminal::sweep_break_even(&points, &rows).lines().map(String::from));
             }
         }
@@ -217,6 +261,8 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
             shown.display(),
             files.join(", ")
         ),
-        Command::Sweep => terminal::sweep_summary(&points, &rows, meets.as_deref(), best.as_deref(), shown),
+        Command::Sweep => {
+            terminal::sweep_summary(&points, &rows, meets.as_deref(), (best.as_deref(), &by_volume), shown)
+        }
     })
 }

@@ -504,13 +504,13 @@ pub fn sweep_cells(points: &[String], rows: &[Summary], meets: Option<&[bool]>) 
 }
 
 /// The terminal summary of `sweep`: one line per point (means over its replications),
-/// then, with targets (`meets`, a flag per row), `best: <point>` or `best: none` as the
-/// last line.
+/// then, with targets (`meets`, a flag per row), the lines `by_volume` (the best at each
+/// value of a volume axis) and `best: <point>` or `best: none` as the last line.
 pub fn sweep_summary(
     points: &[String],
     rows: &[Summary],
     meets: Option<&[bool]>,
-    best: Option<&str>,
+    (best, by_volume): (Option<&str>, &[String]),
     out_dir: &Path,
 ) -> String {
     let variant_axis = points.iter().any(|p| p.split(';').any(|s| s.starts_with("variant=")));
@@ -518,6 +518,9 @@ pub fn sweep_summary(
     let mut s = text_table(&sweep_cells(points, rows, meets));
     if variant_axis {
         s.push_str(&sweep_break_even(points, rows));
+    }
+    for line in by_volume {
+        let _ = writeln!(s, "{line}");
     }
     let _ = writeln!(s, "wrote {}", out_dir.display());
     if meets.is_some() {
