@@ -1,5 +1,6 @@
 //! `smsim check`: the resolved scenario and quick analytic estimates at nominal rates.
 
+use crate::scenario::units::thousands;
 use crate::scenario::{Limit, LimitScope, Money, Scenario};
 use std::fmt::Write as _;
 
@@ -161,7 +162,7 @@ pub fn report(sc: &Scenario) -> String {
     let _ = writeln!(
         w,
         "customers: {} ({}% unreachable, {}% opted out at t=0)",
-        sc.customers.count,
+        thousands(sc.customers.count as u64),
         sc.customers.unreachable * 100.0,
         sc.customers.opted_out * 100.0
     );
@@ -242,7 +243,7 @@ pub fn report(sc: &Scenario) -> String {
         let per_msg = crate::scenario::warnings::expected_price(sc, &c.from, c.template, None);
         let repeats = sc.campaign_starts(c).count();
         let affordable = if per_msg > 0.0 {
-            format!("{}", ((sc.spend_limit.micros() - sc.spent.micros()).max(0) as f64 / 1e6 / per_msg).floor())
+            thousands(((sc.spend_limit.micros() - sc.spent.micros()).max(0) as f64 / 1e6 / per_msg).floor() as u64)
         } else {
             "any number of".to_string()
         };
@@ -250,7 +251,7 @@ pub fn report(sc: &Scenario) -> String {
             w,
             "  {}: {} recipients x {} part(s) ({}) from {} at {}, {} blast(s); drain {} at {:.2} parts/s{}; about {} a message; the spend limit allows about {} messages",
             c.id,
-            c.recipients,
+            thousands(c.recipients as u64),
             t.parts,
             t.encoding.name(),
             pools_of(&c.from),

@@ -366,3 +366,50 @@ fn output_headers_are_the_contracts_and_no_progress_leaks_without_a_terminal() {
         assert!(json.get(key).is_some(), "run.json has {key}");
     }
 }
+
+/// A TOML syntax error, a duplicate key and a table defined twice name what is at their
+/// line; a single `[number]` for `[[number]]` gets a hint.
+#[test]
+fn parse_errors_name_the_key_of_their_line() {
+    bad(
+        "horizon = \"1h\"",
+        "horizon = \"1h\"\nhorizon = \"2h\"",
+        "horizon = \"2h\"",
+        "simulation.horizon: duplicate key",
+    );
+    bad("count = 2", "count = 2 2", "count = 2 2", "number.count: ");
+    // A second [customers] header, at the file's last line but one.
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{GOOD}\n[customers]\ncount = 3\n");
+    let path = write(dir.path(), &text);
+    let out = smsim().arg("check").arg(&path).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    let line = text.lines().count() - 1;
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(err, format!("error: {}:{line}:2: [customers]: a table defined twice\n", path.display()));
+    let err = bad("[[number]]", "[number]", "[number]", "number: invalid type: map, expected a sequence");
+    assert!(err.contains("write each entry's header as [[number]]"), "{err}");
+    let err = bad("count = 2", "count = \"two\"", "count = \"two\"", "number.lc.count: ");
+    assert!(err.contains("expected a whole number from 0 to 4294967295"), "{err}");
+}
+
+/// `run --replications` writes its figures as a plain run does: counts with separators,
+/// money in dollars and cents.
+#[test]
+fn replications_read_like_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), &GOOD.replace("count = 10", "count = 2000"));
+    let out = smsim()
+        .args(["run", "--replications", "3", "--quiet", "--out"])
+        .arg(dir.path().join("o"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line =
+        |label: &str| text.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("{text}"));
+    assert!(line("delivered").contains("(95% CI ") && line("delivered").contains(','), "{text}");
+    assert!(line("total cost").contains(" $") && line("total cost").contains("to $"), "{text}");
+    assert!(line("latency p95").contains(" s  (95% CI "), "{text}");
+}

@@ -455,18 +455,24 @@ pub fn sweep_break_even(points: &[String], rows: &[Summary]) -> String {
 /// The terminal summary of `run --replications`: mean and 95% interval of key figures.
 pub fn replications_summary(name: &str, rows: &[Summary], out_dir: &Path, files: &[&str]) -> String {
     let mut s = format!("{name} ({} replications):\n", rows.len());
-    type Figure = (&'static str, &'static str, fn(&Summary) -> Option<f64>);
+    type Figure = (&'static str, fn(f64) -> String, fn(&Summary) -> Option<f64>);
+    // As the plain run's summary writes them: counts with separators (a mean to a tenth),
+    // seconds to the millisecond, dollars and cents.
+    let count = |x: f64| {
+        let tenths = (x.abs() * 10.0).round() as u64;
+        format!("{}{}.{}", if x < 0.0 { "-" } else { "" }, thousands(tenths / 10), tenths % 10)
+    };
     let figures: [Figure; 4] = [
-        ("delivered", "", |s| Some(s.count(EndState::Delivered) as f64)),
-        ("queue wait mean", " s", |s| t(s.queue_wait.mean)),
-        ("latency p95", " s", |s| t(s.latency.p95)),
-        ("total cost", " USD", |s| usd(Some(s.cost_total))),
+        ("delivered", count, |s| Some(s.count(EndState::Delivered) as f64)),
+        ("queue wait mean", |x| format!("{x:.3} s"), |s| t(s.queue_wait.mean)),
+        ("latency p95", |x| format!("{x:.3} s"), |s| t(s.latency.p95)),
+        ("total cost", cents, |s| usd(Some(s.cost_total))),
     ];
-    for (label, unit, f) in figures {
+    for (label, show, f) in figures {
         let xs: Vec<f64> = rows.iter().filter_map(f).collect();
         let i = interval(&xs);
         if let (Some(m), Some(lo), Some(hi)) = (i.mean, i.low, i.high) {
-            let _ = writeln!(s, "  {label:<22} {m:.3}{unit}  (95% CI {lo:.3} to {hi:.3}, n = {})", xs.len());
+            let _ = writeln!(s, "  {label:<22} {}  (95% CI {} to {}, n = {})", show(m), show(lo), show(hi), xs.len());
         }
     }
     let _ = writeln!(s, "  wrote {}: {}", out_dir.display(), files.join(", "));
