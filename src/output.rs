@@ -81,7 +81,8 @@ impl Staging {
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
         }
-        std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        // Named as the user gave it: the staging folder beside it is ours, not theirs.
+        std::fs::create_dir(&tmp).map_err(|e| Error::io(target, e))?;
         Ok(Staging { target: target.to_path_buf(), tmp, committed: false })
     }
 

@@ -413,3 +413,48 @@ fn replications_read_like_a_run() {
     assert!(line("total cost").contains(" $") && line("total cost").contains("to $"), "{text}");
     assert!(line("latency p95").contains(" s  (95% CI "), "{text}");
 }
+
+/// An output folder that cannot be made is named as the user gave it, not by the staging
+/// folder beside it.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_folder_that_cannot_be_made_is_named_as_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), GOOD);
+    // Nothing can make a folder in /proc, root included.
+    let out = smsim().args(["run", "--quiet", "--out", "/proc/smsim-cannot-be-here"]).arg(&path).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("error: /proc/smsim-cannot-be-here: "), "{err}");
+    assert!(!err.contains("smsim-tmp") && err.trim_end().lines().count() == 1, "{err}");
+}
+
+/// A run's summary counts the requests no pool could take on a `requests` line, and
+/// prints none when there are none (no calendar line in a scenario without a calendar).
+#[test]
+fn unroutable_requests_are_counted_on_their_own_line() {
+    let text = "[simulation]\nhorizon = \"1h\"\n[[number]]\nid = \"lc\"\nkind = \"ten_dlc\"\n\
+                [[carrier]]\nid = \"att\"\nshare = 1\n\
+                [[country]]\nid = \"US\"\nshare = 0.5\ncarriers = [\"att\"]\n\
+                [[country]]\nid = \"GB\"\nshare = 0.5\ncarriers = [\"att\"]\n\
+                [customers]\ncount = 200\n[[campaign]]\nid = \"c\"\nfrom = \"lc\"\nbody = \"Hello\"\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), text);
+    let out = smsim().args(["run", "--quiet", "--out"]).arg(dir.path().join("o")).arg(&path).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary = std::fs::read_to_string(dir.path().join("o/summary.csv")).unwrap();
+    let (head, row) = summary.split_once('\n').unwrap();
+    let col = head.split(',').position(|h| h == "unroutable").unwrap();
+    let n: u64 = row.split(',').nth(col).unwrap().parse().unwrap();
+    assert!(n > 50, "about half of 200 customers are in GB: {n}");
+    assert!(stdout.contains(&format!("\n  requests: {n} unroutable (no pool reaches their country)\n")), "{stdout}");
+    assert!(!stdout.contains("calendar:"), "{stdout}");
+    let plain = smsim()
+        .args(["run", "--quiet", "--out"])
+        .arg(dir.path().join("p"))
+        .arg(write(dir.path(), GOOD))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(plain.stdout).unwrap().contains("requests:"));
+}

@@ -23,13 +23,17 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
     let states: Vec<String> =
         s.ends.iter().filter(|&(_, &n)| n > 0).map(|(st, n)| format!("{} {}", thousands(*n), st.name())).collect();
     let _ = writeln!(out, "  messages: {}", if states.is_empty() { "none".into() } else { states.join(", ") });
-    if s.held_for_window > 0 || s.count(EndState::Unroutable) > 0 {
-        let _ = writeln!(
-            out,
-            "  calendar: {} held for their sending window, {} unroutable (no pool reaches their country)",
-            s.held_for_window,
-            s.count(EndState::Unroutable)
-        );
+    // Requests that waited for a sending window, or that no pool could take: each only
+    // when there were any (a scenario without a calendar holds none).
+    let mut before = Vec::new();
+    if s.held_for_window > 0 {
+        before.push(format!("{} held for their sending window", thousands(s.held_for_window)));
+    }
+    if s.count(EndState::Unroutable) > 0 {
+        before.push(format!("{} unroutable (no pool reaches their country)", thousands(s.count(EndState::Unroutable))));
+    }
+    if !before.is_empty() {
+        let _ = writeln!(out, "  requests: {}", before.join(", "));
     }
     let _ = writeln!(
         out,
