@@ -82,7 +82,13 @@ impl Staging {
             std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
         }
         // Named as the user gave it: the staging folder beside it is ours, not theirs.
-        std::fs::create_dir(&tmp).map_err(|e| Error::io(target, e))?;
+        std::fs::create_dir(&tmp).map_err(|e| {
+            Error::Input(format!(
+                "{}: cannot create the output folder: {}",
+                target.display(),
+                crate::error::one_line(&e.to_string())
+            ))
+        })?;
         Ok(Staging { target: target.to_path_buf(), tmp, committed: false })
     }
 

@@ -284,6 +284,9 @@ fn each_planner_warning_appears_when_it_should_and_not_otherwise() {
     let late = base("ten_dlc", "").replace("body = \"Sale today\"\n", "body = \"Sale today\"\nat = \"2h\"\n");
     let w = warnings(&late);
     assert!(w.contains("campaign blast starts at 2h00, not before the horizon (2h00): it sends nothing"), "{w}");
+    // ...and nothing of it is unroutable, even from a pool that reaches no customer.
+    let w = warnings(&gb.replace("body = \"Sale today\"\n", "body = \"Sale today\"\nat = \"2h\"\n"));
+    assert!(w.contains("it sends nothing") && !w.contains("reached by none"), "{w}");
     // A horizon too short to drain: 1,000 parts at 2 parts/s take 8 min 20 s.
     let short = base("ten_dlc", "").replace("horizon = \"2h\"", "horizon = \"5m\"");
     assert!(warnings(&short).contains("campaign blast needs about 8 min to send 1,000 parts at 2 parts/s (numbers)"));

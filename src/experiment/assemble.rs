@@ -17,44 +17,47 @@ fn point_mean(rows: &[Summary], point: &str, column: &str) -> Option<f64> {
     (!xs.is_empty() && xs.len() == group.len()).then(|| (xs.iter().sum::<f64>() / xs.len() as f64 * 1e6).round() / 1e6)
 }
 
-/// With an axis that sets how much is sent (`customers.count`, a campaign's `recipients`, a
+/// With axes that set how much is sent (`customers.count`, a campaign's `recipients`, a
 /// traffic source's `rate`), the cheapest point meeting the targets may simply send the
 /// least: lines naming the cheapest point meeting every target (`meets`, per point) at
-/// each of that axis's values, in sweep order (the first on a tie, as `best`).
+/// each combination of those axes' values, in sweep order (the first on a tie, as
+/// `best`).
 fn best_by_volume(points: &[String], rows: &[Summary], meets: &[bool]) -> Vec<String> {
     let volume = |k: &str| {
         k == "customers.count"
             || (k.starts_with("campaign.") && k.ends_with(".recipients"))
             || (k.starts_with("traffic.") && k.ends_with(".rate"))
     };
-    let pairs = |p: &str| -> Vec<(String, String)> {
-        p.split(';').filter_map(|s| s.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    // A point's values of the volume axes, as it names them (`customers.count=50000`).
+    let of = |p: &str| -> String {
+        p.split(';').filter(|s| s.split_once('=').is_some_and(|(k, _)| volume(k))).collect::<Vec<_>>().join(";")
     };
-    let Some(axis) = points.first().and_then(|p| pairs(p).into_iter().map(|(k, _)| k).find(|k| volume(k))) else {
-        return Vec::new();
-    };
-    let value = |p: &str| pairs(p).into_iter().find(|(k, _)| *k == axis).map(|(_, v)| v);
+    let axes: Vec<&str> = points
+        .first()
+        .map(|p| p.split(';').filter_map(|s| s.split_once('=')).map(|(k, _)| k).filter(|k| volume(k)).collect())
+        .unwrap_or_default();
     let mut values: Vec<String> = Vec::new();
-    for v in points.iter().filter_map(|p| value(p)) {
+    for v in points.iter().map(|p| of(p)) {
         if !values.contains(&v) {
             values.push(v);
         }
     }
-    if values.len() < 2 {
+    if axes.is_empty() || values.len() < 2 {
         return Vec::new();
     }
+    let (names, verb) = (axes.join(" and "), if axes.len() == 1 { "is an axis" } else { "are axes" });
     let mut out = vec![format!(
-        "{axis} is an axis, so the cheapest point may simply send the least; the cheapest meeting every target at each {axis}:"
+        "{names} {verb}, so the cheapest point may simply send the least; the cheapest meeting every target at each:"
     )];
     for v in values {
         let mut best: Option<(&str, f64)> = None;
-        for (p, _) in points.iter().zip(meets).filter(|(p, m)| **m && value(p).as_ref() == Some(&v)) {
+        for (p, _) in points.iter().zip(meets).filter(|(p, m)| **m && of(p) == v) {
             let cost = point_mean(rows, p, "cost_total_usd").unwrap_or(f64::INFINITY);
             if best.is_none_or(|(_, c)| cost < c) {
                 best = Some((p, cost));
             }
         }
-        out.push(format!("  {axis}={v}: {}", best.map_or("none", |b| b.0)));
+        out.push(format!("  {v}: {}", best.map_or("none", |b| b.0)));
     }
     out
 }

@@ -23,17 +23,10 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
     let states: Vec<String> =
         s.ends.iter().filter(|&(_, &n)| n > 0).map(|(st, n)| format!("{} {}", thousands(*n), st.name())).collect();
     let _ = writeln!(out, "  messages: {}", if states.is_empty() { "none".into() } else { states.join(", ") });
-    // Requests that waited for a sending window, or that no pool could take: each only
-    // when there were any (a scenario without a calendar holds none).
-    let mut before = Vec::new();
+    // Requests that waited for a sending window (those no pool could take are on the
+    // `messages` line, as `unroutable`).
     if s.held_for_window > 0 {
-        before.push(format!("{} held for their sending window", thousands(s.held_for_window)));
-    }
-    if s.count(EndState::Unroutable) > 0 {
-        before.push(format!("{} unroutable (no pool reaches their country)", thousands(s.count(EndState::Unroutable))));
-    }
-    if !before.is_empty() {
-        let _ = writeln!(out, "  requests: {}", before.join(", "));
+        let _ = writeln!(out, "  requests: {} held for their sending window", thousands(s.held_for_window));
     }
     let _ = writeln!(
         out,
@@ -161,24 +154,23 @@ pub fn compare_table(
 /// For each variant whose run rate's message costs pass its monthly spend limit, a line
 /// saying so: the run rate assumes the horizon repeats all month, which the limit would
 /// not allow (it would stop sending after about the days given). A variant whose limit
-/// already stopped sending in the run gets a line saying that instead: its run rate
-/// counts only what was charged before the stop, not what the traffic asked for, so no
-/// extrapolation from it says when a repeat would stop.
+/// already refused messages in the run gets a line saying that instead: its message
+/// charges stop near the limit, so no extrapolation from them says what the traffic asked
+/// for or when a repeat would stop (the time of the first refusal is on its own line).
 pub fn over_limit(variants: &[String], rows: &[Summary]) -> String {
     let mut out = String::new();
     for v in variants {
         let runs: Vec<&Summary> = rows.iter().filter(|r| &r.variant == v).collect();
         let hits: Vec<f64> = runs.iter().filter_map(|r| t(r.spend_limit_hit)).collect();
         if let (Some(limit), false) = (runs.first().map(|r| r.spend_limit), hits.is_empty()) {
-            let at = hms(hits.iter().sum::<f64>() / hits.len() as f64);
             let when = if runs.len() == 1 {
-                format!("at {at}")
+                "in this run".to_string()
             } else {
-                format!("in {} of {} replications, at {at} on average", hits.len(), runs.len())
+                format!("in {} of {} replications", hits.len(), runs.len())
             };
             let _ = writeln!(
                 out,
-                "{v}: the {} monthly spend limit stopped sending {when}: the monthly run rate counts only what was charged before that, not what the traffic asked for",
+                "{v}: the {} monthly spend limit refused messages {when}: the run rate's message charges stop near the limit, so they say nothing of what the traffic asked for",
                 cents(limit.micros() as f64 / 1e6),
             );
             continue;
@@ -478,6 +470,10 @@ pub fn replications_summary(name: &str, rows: &[Summary], out_dir: &Path, files:
         if let (Some(m), Some(lo), Some(hi)) = (i.mean, i.low, i.high) {
             let _ = writeln!(s, "  {label:<22} {}  (95% CI {} to {}, n = {})", show(m), show(lo), show(hi), xs.len());
         }
+    }
+    let variant = rows.first().map(|r| r.variant.clone()).unwrap_or_default();
+    for line in over_limit(std::slice::from_ref(&variant), rows).lines() {
+        let _ = writeln!(s, "  note: {}", line.split_once(": ").map_or(line, |x| x.1));
     }
     let _ = writeln!(s, "  wrote {}: {}", out_dir.display(), files.join(", "));
     s

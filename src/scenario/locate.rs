@@ -45,10 +45,10 @@ pub(super) fn plain(message: &str) -> String {
     }
     // Rust's number types, in words (a message ends with what it expected).
     for (ty, words) in [
-        ("u8", "a whole number from 0 to 255"),
-        ("u16", "a whole number from 0 to 65535"),
-        ("u32", "a whole number from 0 to 4294967295"),
-        ("u64", "a whole number of at least 0"),
+        ("u8", "a whole number (0 or more)"),
+        ("u16", "a whole number (0 or more)"),
+        ("u32", "a whole number (0 or more)"),
+        ("u64", "a whole number (0 or more)"),
         ("i64", "a whole number"),
         ("f64", "a number"),
     ] {
@@ -59,12 +59,14 @@ pub(super) fn plain(message: &str) -> String {
     out
 }
 
-/// `message` about the key `key`, with a hint where one helps: `[number]` written for
-/// `[[number]]` (one table where a list of them is read).
-pub(super) fn hinted(message: String, key: Option<&str>) -> String {
-    match key {
-        Some(k) if message == "invalid type: map, expected a sequence" => {
-            format!("{message} (a list: write each entry's header as [[{k}]], with two brackets)")
+/// `message` about the table at `path` (its keys, `topic.subscription`), with a hint where
+/// one helps: `[number]` written for `[[number]]` (one table where a list of them is read).
+pub(super) fn hinted(message: String, path: Option<&str>) -> String {
+    match path {
+        Some(p) if message == "invalid type: map, expected a sequence" => {
+            format!(
+                "{message} (a list: write each entry's header as [[{p}]], with two brackets, or the value as [{{ ... }}])"
+            )
         }
         _ => message,
     }
@@ -95,55 +97,130 @@ fn big_integer(text: &str, message: &str) -> Option<(usize, usize, String)> {
 }
 
 /// The TOML reader's error `message` at byte `offset` of `text`, as one located error that
-/// names what is at that line: the key (under its table: `simulation.seed`) or the table
+/// names what is at that line: the key (under its table: `simulation.seed`) or the header
 /// of a header line (`[customers]`). The reader's own message names neither (`duplicate
-/// key`, `expected newline`); a line that is neither (inside a multi-line array) is left
-/// as the reader says.
+/// key`, `expected newline`). A line inside a multi-line array, inline table or string
+/// is left as the reader says, and so is an error about a missing `,` or `]`, which the
+/// reader finds on the line after the one at fault.
 pub(super) fn parse_error(text: &str, file: &str, offset: Option<usize>, message: &str) -> Error {
     let (line, column) = offset.map(|o| line_col(text, o)).unwrap_or((1, 1));
     let message = message.trim();
-    let message = match offset.and_then(|_| line_name(text, line)) {
-        Some(Named::Table(name)) if message == "duplicate key" => format!("[{name}]: a table defined twice"),
-        Some(Named::Table(name)) => format!("[{name}]: {message}"),
+    let unclosed = message.contains("comma") || message.contains("expected `]`") || message.contains("expected `,`");
+    let named = offset.filter(|_| !unclosed).and_then(|_| line_name(text, line));
+    let message = match named {
+        Some(Named::Header(h)) if message == "duplicate key" => {
+            let name = h.trim_matches(['[', ']']);
+            // `[name]` after `[[name]]` entries: the reader calls it a duplicate.
+            let listed = headers(text).iter().take_while(|(l, _)| *l < line).any(|(_, x)| *x == format!("[[{name}]]"));
+            if listed && !h.starts_with("[[") {
+                format!("{h}: [[{name}]] entries come before it: write [[{name}]] for another entry")
+            } else {
+                format!("{h}: a table defined twice")
+            }
+        }
+        Some(Named::Header(h)) => format!("{h}: {message}"),
         Some(Named::Key(path)) => format!("{path}: {message}"),
         None => message.to_string(),
     };
     Error::Scenario { file: file.into(), line, column, message }
 }
 
-/// What line `line` (1-based) of `text` names.
+/// What a line of a scenario names.
 enum Named {
-    /// A table header's name, without brackets.
-    Table(String),
-    /// A key, with the table it is under.
+    /// A table header as written (`[customers]`, `[[number]]`).
+    Header(String),
+    /// A key, with the table it is under (`simulation.seed`).
     Key(String),
 }
 
+/// For each line of `text` (0-based), whether it starts outside every bracket, brace and
+/// string: only such a line can be a header or begin with a key.
+fn line_starts_clear(text: &str) -> Vec<bool> {
+    let (mut clear, mut depth, mut string): (Vec<bool>, i32, Option<&str>) = (Vec::new(), 0, None);
+    for line in text.split('\n') {
+        clear.push(depth == 0 && string.is_none());
+        let mut rest = line;
+        while !rest.is_empty() {
+            if let Some(close) = string {
+                match rest.find(close) {
+                    // A basic string's escaped quote does not close it.
+                    Some(i) if close != "\'" && close != "\'\'\'" && rest[..i].ends_with('\\') => rest = &rest[i + 1..],
+                    Some(i) => {
+                        string = None;
+                        rest = &rest[i + close.len()..];
+                    }
+                    None => {
+                        // A one-line string left open ends at the line's end.
+                        if close.len() == 1 {
+                            string = None;
+                        }
+                        rest = "";
+                    }
+                }
+                continue;
+            }
+            let c = rest.chars().next().expect("not empty");
+            let open = ["\"\"\"", "\'\'\'", "\"", "\'"].into_iter().find(|q| rest.starts_with(q));
+            if let Some(q) = open {
+                string = Some(q);
+                rest = &rest[q.len()..];
+                continue;
+            }
+            match c {
+                '#' => break,
+                '[' | '{' => depth += 1,
+                ']' | '}' => depth -= 1,
+                _ => {}
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+        depth = depth.max(0);
+    }
+    clear
+}
+
+/// The header lines of `text`: (1-based line, the header as written).
+fn headers(text: &str) -> Vec<(usize, String)> {
+    let clear = line_starts_clear(text);
+    text.split('\n').enumerate().filter(|&(i, _)| clear[i]).filter_map(|(i, l)| header(l).map(|h| (i + 1, h))).collect()
+}
+
+/// `l`'s header as written (`[name]`, `[[name]]`), without spaces or a comment after it.
+fn header(l: &str) -> Option<String> {
+    let l = l.trim();
+    let (open, close) = if l.starts_with("[[") { ("[[", "]]") } else { ("[", "]") };
+    let inner = l.strip_prefix(open)?;
+    let end = inner.find(close)?;
+    let name = inner[..end].trim();
+    let after = inner[end + close.len()..].trim_start();
+    (!name.is_empty() && (after.is_empty() || after.starts_with('#'))).then(|| format!("{open}{name}{close}"))
+}
+
 fn line_name(text: &str, line: usize) -> Option<Named> {
-    let lines: Vec<&str> = text.lines().collect();
-    let header = |l: &str| {
-        let l = l.trim();
-        let inner = l
-            .strip_prefix("[[")
-            .and_then(|r| r.split("]]").next())
-            .or_else(|| l.strip_prefix('[').and_then(|r| r.split(']').next()))?;
-        Some(inner.trim().to_string())
-    };
-    let here = lines.get(line.checked_sub(1)?)?;
+    let clear = line_starts_clear(text);
+    let here = text.split('\n').nth(line.checked_sub(1)?)?;
+    if !clear.get(line - 1).copied().unwrap_or(false) {
+        return None;
+    }
     if here.trim_start().starts_with('[') {
-        return header(here).filter(|h| !h.is_empty()).map(Named::Table);
+        return header(here).map(Named::Header);
     }
     let (key, _) = here.split_once('=')?;
     let key = key.trim();
     let bare = |c: char| c.is_ascii_alphanumeric() || "_-.\"' ".contains(c);
-    if key.is_empty() || !key.chars().all(bare) {
+    // A key's quotes come in pairs.
+    if key.is_empty()
+        || !key.chars().all(bare)
+        || key.matches('"').count() % 2 == 1
+        || key.matches('\'').count() % 2 == 1
+    {
         return None;
     }
     let key = key.replace(['"', '\''], "");
-    let table = lines[..line - 1].iter().rev().find(|l| l.trim_start().starts_with('[')).and_then(|l| header(l));
+    let table = headers(text).into_iter().take_while(|(l, _)| *l < line).last();
     Some(Named::Key(match table {
-        Some(t) if !t.is_empty() => format!("{t}.{key}"),
-        _ => key,
+        Some((_, t)) => format!("{}.{key}", t.trim_matches(['[', ']'])),
+        None => key,
     }))
 }
 
@@ -275,18 +352,22 @@ mod tests {
     fn plain_words_for_rust_types() {
         assert_eq!(
             plain("invalid type: string \"two\", expected u32"),
-            "invalid type: string \"two\", expected a whole number from 0 to 4294967295"
+            "invalid type: string \"two\", expected a whole number (0 or more)"
         );
         assert_eq!(
             plain("invalid value: integer `-2`, expected u32"),
-            "invalid value: integer `-2`, expected a whole number from 0 to 4294967295"
+            "invalid value: integer `-2`, expected a whole number (0 or more)"
         );
         assert_eq!(
             plain("invalid type: string \"$5\", expected f64"),
             "invalid type: string \"$5\", expected a number"
         );
         let map = || "invalid type: map, expected a sequence".to_string();
-        assert!(hinted(map(), Some("number")).ends_with("write each entry's header as [[number]], with two brackets)"));
+        let hint = hinted(map(), Some("topic.subscription"));
+        assert!(
+            hint.ends_with("header as [[topic.subscription]], with two brackets, or the value as [{ ... }])"),
+            "{hint}"
+        );
         assert_eq!(hinted(map(), None), map());
         assert_eq!(plain("expected u32 here"), "expected u32 here", "only a message's end");
     }
@@ -294,7 +375,7 @@ mod tests {
     #[test]
     fn a_parse_error_names_the_key_or_the_table_of_its_line() {
         let text = "[simulation]\nseed = 5\nseed = 6\n[customers]\ncount = 5 5\n[customers]\n\
-                    [[number]]\nid = \"a\"\nkinds = [\n  1 2\n]\n";
+                    [[number]]\nid = \"a\"\nkinds = [\n  1 2\n]\n[[number]] # two\nid = 1 1\n";
         let at = |line: usize| text.lines().take(line - 1).map(|l| l.len() + 1).sum::<usize>();
         let said = |offset: usize, message: &str| parse_error(text, "f.toml", Some(offset), message).to_string();
         assert_eq!(said(at(3), "duplicate key"), "f.toml:3:1: simulation.seed: duplicate key");
@@ -302,8 +383,34 @@ mod tests {
         assert_eq!(said(at(6) + 1, "duplicate key"), "f.toml:6:2: [customers]: a table defined twice");
         assert_eq!(said(at(8), "duplicate key"), "f.toml:8:1: number.id: duplicate key");
         // Inside a multi-line array: no key on the line, the reader's words alone.
-        assert_eq!(said(at(10) + 4, "expected `,`"), "f.toml:10:5: expected `,`");
+        assert_eq!(said(at(10) + 4, "invalid array"), "f.toml:10:5: invalid array");
+        // A header with a comment after it.
+        assert_eq!(said(at(13) + 7, "expected newline"), "f.toml:13:8: number.id: expected newline");
         assert_eq!(parse_error(text, "f.toml", None, " eof ").to_string(), "f.toml:1:1: eof");
+    }
+
+    /// Lines that only look like headers or keys: rows of an array of arrays, a line of a
+    /// multi-line string, the line after an unclosed array (the reader finds a missing
+    /// `]` or `,` there), and `[x]` after `[[x]]` entries.
+    #[test]
+    fn only_real_headers_and_keys_are_named() {
+        let rows = "arr = [\n [1, 2],\n [3, 4],\n]\nx = = 1\n";
+        assert_eq!(parse_error(rows, "f", Some(rows.find("x =").unwrap() + 4), "extra").to_string(), "f:5:5: x: extra");
+        assert_eq!(parse_error(rows, "f", Some(rows.find("[3").unwrap()), "bad").to_string(), "f:3:2: bad");
+        let body = "[c]\nbody = \"\"\"\n[oops]\nx = 1\n\"\"\"\nfrom = 1 1\n";
+        let from = body.find("from").unwrap();
+        assert_eq!(parse_error(body, "f", Some(from + 9), "newline").to_string(), "f:6:10: c.from: newline");
+        assert_eq!(parse_error(body, "f", Some(body.find("x = 1").unwrap()), "odd").to_string(), "f:4:1: odd");
+        let open = "[[campaign]]\nfrom = [\"lc\"\nbody = \"hi\"\n";
+        let next = open.find("body").unwrap();
+        let said = parse_error(open, "f", Some(next), "missing comma between array elements").to_string();
+        assert_eq!(said, "f:3:1: missing comma between array elements");
+        let twice = "[[campaign]]\nid = \"a\"\n[campaign]\nid = \"b\"\n";
+        let said = parse_error(twice, "f", Some(twice.find("\n[campaign]").unwrap() + 2), "duplicate key").to_string();
+        assert_eq!(
+            said,
+            "f:3:2: [campaign]: [[campaign]] entries come before it: write [[campaign]] for another entry"
+        );
     }
 
     #[test]

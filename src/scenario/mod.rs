@@ -586,11 +586,10 @@ pub fn load_variant(text: &str, file: &str, stem: &str, sets: &[String], variant
                 }
             }
         }
-        let key = match path.last() {
-            Some(Seg::Key(k)) => Some(k.clone()),
-            _ => None,
-        };
-        located(path, locate::hinted(locate::plain(&message).replace('`', "\""), key.as_deref()))
+        let keys: Vec<&str> =
+            path.iter().filter_map(|s| if let Seg::Key(k) = s { Some(k.as_str()) } else { None }).collect();
+        let table = (!keys.is_empty()).then(|| keys.join("."));
+        located(path, locate::hinted(locate::plain(&message).replace('`', "\""), table.as_deref()))
     })?;
     let variants = check_variants(&raw).map_err(|(path, message)| located(path, message))?;
     let mut sc = resolve::resolve(raw, file, stem).map_err(|(path, message)| located(path, message))?;

@@ -90,7 +90,7 @@ fn zero_delay_loops(sc: &Scenario) -> Vec<String> {
                 .find(|r| zero(&r.after) && matches(&r.body).is_some());
             if let Some(reply) = echo {
                 out.push(format!(
-                    "flow {} can answer its own replies with no delay: its reply \"{}\" comes back after 0 s, through carrier {} (latency 0 s) and subscription {} (latency 0 s), and the flow answers it again: the loop goes on as fast as the number sends, to the horizon, and stops the run if its time stops advancing. Give one of them a delay",
+                    "flow {} can answer its own replies with no delay: its reply \"{}\" comes back after 0 s, through carrier {} (latency 0 s) and subscription {} (latency 0 s), and the flow answers it again: the loop goes on as fast as the number sends, to the horizon, or stops the run if its time stops advancing. Give one of them a delay",
                     flow.id, reply.body, carrier.id, sub.id
                 ));
             }
@@ -220,6 +220,10 @@ fn unroutable_countries(sc: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     let fraud = |id: &str| sc.traffic.iter().find(|t| t.id == id).and_then(|t| t.fraud);
     for (what, id, from, _) in workload(sc) {
+        // A campaign that sends nothing has its own warning.
+        if what == "campaign" && sc.campaigns.iter().any(|c| c.id == id && sends_nothing(sc, c)) {
+            continue;
+        }
         let source_fraud = if what == "traffic" { fraud(id) } else { None };
         let lost: Vec<String> = destinations(sc, source_fraud)
             .into_iter()
@@ -229,7 +233,7 @@ fn unroutable_countries(sc: &Scenario) -> Vec<String> {
         if !lost.is_empty() {
             let pools: Vec<&str> = from.iter().map(|&p| sc.pools[p].id.as_str()).collect();
             out.push(format!(
-                "{what} {id}: {} in {} are reached by none of its pools ({}): those requests end unroutable; add a pool that may send there (a number's `countries`) if that is not intended",
+                "{what} {id}: {} in {} are reached by none of its pools ({}): those requests end unroutable; add to its `from` a pool that may send there if that is not intended",
                 if source_fraud.is_some() { "destinations" } else { "customers" },
                 lost.join(" and "),
                 pools.join(", ")
@@ -239,11 +243,16 @@ fn unroutable_countries(sc: &Scenario) -> Vec<String> {
     out
 }
 
+/// Whether campaign `c`'s first blast is at or after the horizon.
+fn sends_nothing(sc: &Scenario, c: &super::Campaign) -> bool {
+    c.at >= sc.horizon
+}
+
 /// Campaigns whose first blast is at or after the horizon: they send nothing.
 fn late_campaigns(sc: &Scenario) -> Vec<String> {
     sc.campaigns
         .iter()
-        .filter(|c| c.at >= sc.horizon)
+        .filter(|c| sends_nothing(sc, c))
         .map(|c| {
             format!(
                 "campaign {} starts at {}, not before the horizon ({}): it sends nothing; lengthen [simulation] horizon or move its `at`",
