@@ -310,7 +310,7 @@ fn scenario_errors_are_located_on_one_line_without_internal_names() {
         (
             "big.toml",
             small(|t| t.replace("count = 10", "count = 99999999999999999999999")),
-            "big.toml:7:9: count: integer too large",
+            "big.toml:7:9: customers.count: integer too large",
         ),
         (
             "neg.toml",

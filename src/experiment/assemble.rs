@@ -17,6 +17,19 @@ fn point_mean(rows: &[Summary], point: &str, column: &str) -> Option<f64> {
     (!xs.is_empty() && xs.len() == group.len()).then(|| (xs.iter().sum::<f64>() / xs.len() as f64 * 1e6).round() / 1e6)
 }
 
+/// The point of least mean `cost_total_usd` among those `keep` keeps (by index), the first
+/// in sweep order on a tie; none without a cost.
+fn cheapest<'p>(points: &'p [String], rows: &[Summary], keep: impl Fn(usize) -> bool) -> Option<&'p String> {
+    let mut best: Option<(&String, f64)> = None;
+    for (_, p) in points.iter().enumerate().filter(|&(i, _)| keep(i)) {
+        let cost = point_mean(rows, p, "cost_total_usd").unwrap_or(f64::INFINITY);
+        if cost < best.map_or(f64::INFINITY, |b| b.1) {
+            best = Some((p, cost));
+        }
+    }
+    best.map(|b| b.0)
+}
+
 /// With axes that set how much is sent (`customers.count`, a campaign's `recipients`, a
 /// traffic source's `rate`), the cheapest point meeting the targets may simply send the
 /// least: lines naming the cheapest point meeting every target (`meets`, per point) at
@@ -50,14 +63,8 @@ fn best_by_volume(points: &[String], rows: &[Summary], meets: &[bool]) -> Vec<St
         "{names} {verb}, so the cheapest point may simply send the least; the cheapest meeting every target at each:"
     )];
     for v in values {
-        let mut best: Option<(&str, f64)> = None;
-        for (p, _) in points.iter().zip(meets).filter(|(p, m)| **m && of(p) == v) {
-            let cost = point_mean(rows, p, "cost_total_usd").unwrap_or(f64::INFINITY);
-            if best.is_none_or(|(_, c)| cost < c) {
-                best = Some((p, cost));
-            }
-        }
-        out.push(format!("  {v}: {}", best.map_or("none", |b| b.0)));
+        let best = cheapest(points, rows, |i| meets[i] && of(&points[i]) == v);
+        out.push(format!("  {v}: {}", best.map_or("none", |b| b.as_str())));
     }
     out
 }
@@ -82,17 +89,7 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
     // cheapest of those, the first on a tie), and whether each row's own values do.
     let point_meets: Option<Vec<bool>> = (!targets.is_empty())
         .then(|| points.iter().map(|p| targets.iter().all(|t| t.met_by(point_mean(&rows, p, &t.column)))).collect());
-    let mut best = None;
-    if let Some(pm) = &point_meets {
-        let mut best_cost = f64::INFINITY;
-        for (p, _) in points.iter().zip(pm).filter(|x| *x.1) {
-            let cost = point_mean(&rows, p, "cost_total_usd").unwrap_or(f64::INFINITY);
-            if cost < best_cost {
-                best_cost = cost;
-                best = Some(p.clone());
-            }
-        }
-    }
+    let best = point_meets.as_ref().and_then(|pm| cheapest(&points, &rows, |i| pm[i]).cloned());
     let by_volume = point_meets.as_deref().map_or(Vec::new(), |pm| best_by_volume(&points, &rows, pm));
     let meets: Option<Vec<bool>> = point_meets
         .as_ref()

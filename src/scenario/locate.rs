@@ -87,12 +87,16 @@ pub(super) fn toml_error(text: &str, file: &str, message: &str) -> Error {
 }
 
 /// Where an integer too large for 64 bits is in `text`, from the TOML reader's message
-/// (which has no position): (line, column, the key on that line).
+/// (which has no position): (line, column, the key on that line under its table, as a
+/// parse error names it; `integer` when the line names none).
 fn big_integer(text: &str, message: &str) -> Option<(usize, usize, String)> {
     let digits = message.split('`').nth(1).filter(|d| d.trim_start_matches('-').chars().all(|c| c.is_ascii_digit()))?;
     let at = text.find(digits)?;
     let (line, col) = line_col(text, at);
-    let key = text.lines().nth(line - 1)?.split('=').next()?.trim().trim_matches('"').to_string();
+    let key = match Scan::new(text).name(line) {
+        Some(Named::Key(path)) => path,
+        _ => "integer".to_string(),
+    };
     Some((line, col, key))
 }
 
@@ -106,12 +110,13 @@ pub(super) fn parse_error(text: &str, file: &str, offset: Option<usize>, message
     let (line, column) = offset.map(|o| line_col(text, o)).unwrap_or((1, 1));
     let message = message.trim();
     let unclosed = message.contains("comma") || message.contains("expected `]`") || message.contains("expected `,`");
-    let named = offset.filter(|_| !unclosed).and_then(|_| line_name(text, line));
+    let scan = Scan::new(text);
+    let named = offset.filter(|_| !unclosed).and_then(|_| scan.name(line));
     let message = match named {
         Some(Named::Header(h)) if message == "duplicate key" => {
             let name = h.trim_matches(['[', ']']);
             // `[name]` after `[[name]]` entries: the reader calls it a duplicate.
-            let listed = headers(text).iter().take_while(|(l, _)| *l < line).any(|(_, x)| *x == format!("[[{name}]]"));
+            let listed = scan.headers_before(line).any(|x| x == format!("[[{name}]]"));
             if listed && !h.starts_with("[[") {
                 format!("{h}: [[{name}]] entries come before it: write [[{name}]] for another entry")
             } else {
@@ -133,56 +138,91 @@ enum Named {
     Key(String),
 }
 
-/// For each line of `text` (0-based), whether it starts outside every bracket, brace and
+/// A scenario's lines, and for each whether it starts outside every bracket, brace and
 /// string: only such a line can be a header or begin with a key.
-fn line_starts_clear(text: &str) -> Vec<bool> {
-    let (mut clear, mut depth, mut string): (Vec<bool>, i32, Option<&str>) = (Vec::new(), 0, None);
-    for line in text.split('\n') {
-        clear.push(depth == 0 && string.is_none());
-        let mut rest = line;
-        while !rest.is_empty() {
-            if let Some(close) = string {
-                match rest.find(close) {
-                    // A basic string's escaped quote does not close it.
-                    Some(i) if close != "\'" && close != "\'\'\'" && rest[..i].ends_with('\\') => rest = &rest[i + 1..],
-                    Some(i) => {
-                        string = None;
-                        rest = &rest[i + close.len()..];
-                    }
-                    None => {
-                        // A one-line string left open ends at the line's end.
-                        if close.len() == 1 {
-                            string = None;
-                        }
-                        rest = "";
-                    }
-                }
-                continue;
-            }
-            let c = rest.chars().next().expect("not empty");
-            let open = ["\"\"\"", "\'\'\'", "\"", "\'"].into_iter().find(|q| rest.starts_with(q));
-            if let Some(q) = open {
-                string = Some(q);
-                rest = &rest[q.len()..];
-                continue;
-            }
-            match c {
-                '#' => break,
-                '[' | '{' => depth += 1,
-                ']' | '}' => depth -= 1,
-                _ => {}
-            }
-            rest = &rest[c.len_utf8()..];
-        }
-        depth = depth.max(0);
-    }
-    clear
+struct Scan<'a> {
+    lines: Vec<&'a str>,
+    clear: Vec<bool>,
 }
 
-/// The header lines of `text`: (1-based line, the header as written).
-fn headers(text: &str) -> Vec<(usize, String)> {
-    let clear = line_starts_clear(text);
-    text.split('\n').enumerate().filter(|&(i, _)| clear[i]).filter_map(|(i, l)| header(l).map(|h| (i + 1, h))).collect()
+impl<'a> Scan<'a> {
+    fn new(text: &'a str) -> Self {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let (mut clear, mut depth, mut string): (Vec<bool>, i32, Option<&str>) = (Vec::new(), 0, None);
+        for line in &lines {
+            clear.push(depth == 0 && string.is_none());
+            let mut rest = *line;
+            while !rest.is_empty() {
+                if let Some(close) = string {
+                    match rest.find(close) {
+                        // A basic string's escaped quote does not close it.
+                        Some(i) if !close.starts_with('\'') && rest[..i].ends_with('\\') => rest = &rest[i + 1..],
+                        Some(i) => {
+                            string = None;
+                            rest = &rest[i + close.len()..];
+                        }
+                        None => {
+                            // A one-line string left open ends at the line's end.
+                            if close.len() == 1 {
+                                string = None;
+                            }
+                            rest = "";
+                        }
+                    }
+                    continue;
+                }
+                if let Some(q) = ["\"\"\"", "\'\'\'", "\"", "\'"].into_iter().find(|q| rest.starts_with(q)) {
+                    string = Some(q);
+                    rest = &rest[q.len()..];
+                    continue;
+                }
+                let c = rest.chars().next().expect("not empty");
+                match c {
+                    '#' => break,
+                    '[' | '{' => depth += 1,
+                    ']' | '}' => depth -= 1,
+                    _ => {}
+                }
+                rest = &rest[c.len_utf8()..];
+            }
+            depth = depth.max(0);
+        }
+        Scan { lines, clear }
+    }
+
+    /// The headers as written on the lines before `line` (1-based), in order.
+    fn headers_before(&self, line: usize) -> impl Iterator<Item = String> + '_ {
+        let before = line.saturating_sub(1).min(self.lines.len());
+        self.lines[..before].iter().zip(&self.clear).filter(|(_, c)| **c).filter_map(|(l, _)| header(l))
+    }
+
+    /// What line `line` (1-based) names, if it starts clear.
+    fn name(&self, line: usize) -> Option<Named> {
+        let i = line.checked_sub(1)?;
+        let here = self.lines.get(i)?;
+        if !self.clear[i] {
+            return None;
+        }
+        if here.trim_start().starts_with('[') {
+            return header(here).map(Named::Header);
+        }
+        let (key, _) = here.split_once('=')?;
+        let key = key.trim();
+        let bare = |c: char| c.is_ascii_alphanumeric() || "_-.\"' ".contains(c);
+        // A key's quotes come in pairs.
+        if key.is_empty()
+            || !key.chars().all(bare)
+            || key.matches('"').count() % 2 == 1
+            || key.matches('\'').count() % 2 == 1
+        {
+            return None;
+        }
+        let key = key.replace(['"', '\''], "");
+        Some(Named::Key(match self.headers_before(line).last() {
+            Some(t) => format!("{}.{key}", t.trim_matches(['[', ']'])),
+            None => key,
+        }))
+    }
 }
 
 /// `l`'s header as written (`[name]`, `[[name]]`), without spaces or a comment after it.
@@ -194,34 +234,6 @@ fn header(l: &str) -> Option<String> {
     let name = inner[..end].trim();
     let after = inner[end + close.len()..].trim_start();
     (!name.is_empty() && (after.is_empty() || after.starts_with('#'))).then(|| format!("{open}{name}{close}"))
-}
-
-fn line_name(text: &str, line: usize) -> Option<Named> {
-    let clear = line_starts_clear(text);
-    let here = text.split('\n').nth(line.checked_sub(1)?)?;
-    if !clear.get(line - 1).copied().unwrap_or(false) {
-        return None;
-    }
-    if here.trim_start().starts_with('[') {
-        return header(here).map(Named::Header);
-    }
-    let (key, _) = here.split_once('=')?;
-    let key = key.trim();
-    let bare = |c: char| c.is_ascii_alphanumeric() || "_-.\"' ".contains(c);
-    // A key's quotes come in pairs.
-    if key.is_empty()
-        || !key.chars().all(bare)
-        || key.matches('"').count() % 2 == 1
-        || key.matches('\'').count() % 2 == 1
-    {
-        return None;
-    }
-    let key = key.replace(['"', '\''], "");
-    let table = headers(text).into_iter().take_while(|(l, _)| *l < line).last();
-    Some(Named::Key(match table {
-        Some((_, t)) => format!("{}.{key}", t.trim_matches(['[', ']'])),
-        None => key,
-    }))
 }
 
 /// The 1-based line and column of byte `offset` in `text`.

@@ -217,15 +217,13 @@ fn unreachable_pools(sc: &Scenario) -> Vec<String> {
 /// country that none of their pools may send to: those requests end `unroutable` (SPEC
 /// 7.3; routing comes before protect, so a blocked country counts too).
 fn unroutable_countries(sc: &Scenario) -> Vec<String> {
+    // (what, id, from, a fraud source's country); a campaign that sends nothing has its
+    // own warning.
+    let campaigns = sc.campaigns.iter().filter(|c| !sends_nothing(sc, c)).map(|c| ("campaign", &c.id, &c.from, None));
+    let traffic = sc.traffic.iter().map(|t| ("traffic", &t.id, &t.from, t.fraud));
     let mut out = Vec::new();
-    let fraud = |id: &str| sc.traffic.iter().find(|t| t.id == id).and_then(|t| t.fraud);
-    for (what, id, from, _) in workload(sc) {
-        // A campaign that sends nothing has its own warning.
-        if what == "campaign" && sc.campaigns.iter().any(|c| c.id == id && sends_nothing(sc, c)) {
-            continue;
-        }
-        let source_fraud = if what == "traffic" { fraud(id) } else { None };
-        let lost: Vec<String> = destinations(sc, source_fraud)
+    for (what, id, from, fraud) in campaigns.chain(traffic) {
+        let lost: Vec<String> = destinations(sc, fraud)
             .into_iter()
             .filter(|&(k, share)| share > 0.0 && sc.route(from, k).is_none())
             .map(|(k, share)| format!("{} ({}% of them)", sc.countries[k].id, (share * 1000.0).round() / 10.0))
@@ -234,7 +232,7 @@ fn unroutable_countries(sc: &Scenario) -> Vec<String> {
             let pools: Vec<&str> = from.iter().map(|&p| sc.pools[p].id.as_str()).collect();
             out.push(format!(
                 "{what} {id}: {} in {} are reached by none of its pools ({}): those requests end unroutable; add to its `from` a pool that may send there if that is not intended",
-                if source_fraud.is_some() { "destinations" } else { "customers" },
+                if fraud.is_some() { "destinations" } else { "customers" },
                 lost.join(" and "),
                 pools.join(", ")
             ));
