@@ -300,6 +300,28 @@ fn marker<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: (i32, i32), st: 
     Ok(())
 }
 
+/// Pixels `px` without repeats and without the points where the line goes straight on
+/// (each in line with its neighbours, between them): the vertices where it turns, and
+/// its ends.
+fn turns(px: impl Iterator<Item = (i32, i32)>) -> Vec<(i32, i32)> {
+    let mut out: Vec<(i32, i32)> = Vec::new();
+    for p in px {
+        if out.last() == Some(&p) {
+            continue;
+        }
+        if let [.., a, b] = out[..] {
+            let (u, v) = ((b.0 - a.0) as i64, (b.1 - a.1) as i64);
+            let (s, t) = ((p.0 - b.0) as i64, (p.1 - b.1) as i64);
+            if u * t == v * s && u * s + v * t > 0 {
+                *out.last_mut().expect("two points") = p;
+                continue;
+            }
+        }
+        out.push(p);
+    }
+    out
+}
+
 /// Draw line `pts` (drawn coordinates) in style `st`; the `nth` line of a chart puts its
 /// ten markers a little further along than the line before, so they do not coincide.
 pub(super) fn draw_line<'a, DB: DrawingBackend + 'a>(
@@ -309,9 +331,17 @@ pub(super) fn draw_line<'a, DB: DrawingBackend + 'a>(
     nth: usize,
 ) -> Drawn<DB> {
     let shape = st.color.stroke_width(st.width);
+    // Drawn in the plot's pixels, through the vertices where it turns: the rasteriser
+    // offsets a point where a line goes straight on by truncating, and one where it
+    // turns by rounding, so a flat or straight stretch drawn through every data point
+    // wobbles by a pixel (a spend line that seems to fall though it never does).
+    let area = chart.plotting_area();
+    let base = area.get_base_pixel();
+    let px = turns(pts.iter().map(|p| chart.backend_coord(p)).map(|(x, y)| (x - base.0, y - base.1)));
+    let flat = area.strip_coord_spec();
     match st.dash {
-        Some((d, g)) => chart.draw_series(DashedLineSeries::new(pts.iter().copied(), d, g, shape))?,
-        None => chart.draw_series(LineSeries::new(pts.iter().copied(), shape))?,
+        Some((d, g)) => flat.draw(&DashedPathElement::new(px, d, g, shape))?,
+        None => flat.draw(&PathElement::new(px, shape))?,
     };
     if st.marker == Marker::None || pts.is_empty() {
         return Ok(());
@@ -392,6 +422,42 @@ mod tests {
         assert_eq!(a.label(2.5), "");
         assert_eq!(Axis::new([0.05, 2.0], true, false, 1.0).label(-2.0), "0.01");
         assert!(spans([1.0, 100.0], 100.0) && !spans([1.0, 99.0], 100.0) && !spans([0.0, 0.0], 2.0));
+    }
+
+    #[test]
+    fn turns_keeps_ends_and_corners_only() {
+        let px = [(0, 5), (0, 5), (2, 5), (4, 5), (6, 4), (8, 3), (9, 3), (9, 3), (7, 3), (7, 9)];
+        // Repeats and points along a straight stretch go; a reversal is a turn.
+        assert_eq!(turns(px.into_iter()), [(0, 5), (4, 5), (8, 3), (9, 3), (7, 3), (7, 9)]);
+        assert_eq!(turns([(1, 1)].into_iter()), [(1, 1)]);
+        assert!(turns(std::iter::empty()).is_empty());
+    }
+
+    /// A line that never falls is drawn never falling: in every pixel column its top edge
+    /// is at or above the column before's (a slow rise, then a plateau to the end, each
+    /// point drawn, as the spend chart draws them), at each width a chart uses. Drawn
+    /// through every point, the thick line dipped by a pixel where the rasteriser
+    /// truncated.
+    #[test]
+    fn a_line_that_never_falls_is_drawn_never_falling() {
+        let (w, h) = (400u32, 200u32);
+        let mut pts: Vec<(f64, f64)> = (0..=30).map(|i| (i as f64, 40.0 * (1.0 - (-(i as f64) / 6.0).exp()))).collect();
+        pts.extend((31..=60).map(|i| (i as f64, 40.0 + 0.01 * (i as f64).min(45.0))));
+        for width in [2, 3] {
+            let mut buf = vec![255u8; (w * h * 3) as usize];
+            {
+                let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+                let mut chart = ChartBuilder::on(&root).margin(10).build_cartesian_2d(0.0..60.0, 0.0..50.0).unwrap();
+                draw_line(&mut chart, &pts, Style { width, ..Style::solid(RGBColor(0, 0, 255)) }, 0).unwrap();
+                root.present().unwrap();
+            }
+            let blue = |x: u32, y: u32| buf[((y * w + x) * 3) as usize..][..3] == [0, 0, 255];
+            let tops: Vec<u32> = (0..w).filter_map(|x| (0..h).find(|&y| blue(x, y))).collect();
+            assert!(tops.len() > 300, "width {width}: the line is drawn across the plot ({} columns)", tops.len());
+            for (i, p) in tops.windows(2).enumerate() {
+                assert!(p[1] <= p[0], "width {width}, column {i}: the top falls from row {} to {}", p[0], p[1]);
+            }
+        }
     }
 
     #[test]
