@@ -39,10 +39,18 @@ impl Zone {
     }
 }
 
-/// Parse a local date and time, `"2026-12-07 06:00"` (seconds optional).
+/// Parse a local date and time, `"2026-12-07 06:00"` (seconds optional), or TOML's
+/// form of it, `2026-12-07T06:00:00` (as a value written without quotes reads).
 pub fn parse_local(s: &str) -> Result<DateTime, String> {
     let bad = || format!("invalid local date-time \"{s}\" (expected \"YYYY-MM-DD HH:MM\", e.g. \"2026-12-07 06:00\")");
-    let (date, time) = s.trim().split_once(' ').ok_or_else(bad)?;
+    let s = s.trim();
+    let (date, time) = s.split_once([' ', 'T']).ok_or_else(bad)?;
+    if time.ends_with(['Z', 'z']) || time.contains(['+', '-']) {
+        return Err(format!(
+            "\"{s}\" has a UTC offset: write the local date-time alone (\"{date} {}\"); its zone is [simulation] time_zone",
+            time.trim_end_matches(['Z', 'z']).split(['+', '-']).next().unwrap_or(time)
+        ));
+    }
     let date: Date = date.parse().map_err(|_| bad())?;
     let parts: Vec<&str> = time.split(':').collect();
     if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2) {
@@ -234,6 +242,12 @@ mod tests {
     fn local_date_times_parse_and_bad_ones_say_what_is_expected() {
         assert_eq!(parse_local("2026-12-07 06:00").unwrap().to_string(), "2026-12-07T06:00:00");
         assert_eq!(parse_local("2026-12-07 06:00:30").unwrap().second(), 30);
+        // TOML's own form, as a value written without quotes reads.
+        assert_eq!(parse_local("2026-12-07T06:00:00"), parse_local("2026-12-07 06:00"));
+        for offset in ["2026-12-07T06:00:00Z", "2026-12-07 06:00:00-05:00", "2026-12-07T06:00+01:00"] {
+            let e = parse_local(offset).unwrap_err();
+            assert!(e.contains("UTC offset") && e.contains("time_zone"), "{e}");
+        }
         for bad in ["2026-12-07", "2026-13-07 06:00", "2026-12-07 6:00", "2026-12-07 24:00", "x y"] {
             assert!(parse_local(bad).unwrap_err().contains("YYYY-MM-DD HH:MM"), "{bad}");
         }

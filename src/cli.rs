@@ -156,6 +156,14 @@ struct SegmentsArgs {
 impl Cli {
     /// Run the command; the error is printed by `main`.
     pub fn execute(self) -> Result<(), Error> {
+        // A `--set` without the shape PATH=VALUE is a usage error, as under `sweep`.
+        let sets = match &self.command {
+            Command::Run(a) => &a.set,
+            Command::Check(a) => &a.set,
+            Command::Compare(a) => &a.set,
+            _ => &Vec::new(),
+        };
+        sets.iter().try_for_each(|s| scenario::set::check(s)).map_err(Error::Usage)?;
         match self.command {
             Command::Run(a) => run(a),
             Command::Check(a) => {

@@ -7,6 +7,7 @@
 mod common;
 use common::{ended, run_with, scenario};
 use smsim::model::{EndState, Obs, ObsKind, Observer};
+use smsim::scenario::load_str;
 
 const H: u64 = 3_600_000_000;
 
@@ -567,4 +568,104 @@ fn cost_per_outcome_is_the_total_over_each_outcomes_count() {
             assert!((per * 1e6 - total / count as f64).abs() <= 0.5, "{line}");
         }
     }
+}
+
+#[test]
+fn a_date_time_written_without_quotes_or_given_to_set_reads_as_the_quoted_one() {
+    // TOML reads 2026-12-07T06:00:00 (and, through --set, 2026-12-07 06:00) as a date-time
+    // value, not a string: each is the same local date-time as the quoted form.
+    let quoted = windows("2026-12-07 06:00", "at = \"2026-12-07 07:00\"\n");
+    let run = |text: &str, sets: &[String]| {
+        let sc = load_str(text, "test.toml", "test", sets).unwrap_or_else(|e| panic!("{e}"));
+        let (_, log) = run_with(&sc, 3, Log::default());
+        (log.requested, log.sent)
+    };
+    let reference = run(&quoted, &[]);
+    assert_eq!(reference.0[0].0, H, "requested at 07:00, an hour after t = 0");
+    let bare = quoted
+        .replace("\"2026-12-07 06:00\"", "2026-12-07T06:00:00")
+        .replace("\"2026-12-07 07:00\"", "2026-12-07T07:00:00");
+    assert!(bare.contains("start = 2026-12-07T06:00:00") && bare.contains("at = 2026-12-07T07:00:00"));
+    assert!(reference == run(&bare, &[]), "written without quotes");
+    let sets = ["simulation.start=2026-12-07 06:00".to_string(), "campaign.reminders.at=2026-12-07 07:00".to_string()];
+    assert!(reference == run(&windows("2026-12-01 00:00", ""), &sets), "given to --set");
+    // A date-time with a UTC offset is refused, saying where the zone comes from.
+    let e = load_str(&quoted.replace("\"2026-12-07 06:00\"", "2026-12-07T11:00:00Z"), "test.toml", "test", &[])
+        .unwrap_err();
+    assert!(e.to_string().contains("UTC offset") && e.to_string().contains("simulation.start"), "{e}");
+}
+
+#[test]
+fn messages_a_queue_holds_past_the_window_are_counted_as_sent_outside_it() {
+    // Everyone in New York, a five-minute window from 08:00 (t = 2 h) and one long code
+    // at 1 part/s: the k-th message leaves at 2 h + k s, so 300 leave inside the window
+    // and the other 700 after it closes at 2 h + 300 s. A window holds requests, not a
+    // number's queue (SPEC 7.1): they are sent, and counted.
+    let text = windows("2026-12-07 06:00", "")
+        .replace("kind = \"short_code\"", "kind = \"ten_dlc\"")
+        .replace("window = { from = \"08:00\", to = \"21:00\" }", "window = { from = \"08:00\", to = \"08:05\" }")
+        .replace(
+            "time_zones = [{ zone = \"America/New_York\", share = 0.5 }, { zone = \"America/Los_Angeles\", share = 0.5 }]",
+            "",
+        );
+    let sc = scenario(&text);
+    let (o, log) = run_with(&sc, 3, Log::default());
+    let sent: Vec<u64> = log.sent.iter().map(|s| s.0).collect();
+    assert_eq!(sent.len(), 1000);
+    assert_eq!(sent.iter().min(), Some(&(2 * H)));
+    let close = 2 * H + 300_000_000;
+    assert_eq!(sent.iter().filter(|&&t| t >= close).count(), 700, "the k-th leaves at 2 h + k s");
+    let s = o.summary(&sc, 0);
+    assert_eq!(s.sent_outside_window, 700);
+    assert_eq!(o.metrics.sources[0].sent_outside_window, 700);
+    // Inside its window, nothing is counted: the same run with the whole day open.
+    let open = scenario(&text.replace("to = \"08:05\"", "to = \"21:00\""));
+    assert_eq!(run_with(&open, 3, Log::default()).0.summary(&open, 0).sent_outside_window, 0);
+}
+
+/// A sending window that keeps requests out of their pool warns before the run, and the
+/// run agrees: not opening before the horizon leaves them pending, opening past the TTL
+/// expires them, and a horizon too short after the opening leaves the rest pending.
+#[test]
+fn windows_that_keep_requests_out_of_their_pool_warn_and_the_run_agrees() {
+    // t = 0 is 06:00 in New York: the window opens at t = 2 h there, t = 5 h in Los
+    // Angeles (half the customers each, drawn by share).
+    let with = |set: &[&str]| {
+        let sets: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+        let sc = load_str(&windows("2026-12-07 06:00", ""), "test.toml", "test", &sets).unwrap();
+        let w = smsim::scenario::warnings::all(&sc).join("\n");
+        let (o, _) = run_with(&sc, 3, Log::default());
+        (w, o)
+    };
+    // Horizon 1 h: no one's window opens.
+    let (w, o) = with(&["simulation.horizon=1h"]);
+    assert!(
+        w.contains("campaign reminders: its sending window does not open before the horizon for customers in America/New_York (50% of them) and America/Los_Angeles (50% of them): their requests stay pending"),
+        "{w}"
+    );
+    assert_eq!(o.metrics.count(EndState::Pending), 1000);
+    // Horizon 3 h: New York's opens, Los Angeles' does not; those stay pending.
+    let (w, o) = with(&["simulation.horizon=3h"]);
+    assert!(w.contains("before the horizon for customers in America/Los_Angeles (50% of them): their"), "{w}");
+    assert!(!w.contains("America/New_York"), "{w}");
+    let pending = o.metrics.count(EndState::Pending);
+    assert_eq!(pending + o.metrics.count(EndState::Delivered), 1000);
+    // Binomial(1000, 0.5): sd 15.8, 5 sd is 79.
+    assert!((pending as i64 - 500).abs() < 79, "{pending} pending");
+    // A TTL of 1 h: both windows open after it; every request expires before its pool.
+    let (w, o) = with(&["number.sc.ttl=1h"]);
+    assert!(w.contains("first opens for customers in America/New_York (50% of them) and America/Los_Angeles (50% of them) after its pool sc's TTL of 1h00 has passed: their requests expire"), "{w}");
+    assert_eq!(o.metrics.count(EndState::Expired), 1000);
+    // One 10DLC number (1 part/s here) needs about 8 min for Los Angeles' ~500 after
+    // 11:00 Eastern (t = 5 h); a horizon of 5 h 5 min leaves 5 min.
+    let (w, o) = with(&["simulation.horizon=5h5m", "number.sc.kind=ten_dlc"]);
+    assert!(
+        w.contains("but the horizon ends 5 min after its blast's sending window opens: the rest stays pending"),
+        "{w}"
+    );
+    assert!(o.metrics.count(EndState::Pending) > 0);
+    // With every window open in time and room to drain, none of these.
+    let (w, o) = with(&[]);
+    assert!(!w.contains("sending window"), "{w}");
+    assert_eq!(o.metrics.count(EndState::Delivered), 1000);
 }

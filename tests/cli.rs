@@ -181,6 +181,14 @@ fn usage_errors_are_exit_2() {
     smsim().args(["frobnicate"]).assert().code(2);
     smsim().args(["run", "x.toml", "--seed", "minus-one"]).assert().code(2);
     smsim().args(["--help"]).assert().code(0);
+    // A --set without PATH=VALUE's shape, under every command that takes one.
+    for cmd in ["run", "check", "compare", "sweep"] {
+        let out =
+            smsim().args([cmd, "scenarios/dental-appointments.toml", "--set", "number.lc.count"]).output().unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {err}");
+        assert!(err.contains("--set number.lc.count: expected PATH="), "{cmd}: {err}");
+    }
 }
 
 #[test]

@@ -400,7 +400,7 @@ impl Observer for Audit {
             ObsKind::FailedOver => {
                 self.failed_over.insert(o.msg);
             }
-            ObsKind::Queued | ObsKind::Held => {}
+            ObsKind::Queued | ObsKind::Held | ObsKind::OutsideWindow => {}
         }
     }
     fn delivery(&mut self, _: &smsim::model::observe::DeliveryObs) {

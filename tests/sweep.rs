@@ -153,3 +153,55 @@ fn bad_sweep_arguments_are_usage_errors() {
     let (_, _, o) = sweep(&["--set", "number.nope.count=1,2"]);
     assert_eq!(o.status.code(), Some(1), "a path the scenario lacks is a scenario error");
 }
+
+/// `best` is the cheapest over the horizon (`cost_total_usd`, a setup fee charged to it
+/// whole); when the monthly run rate picks another point meeting the targets, a line
+/// before `best:` names it.
+#[test]
+fn the_cheapest_by_monthly_run_rate_is_named_when_it_is_not_best() {
+    // Ten long codes over one day. The base leases at $50 a number-month without setup:
+    // $16.67 of leases over the day, $500 a month. The variant leases at $1 with a $100
+    // setup: $100.33 over the day, $18.33 a month (setup over 12 months). Messages cost the
+    // same in both. Both drain 3,600 in 359 s.
+    let text = BURST
+        .replace("count = 1\n", "")
+        .replace("kind = \"long_code\"", "kind = \"long_code\"\ncount = 10\nsetup_fee_usd = 0\nmonthly_lease_usd = 50")
+        + "[[variant]]\nname = \"cheap_month\"\nset = { \"number.p.setup_fee_usd\" = 100, \"number.p.monthly_lease_usd\" = 1 }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("month.toml");
+    std::fs::write(&path, text).unwrap();
+    let run = |target: &str| {
+        let o = Command::cargo_bin("smsim")
+            .unwrap()
+            .arg("sweep")
+            .arg(&path)
+            .args(["--set", "variant=base,cheap_month", "--target", target, "--quiet", "--no-charts", "--out"])
+            .arg(dir.path().join("out"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let summary = std::fs::read_to_string(dir.path().join("out/summary.csv")).unwrap();
+        (String::from_utf8(o.stdout).unwrap(), summary)
+    };
+    let (stdout, summary) = run("drain_s<=600");
+    // The table agrees: base is cheaper over the day, the variant per month.
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let rows: Vec<Vec<&str>> = summary.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let num = |r: usize, c: &str| rows[r][col(c)].parse::<f64>().unwrap();
+    assert!(num(0, "cost_total_usd") < num(1, "cost_total_usd"), "{summary}");
+    assert!(num(0, "cost_monthly_run_rate_usd") > num(1, "cost_monthly_run_rate_usd"), "{summary}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.last(), Some(&"best: variant=base"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("best is the cheapest over this horizon") && l.ends_with("is variant=cheap_month")),
+        "{stdout}"
+    );
+    // When only the variant meets the targets, it is best and no such line is printed.
+    let between = (num(0, "cost_monthly_run_rate_usd") + num(1, "cost_monthly_run_rate_usd")) / 2.0;
+    let (stdout, _) = run(&format!("cost_monthly_run_rate_usd<={between}"));
+    assert_eq!(stdout.lines().last(), Some("best: variant=cheap_month"));
+    assert!(!stdout.contains("best is the cheapest over this horizon"), "{stdout}");
+}

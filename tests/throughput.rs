@@ -359,7 +359,7 @@ fn check_warns_of_messages_a_hold_can_never_let_through() {
         "x".repeat(200)
     );
     let r = smsim::scenario::warnings::all(&scenario(&text)).join("\n");
-    assert!(r.contains("long's messages take 2 parts, over limit p.c's cap of 1 parts daily"), "{r}");
+    assert!(r.contains("long's messages take 2 parts, over limit p.c's cap of 1 part daily"), "{r}");
     let r = smsim::scenario::warnings::hold_traps(&scenario(&text.replace("daily_parts = 1", "daily_parts = 2")));
     assert!(r.is_empty(), "{r:?}");
 }

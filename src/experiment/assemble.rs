@@ -20,9 +20,19 @@ fn point_mean(rows: &[Summary], point: &str, column: &str) -> Option<f64> {
 /// The point of least mean `cost_total_usd` among those `keep` keeps (by index), the first
 /// in sweep order on a tie; none without a cost.
 fn cheapest<'p>(points: &'p [String], rows: &[Summary], keep: impl Fn(usize) -> bool) -> Option<&'p String> {
+    cheapest_by("cost_total_usd", points, rows, keep)
+}
+
+/// The point of least mean `column` among those `keep` keeps, as [`cheapest`].
+fn cheapest_by<'p>(
+    column: &str,
+    points: &'p [String],
+    rows: &[Summary],
+    keep: impl Fn(usize) -> bool,
+) -> Option<&'p String> {
     let mut best: Option<(&String, f64)> = None;
     for (_, p) in points.iter().enumerate().filter(|&(i, _)| keep(i)) {
-        let cost = point_mean(rows, p, "cost_total_usd").unwrap_or(f64::INFINITY);
+        let cost = point_mean(rows, p, column).unwrap_or(f64::INFINITY);
         if cost < best.map_or(f64::INFINITY, |b| b.1) {
             best = Some((p, cost));
         }
@@ -90,7 +100,17 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
     let point_meets: Option<Vec<bool>> = (!targets.is_empty())
         .then(|| points.iter().map(|p| targets.iter().all(|t| t.met_by(point_mean(&rows, p, &t.column)))).collect());
     let best = point_meets.as_ref().and_then(|pm| cheapest(&points, &rows, |i| pm[i]).cloned());
-    let by_volume = point_meets.as_deref().map_or(Vec::new(), |pm| best_by_volume(&points, &rows, pm));
+    let mut by_volume = point_meets.as_deref().map_or(Vec::new(), |pm| best_by_volume(&points, &rows, pm));
+    // `best` charges this horizon everything (setup fees whole): when the month's view
+    // picks another point, say which.
+    if let Some(pm) = &point_meets {
+        let monthly = cheapest_by("cost_monthly_run_rate_usd", &points, &rows, |i| pm[i]);
+        if let Some(m) = monthly.filter(|&m| Some(m) != best.as_ref()) {
+            by_volume.push(format!(
+                "best is the cheapest over this horizon (cost_total_usd, setup fees charged to it whole); by monthly run rate the cheapest meeting every target is {m}"
+            ));
+        }
+    }
     let meets: Option<Vec<bool>> = point_meets
         .as_ref()
         .map(|_| rows.iter().map(|r| targets.iter().all(|t| t.met_by(r.number(&t.column)))).collect());

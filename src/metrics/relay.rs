@@ -5,7 +5,8 @@
 //! a core for each, that thread is also the world's [`Side`]: between chunks it makes
 //! the draws of a large blast ahead of the world.
 
-use super::{Metrics, Seen, Tally, ahead_until, index_of, open_until};
+use super::timeseries::{ahead_until, index_of, open_until};
+use super::{Metrics, Seen, Tally};
 use crate::engine::SimTime;
 use crate::model::observe::{BlastObs, DeliveryObs, InboundObs, Obs, ObsKind, Observer};
 use crate::model::observe::{Side, Worker};

@@ -112,6 +112,10 @@ pub struct Summary {
     /// Of the message costs: the fraud filter's fees.
     #[serde(default)]
     pub cost_protect_fees: Money,
+    /// Messages transmitted outside their template's sending window (SPEC 7.1 holds
+    /// requests, not queues).
+    #[serde(default)]
+    pub sent_outside_window: u64,
     /// The month's spend limit (not a column: what the run rate is read against).
     #[serde(default)]
     pub spend_limit: Money,
@@ -178,6 +182,9 @@ pub struct SourceSummary {
     pub cost: Money,
     /// Requests held for their sending window.
     pub held_for_window: u64,
+    /// Messages transmitted outside their sending window.
+    #[serde(default)]
+    pub sent_outside_window: u64,
 }
 
 impl SourceSummary {
@@ -197,6 +204,7 @@ impl SourceSummary {
                 drain: x.first_request.zip(x.last_transmit).map(|(a, b)| b - a),
                 cost: x.cost,
                 held_for_window: x.held_for_window,
+                sent_outside_window: x.sent_outside_window,
             })
             .collect()
     }
@@ -219,6 +227,7 @@ impl SourceSummary {
         f("unroutable", Value::Count(self.ends[EndState::Unroutable]));
         f("held_for_window", Value::Count(self.held_for_window));
         f("blocked_protect", Value::Count(self.ends[EndState::BlockedProtect]));
+        f("sent_outside_window", Value::Count(self.sent_outside_window));
     }
 
     /// The column names, `variant` first.
@@ -264,6 +273,7 @@ impl Summary {
                 .max(),
             failed_over: m.failed_over,
             held_for_window: m.held_for_window,
+            sent_outside_window: m.sent_outside_window,
             cost_monthly_run_rate: run_rate(sc, &costs),
             cost_protect_fees: m.cost_protect_fees,
             spend_limit: sc.spend_limit,
@@ -315,6 +325,7 @@ impl Summary {
         f("blocked_protect", Value::Count(self.ends[EndState::BlockedProtect]));
         f("cost_monthly_fixed_usd", Value::Usd(Some(self.cost_monthly_fixed)));
         f("cost_protect_fees_usd", Value::Usd(Some(self.cost_protect_fees)));
+        f("sent_outside_window", Value::Count(self.sent_outside_window));
     }
 
     /// The column names, in order.

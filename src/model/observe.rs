@@ -101,6 +101,10 @@ pub enum ObsKind {
     Screened,
     /// Its first part left the number; it was charged.
     Transmitted,
+    /// Just transmitted, outside its template's sending window for its recipient: the
+    /// window holds requests, not a queue's messages (SPEC 7.1), and this one waited in
+    /// its number's queue past the window's close.
+    OutsideWindow,
     /// It ended; `queued` says whether it left a number's queue at that moment. A message
     /// blocked at a cap that bills it carries its charge.
     End {

@@ -353,10 +353,21 @@ impl<'s, O: Observer> World<'s, O> {
             // order (golden files hold it).
             self.pools.transmit(g, now, &head, &self.customers);
             self.emit(now, ObsKind::Transmitted, &head, at, charge);
+            if self.outside_window(now, &head) {
+                self.emit(now, ObsKind::OutsideWindow, &head, at, price::Charge::default());
+            }
             self.carrier_accepts(now, g, head, sched);
             self.pools.after_transmit(g, head.carrier, now, &mut waker(sched));
             return;
         }
+    }
+
+    /// Whether message `m`, transmitted at `now`, leaves outside its template's sending
+    /// window in its recipient's time zone.
+    fn outside_window(&self, now: SimTime, m: &Message) -> bool {
+        let zone = || self.customers.zone(m.customer) as usize;
+        let spans = &self.windows[m.template as usize];
+        !spans.is_empty() && spans.get(zone()).is_some_and(|s| crate::calendar::next_open(s, now.as_micros()).is_err())
     }
 
     /// A reply reaches its number: charge, keywords, publish (SPEC 4.2-4.4).

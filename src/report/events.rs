@@ -91,7 +91,7 @@ impl<W: Write, J: Write> Observer for EventLog<'_, W, J> {
             ObsKind::Requested => "requested",
             ObsKind::Held => "held_for_window",
             ObsKind::Screened => "screened",
-            ObsKind::Queued | ObsKind::FailedOver => return,
+            ObsKind::Queued | ObsKind::FailedOver | ObsKind::OutsideWindow => return,
             ObsKind::Transmitted => "transmitted",
             ObsKind::End { state, .. } => state.name(),
         };

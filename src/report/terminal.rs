@@ -28,6 +28,13 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
     if s.held_for_window > 0 {
         let _ = writeln!(out, "  requests: {} held for their sending window", thousands(s.held_for_window));
     }
+    if s.sent_outside_window > 0 {
+        let _ = writeln!(
+            out,
+            "  window:   {} messages sent after their sending window closed (they waited in a number's queue past it: a window holds requests, not queues)",
+            thousands(s.sent_outside_window)
+        );
+    }
     let _ = writeln!(
         out,
         "  latency:  p50 {}, p95 {}, p99 {}   (queue wait p95 {})",
@@ -171,7 +178,7 @@ pub fn over_limit(variants: &[String], rows: &[Summary]) -> String {
             let _ = writeln!(
                 out,
                 "{v}: the {} monthly spend limit refused messages {when}: the run rate's message charges stop near the limit, so they say nothing of what the traffic asked for",
-                cents(limit.micros() as f64 / 1e6),
+                limit.dollars(),
             );
             continue;
         }
@@ -197,7 +204,7 @@ pub fn over_limit(variants: &[String], rows: &[Summary]) -> String {
                 out,
                 "{v}: at this run rate the messages would cost {} a month, past the {} monthly spend limit: repeated, this traffic would be stopped after about {after}",
                 cents(charged),
-                cents(limit),
+                Money::dollars_f64(limit),
             );
         }
     }
@@ -243,6 +250,16 @@ pub fn compare_cells(
     for &state in EndState::ALL.iter().filter(|&&st| st != EndState::Delivered) {
         if rows.iter().any(|r| r.count(state) > 0) {
             table.push((state.name(), Box::new(move |v| count(mean(rows, v, |s| Some(s.count(state) as f64))))));
+        }
+    }
+    // Sending windows (SPEC 7.1), when some variant's requests met one: requests held
+    // for it, and messages that waited in a queue past its close.
+    type Of = fn(&Summary) -> u64;
+    let windows: [(&str, Of); 2] =
+        [("held for window", |s| s.held_for_window), ("sent outside window", |s| s.sent_outside_window)];
+    for (label, f) in windows {
+        if rows.iter().any(|r| f(r) > 0) {
+            table.push((label, Box::new(move |v| count(mean(rows, v, |s| Some(f(s) as f64))))));
         }
     }
     // What the topic's subscribers made of the inbound messages, when there were any.

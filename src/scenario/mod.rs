@@ -13,7 +13,7 @@ mod resolve_calendar;
 mod resolve_countries;
 mod resolve_limits;
 mod resolve_two_way;
-pub(crate) mod set;
+pub mod set;
 pub mod units;
 mod variant;
 pub mod warnings;

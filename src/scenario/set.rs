@@ -17,6 +17,12 @@ pub(crate) struct Override {
     pub(crate) at: Option<Vec<super::Seg>>,
 }
 
+/// Whether `arg` has the shape of a `--set`, `PATH=VALUE` (the value is read with the
+/// scenario): the command line checks it before anything is read, as a usage error.
+pub fn check(arg: &str) -> Result<(), String> {
+    parse(arg).map(|_| ()).map_err(|e| format!("--set {arg}: {e}"))
+}
+
 /// Parse `PATH=VALUE`.
 pub(crate) fn parse(arg: &str) -> Result<Override, String> {
     let (path, value) = arg.split_once('=').ok_or_else(|| "expected PATH=VALUE, e.g. number.lc.count=4".to_string())?;

@@ -2,6 +2,7 @@
 //! makes an answer meaningless, found from the scenario alone before it runs.
 
 use super::Scenario;
+use crate::engine::SimTime;
 use crate::sms::Money;
 
 /// Effective parts per second of pool `p` alone, when its traffic splits over carriers
@@ -32,9 +33,11 @@ pub fn hold_traps(sc: &Scenario) -> Vec<String> {
         for l in sc.limits.iter().filter(holds) {
             if let Some(cap) = l.caps.iter().find(|c| c.parts < parts) {
                 out.push(format!(
-                    "{id}'s messages take {parts} parts, over limit {}'s cap of {} parts {}: held, they can never be sent and block their number until their TTL",
+                    "{id}'s messages take {parts} part{}, over limit {}'s cap of {} part{} {}: held, they can never be sent and block their number until their TTL",
+                    if parts == 1 { "" } else { "s" },
                     l.id,
                     cap.parts,
+                    if cap.parts == 1 { "" } else { "s" },
                     cap.window.name()
                 ));
             }
@@ -54,6 +57,7 @@ pub fn all(sc: &Scenario) -> Vec<String> {
     out.extend(unreachable_pools(sc));
     out.extend(unroutable_countries(sc));
     out.extend(late_campaigns(sc));
+    out.extend(closed_windows(sc));
     out.extend(short_horizons(sc));
     out.extend(spend_limit(sc));
     out.extend(hold_traps(sc));
@@ -262,6 +266,75 @@ fn late_campaigns(sc: &Scenario) -> Vec<String> {
         .collect()
 }
 
+/// Each time zone of the customers with its share of them (SPEC 7.1, 7.3).
+fn zone_shares(sc: &Scenario) -> Vec<(usize, f64)> {
+    let mut out: Vec<(usize, f64)> = Vec::new();
+    for c in &sc.countries {
+        for &(z, share) in &c.time_zones {
+            match out.iter_mut().find(|x| x.0 == z) {
+                Some(x) => x.1 += c.share * share,
+                None => out.push((z, c.share * share)),
+            }
+        }
+    }
+    out
+}
+
+/// When the window of campaign `c`'s template next opens at or after `t` for the
+/// customers of each zone (none: not before the horizon), with the zone's share; empty
+/// without a window.
+fn openings(sc: &Scenario, c: &super::Campaign, t: SimTime) -> Vec<(usize, f64, Option<SimTime>)> {
+    let (Some(w), Some(cal)) = (sc.templates[c.template].window, &sc.calendar) else { return Vec::new() };
+    let zones = zone_shares(sc).into_iter().filter(|z| z.1 > 0.0);
+    zones
+        .map(|(z, share)| {
+            let spans = cal.open_spans(&sc.zones[z], w.from, w.to, w.days, sc.horizon);
+            let open = match crate::calendar::next_open(&spans, t.as_micros()) {
+                Ok(()) => Some(t),
+                Err(at) => at.map(SimTime::from_micros).filter(|&at| at < sc.horizon),
+            };
+            (z, share, open)
+        })
+        .collect()
+}
+
+/// Campaigns whose sending window keeps some customers' requests from ever entering a
+/// pool: it does not open before the horizon (they stay `pending`), or it opens after
+/// their pool's TTL has passed (they `expire`).
+fn closed_windows(sc: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in sc.campaigns.iter().filter(|c| !sends_nothing(sc, c)) {
+        let ttl = sc.pools[c.pool].ttl;
+        let mut never = Vec::new();
+        let mut expire = Vec::new();
+        for (z, share, open) in openings(sc, c, c.at) {
+            let who = format!("{} ({}% of them)", sc.zones[z].name, (share * 1000.0).round() / 10.0);
+            match open {
+                None => never.push(who),
+                Some(at) if at - c.at > ttl => expire.push(who),
+                Some(_) => {}
+            }
+        }
+        if !never.is_empty() {
+            out.push(format!(
+                "campaign {}: its sending window does not open before the horizon for customers in {}: their requests stay pending; lengthen the horizon or move its `at`",
+                c.id,
+                never.join(" and ")
+            ));
+        }
+        if !expire.is_empty() {
+            out.push(format!(
+                "campaign {}: its sending window first opens for customers in {} after its pool {}'s TTL of {} has passed: their requests expire before they enter it; lengthen the TTL or move its `at`",
+                c.id,
+                expire.join(" and "),
+                sc.pools[c.pool].id,
+                span(ttl.as_secs_f64())
+            ));
+        }
+    }
+    out
+}
+
 /// Hours and minutes of `secs`, for warnings.
 fn span(secs: f64) -> String {
     let m = (secs / 60.0).round() as u64;
@@ -273,17 +346,20 @@ fn short_horizons(sc: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     for c in &sc.campaigns {
         let Some(last) = sc.campaign_starts(c).last() else { continue };
+        // A window holds the blast until it opens (for the last of its zones to open).
+        let opens = openings(sc, c, last).iter().filter_map(|o| o.2).max().filter(|&at| at > last);
         let (drain, rate, binds) = campaign_drain(sc, c);
         let parts = c.recipients as f64 * sc.templates[c.template].parts as f64;
-        let left = sc.horizon.as_secs_f64() - last.as_secs_f64();
+        let left = sc.horizon.as_secs_f64() - opens.unwrap_or(last).as_secs_f64();
         if drain > left {
             out.push(format!(
-                "campaign {} needs about {} to send {} parts at {rate} parts/s ({binds}), but the horizon ends {} after its {}blast: the rest stays pending; lengthen the horizon or add throughput",
+                "campaign {} needs about {} to send {} parts at {rate} parts/s ({binds}), but the horizon ends {} after its {}{}: the rest stays pending; lengthen the horizon or add throughput",
                 c.id,
                 span(drain),
                 super::units::thousands(parts as u64),
                 span(left),
-                if c.every.is_some() { "last " } else { "" }
+                if c.every.is_some() { "last " } else { "" },
+                if opens.is_some() { "blast's sending window opens" } else { "blast" }
             ));
         }
     }

@@ -22,6 +22,7 @@ impl<'de> Deserialize<'de> for Moment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match toml::Value::deserialize(d)? {
             toml::Value::String(s) if looks_local(&s) => parse_local(&s).map(Moment::Local).map_err(de::Error::custom),
+            toml::Value::Datetime(t) => parse_local(&t.to_string()).map(Moment::Local).map_err(de::Error::custom),
             toml::Value::String(s) => parse_duration(&s).map(Moment::After).map_err(de::Error::custom),
             toml::Value::Integer(n) => parse_duration(&n.to_string()).map(Moment::After).map_err(de::Error::custom),
             toml::Value::Float(x) => parse_duration(&x.to_string()).map(Moment::After).map_err(de::Error::custom),
