@@ -73,14 +73,20 @@ pub fn report(sc: &Scenario) -> String {
     let mut s = String::new();
     let w = &mut s;
     let _ = writeln!(w, "scenario {} ({}): valid", sc.name, sc.file);
+    // With a calendar, its line below says when t=0 is (in a gap of the clocks, the
+    // instant after it, not the time written).
+    let clock = format!(
+        ", t=0 at {:02}:{:02} wall clock",
+        sc.start_time_of_day.as_micros() / 3_600_000_000,
+        sc.start_time_of_day.as_micros() / 60_000_000 % 60
+    );
     let _ = writeln!(
         w,
-        "  seed {}, horizon {}, metrics every {}, t=0 at {:02}:{:02} wall clock",
+        "  seed {}, horizon {}, metrics every {}{}",
         sc.seed,
         secs(sc.horizon),
         secs(sc.metrics_interval),
-        sc.start_time_of_day.as_micros() / 3_600_000_000,
-        sc.start_time_of_day.as_micros() / 60_000_000 % 60
+        if sc.calendar.is_some() { "" } else { &clock }
     );
     if let Some(cal) = &sc.calendar {
         let start = cal.start();

@@ -393,7 +393,7 @@ mod tests {
         sorted.dedup();
         assert_eq!(sorted.len(), cols.len(), "no column twice");
         assert_eq!(&cols[..4], &IDENTITY);
-        assert_eq!(cols.last().map(String::as_str), Some("cost_protect_fees_usd"));
+        assert_eq!(cols.last().map(String::as_str), Some("sent_outside_window"));
         let s = Summary {
             latency: Quantiles { p95: Some(SimTime::from_micros(2_500_000)), ..Quantiles::default() },
             cost_total: Money(1_234_567),
