@@ -380,6 +380,9 @@ fn segments(a: SegmentsArgs) -> Result<(), Error> {
     if a.smart {
         let replaced = text.chars().filter(|&c| smsim::sms::smart::replacement(c).is_some()).count();
         out.push_str(&format!("smart encoding replaced {replaced} character(s)\n"));
+        if replaced > 0 {
+            out.push_str(&format!("sent as: {sent}\n"));
+        }
     }
     // Name each character that forces UCS-2 (SPEC 8), by position in the text segmented.
     let forcing = smsim::sms::segments::ucs2_forcing(&sent);

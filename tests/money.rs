@@ -60,6 +60,7 @@ fn segments_smart_names_what_forces_ucs2_and_json_stays_the_contract() {
     assert!(plain.contains("\u{1F642} (U+1F642) at 13"), "{plain}");
     let (smart, _) = run(&["--smart", text]);
     assert!(smart.contains("smart encoding replaced 3 character(s)"), "{smart}");
+    assert!(smart.contains("sent as: It's \"fine\" \u{1F642}\n"), "{smart}");
     assert!(smart.contains("forces UCS-2: \u{1F642} (U+1F642) at 13") && !smart.contains("U+2019"), "{smart}");
     let (json, err) = run(&["--smart", "--json", "It\u{2019}s \u{201C}fine\u{201D}"]);
     assert_eq!(json, "{\"encoding\":\"GSM-7\",\"characters\":11,\"units\":11,\"parts\":1}\n");

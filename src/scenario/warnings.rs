@@ -353,10 +353,12 @@ fn short_horizons(sc: &Scenario) -> Vec<String> {
         let left = sc.horizon.as_secs_f64() - opens.unwrap_or(last).as_secs_f64();
         if drain > left {
             out.push(format!(
-                "campaign {} needs about {} to send {} parts at {rate} parts/s ({binds}), but the horizon ends {} after its {}{}: the rest stays pending; lengthen the horizon or add throughput",
+                "campaign {} needs about {} to send {} part{} at {rate} part{}/s ({binds}), but the horizon ends {} after its {}{}: the rest stays pending; lengthen the horizon or add throughput",
                 c.id,
                 span(drain),
                 super::units::thousands(parts as u64),
+                if parts == 1.0 { "" } else { "s" },
+                if rate == 1.0 { "" } else { "s" },
                 span(left),
                 if c.every.is_some() { "last " } else { "" },
                 if opens.is_some() { "blast's sending window opens" } else { "blast" }
