@@ -45,10 +45,18 @@ pub fn parse_local(s: &str) -> Result<DateTime, String> {
     let bad = || format!("invalid local date-time \"{s}\" (expected \"YYYY-MM-DD HH:MM\", e.g. \"2026-12-07 06:00\")");
     let s = s.trim();
     let (date, time) = s.split_once([' ', 'T']).ok_or_else(bad)?;
-    if time.ends_with(['Z', 'z']) || time.contains(['+', '-']) {
+    // A time of day followed by `Z` or `+HH:MM` / `-HH:MM` (as TOML's offset date-times
+    // have it) is an instant, not a local date-time.
+    let clock = |t: &str| t.len() >= 5 && t.bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'.');
+    let offset = |o: &str| o.len() == 6 && (o.starts_with(['+', '-'])) && clock(&o[1..]);
+    let zoned = time.strip_suffix(['Z', 'z']).is_some_and(clock)
+        || time.len() > 6 && time.is_char_boundary(time.len() - 6) && {
+            let (t, o) = time.split_at(time.len() - 6);
+            clock(t.trim_end()) && offset(o)
+        };
+    if zoned {
         return Err(format!(
-            "\"{s}\" has a UTC offset: write the local date-time alone (\"{date} {}\"); its zone is [simulation] time_zone",
-            time.trim_end_matches(['Z', 'z']).split(['+', '-']).next().unwrap_or(time)
+            "\"{s}\" has a UTC offset: write the local date-time, \"YYYY-MM-DD HH:MM\", in [simulation] time_zone"
         ));
     }
     let date: Date = date.parse().map_err(|_| bad())?;
@@ -244,9 +252,15 @@ mod tests {
         assert_eq!(parse_local("2026-12-07 06:00:30").unwrap().second(), 30);
         // TOML's own form, as a value written without quotes reads.
         assert_eq!(parse_local("2026-12-07T06:00:00"), parse_local("2026-12-07 06:00"));
-        for offset in ["2026-12-07T06:00:00Z", "2026-12-07 06:00:00-05:00", "2026-12-07T06:00+01:00"] {
+        for offset in
+            ["2026-12-07T06:00:00Z", "2026-12-07 06:00:00-05:00", "2026-12-07T06:00+01:00", "2026-12-07 06:00 -05:00"]
+        {
             let e = parse_local(offset).unwrap_err();
             assert!(e.contains("UTC offset") && e.contains("time_zone"), "{e}");
+        }
+        // A typo is not an offset.
+        for typo in ["2026-12-07 06-00", "2026-12-07 06:00+1"] {
+            assert!(parse_local(typo).unwrap_err().contains("YYYY-MM-DD HH:MM\", e.g."), "{typo}");
         }
         for bad in ["2026-12-07", "2026-13-07 06:00", "2026-12-07 6:00", "2026-12-07 24:00", "x y"] {
             assert!(parse_local(bad).unwrap_err().contains("YYYY-MM-DD HH:MM"), "{bad}");

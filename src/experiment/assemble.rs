@@ -105,7 +105,10 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
     // picks another point, say which.
     if let Some(pm) = &point_meets {
         let monthly = cheapest_by("cost_monthly_run_rate_usd", &points, &rows, |i| pm[i]);
-        if let Some(m) = monthly.filter(|&m| Some(m) != best.as_ref()) {
+        let rate = |p: &String| point_mean(&rows, p, "cost_monthly_run_rate_usd");
+        // Strictly cheaper per month than best: on a tie, best stands.
+        let cheaper = |m: &&String| best.as_ref().is_none_or(|b| rate(m) < rate(b));
+        if let Some(m) = monthly.filter(|&m| Some(m) != best.as_ref()).filter(cheaper) {
             by_volume.push(format!(
                 "best is the cheapest over this horizon (cost_total_usd, setup fees charged to it whole); by monthly run rate the cheapest meeting every target is {m}"
             ));

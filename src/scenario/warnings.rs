@@ -266,53 +266,85 @@ fn late_campaigns(sc: &Scenario) -> Vec<String> {
         .collect()
 }
 
-/// Each time zone of the customers with its share of them (SPEC 7.1, 7.3).
-fn zone_shares(sc: &Scenario) -> Vec<(usize, f64)> {
-    let mut out: Vec<(usize, f64)> = Vec::new();
-    for c in &sc.countries {
-        for &(z, share) in &c.time_zones {
-            match out.iter_mut().find(|x| x.0 == z) {
-                Some(x) => x.1 += c.share * share,
-                None => out.push((z, c.share * share)),
-            }
+/// The customers of campaign `c` by where its window holds them (SPEC 7.1, 7.3): each
+/// (country, time zone) with customers, as its share of them, the pool it is routed to
+/// and its label (the zone, and the country when the scenario declares several).
+fn groups(sc: &Scenario, c: &super::Campaign) -> Vec<(f64, usize, usize, String)> {
+    let mut out = Vec::new();
+    for (k, country) in sc.countries.iter().enumerate() {
+        let Some(pool) = sc.route(&c.from, k) else { continue }; // unroutable: warned apart
+        for &(z, share) in country.time_zones.iter().filter(|z| country.share * z.1 > 0.0) {
+            let label = match sc.declares_countries && sc.countries.len() > 1 {
+                true => format!("{} ({})", sc.zones[z].name, country.id),
+                false => sc.zones[z].name.clone(),
+            };
+            out.push((country.share * share, z, pool, label));
         }
     }
     out
 }
 
-/// When the window of campaign `c`'s template next opens at or after `t` for the
-/// customers of each zone (none: not before the horizon), with the zone's share; empty
-/// without a window.
-fn openings(sc: &Scenario, c: &super::Campaign, t: SimTime) -> Vec<(usize, f64, Option<SimTime>)> {
-    let (Some(w), Some(cal)) = (sc.templates[c.template].window, &sc.calendar) else { return Vec::new() };
-    let zones = zone_shares(sc).into_iter().filter(|z| z.1 > 0.0);
-    zones
-        .map(|(z, share)| {
-            let spans = cal.open_spans(&sc.zones[z], w.from, w.to, w.days, sc.horizon);
-            let open = match crate::calendar::next_open(&spans, t.as_micros()) {
-                Ok(()) => Some(t),
-                Err(at) => at.map(SimTime::from_micros).filter(|&at| at < sc.horizon),
-            };
-            (z, share, open)
-        })
-        .collect()
+/// When the window of template `template` next opens at or after `t` in zone `z`: `t`
+/// itself when open, none when not before the horizon.
+fn opening(sc: &Scenario, template: usize, z: usize, t: SimTime) -> Option<SimTime> {
+    let (Some(w), Some(cal)) = (sc.templates[template].window, &sc.calendar) else { return Some(t) };
+    let spans = cal.open_spans(&sc.zones[z], w.from, w.to, w.days, sc.horizon);
+    match crate::calendar::next_open(&spans, t.as_micros()) {
+        Ok(()) => Some(t),
+        Err(at) => at.map(SimTime::from_micros).filter(|&at| at < sc.horizon),
+    }
+}
+
+/// What a window does to a request made at `t` in zone `z`, routed to `pool`: it never
+/// opens before the horizon (`Some(true)`: pending), it opens after the pool's TTL
+/// (`Some(false)`: expired), or the request enters (`None`).
+fn held_out(sc: &Scenario, c: &super::Campaign, z: usize, pool: usize, t: SimTime) -> Option<bool> {
+    match opening(sc, c.template, z, t) {
+        None => Some(true),
+        Some(at) if at - t > sc.pools[pool].ttl => Some(false),
+        Some(_) => None,
+    }
 }
 
 /// Campaigns whose sending window keeps some customers' requests from ever entering a
 /// pool: it does not open before the horizon (they stay `pending`), or it opens after
-/// their pool's TTL has passed (they `expire`).
+/// their pool's TTL has passed (they `expire`). Every blast is looked at, at its first
+/// and its last request (a `spread`).
 fn closed_windows(sc: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
-    for c in sc.campaigns.iter().filter(|c| !sends_nothing(sc, c)) {
-        let ttl = sc.pools[c.pool].ttl;
-        let mut never = Vec::new();
-        let mut expire = Vec::new();
-        for (z, share, open) in openings(sc, c, c.at) {
-            let who = format!("{} ({}% of them)", sc.zones[z].name, (share * 1000.0).round() / 10.0);
-            match open {
-                None => never.push(who),
-                Some(at) if at - c.at > ttl => expire.push(who),
-                Some(_) => {}
+    let windowed = |c: &&super::Campaign| sc.templates[c.template].window.is_some() && c.recipients > 0;
+    for c in sc.campaigns.iter().filter(windowed).filter(|c| !sends_nothing(sc, c)) {
+        let starts: Vec<SimTime> = sc.campaign_starts(c).filter(|&t| t < sc.horizon).collect();
+        let n = starts.len();
+        let (mut never, mut expire) = (Vec::new(), Vec::new());
+        for (share, z, pool, label) in groups(sc, c) {
+            // For each fate, in how many blasts, and whether for every request of them.
+            let mut hit = [(0usize, true); 2];
+            for &s in &starts {
+                let ends = [held_out(sc, c, z, pool, s), held_out(sc, c, z, pool, s + c.spread)];
+                for (i, fate) in [true, false].into_iter().enumerate() {
+                    if ends.contains(&Some(fate)) {
+                        hit[i].0 += 1;
+                        hit[i].1 &= ends.iter().all(|&e| e == Some(fate));
+                    }
+                }
+            }
+            for (i, list) in [&mut never, &mut expire].into_iter().enumerate() {
+                let (k, all) = hit[i];
+                if k == 0 {
+                    continue;
+                }
+                let mut what = format!("{label} ({}% of them", (share * 1000.0).round() / 10.0);
+                if n > 1 {
+                    what += &format!(", in {k} of its {n} blasts");
+                }
+                if !all {
+                    what += ", part of each spread";
+                }
+                if i == 1 {
+                    what += &format!("; pool {}'s TTL {}", sc.pools[pool].id, span(sc.pools[pool].ttl.as_secs_f64()));
+                }
+                list.push(what + ")");
             }
         }
         if !never.is_empty() {
@@ -324,15 +356,44 @@ fn closed_windows(sc: &Scenario) -> Vec<String> {
         }
         if !expire.is_empty() {
             out.push(format!(
-                "campaign {}: its sending window first opens for customers in {} after its pool {}'s TTL of {} has passed: their requests expire before they enter it; lengthen the TTL or move its `at`",
+                "campaign {}: its sending window opens for customers in {} only after their pool's TTL has passed: their requests expire before entering it; lengthen the TTL or move its `at`",
                 c.id,
-                expire.join(" and "),
-                sc.pools[c.pool].id,
-                span(ttl.as_secs_f64())
+                expire.join(" and ")
             ));
         }
     }
     out
+}
+
+/// When campaign `c`'s blast at `s` would be sent at nominal rates with its sending window
+/// holding each zone's customers until it opens there (each pool sending the zones routed
+/// to it in the order their windows open; those it holds out, `held_out`, send nothing),
+/// and the rate and what binds of the pool that finishes last.
+fn windowed_finish(sc: &Scenario, c: &super::Campaign, s: SimTime) -> (f64, f64, String) {
+    let parts = c.recipients as f64 * sc.templates[c.template].parts as f64;
+    let mut by_pool: Vec<(usize, Vec<(f64, f64)>)> = Vec::new();
+    for (share, z, pool, _) in groups(sc, c) {
+        let Some(open) = opening(sc, c.template, z, s).filter(|_| held_out(sc, c, z, pool, s).is_none()) else {
+            continue;
+        };
+        match by_pool.iter_mut().find(|x| x.0 == pool) {
+            Some(x) => x.1.push((open.as_secs_f64(), share)),
+            None => by_pool.push((pool, vec![(open.as_secs_f64(), share)])),
+        }
+    }
+    let mut last = (s.as_secs_f64(), effective_rate(sc, c.pool));
+    for (pool, mut zones) in by_pool {
+        zones.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let rate = effective_rate(sc, pool);
+        let mut free = f64::NEG_INFINITY;
+        for (open, share) in zones {
+            free = free.max(open) + parts * share / rate.0;
+        }
+        if free > last.0 {
+            last = (free, rate);
+        }
+    }
+    (last.0.max((s + c.spread).as_secs_f64()), last.1.0, last.1.1)
 }
 
 /// Hours and minutes of `secs`, for warnings.
@@ -341,27 +402,39 @@ fn span(secs: f64) -> String {
     if m < 60 { format!("{m} min") } else { format!("{}h{:02}", m / 60, m % 60) }
 }
 
-/// Campaigns whose last blast cannot be sent before the horizon at nominal rates.
+/// Campaigns whose last blast cannot be sent before the horizon at nominal rates (with a
+/// sending window, from its opening in each zone: `windowed_finish`).
 fn short_horizons(sc: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     for c in &sc.campaigns {
         let Some(last) = sc.campaign_starts(c).last() else { continue };
-        // A window holds the blast until it opens (for the last of its zones to open).
-        let opens = openings(sc, c, last).iter().filter_map(|o| o.2).max().filter(|&at| at > last);
-        let (drain, rate, binds) = campaign_drain(sc, c);
         let parts = c.recipients as f64 * sc.templates[c.template].parts as f64;
-        let left = sc.horizon.as_secs_f64() - opens.unwrap_or(last).as_secs_f64();
+        let plural = |x: f64| if x == 1.0 { "" } else { "s" };
+        let again = if c.every.is_some() { "last " } else { "" };
+        if sc.templates[c.template].window.is_some() && sc.calendar.is_some() {
+            let (finish, rate, binds) = windowed_finish(sc, c, last);
+            if finish > sc.horizon.as_secs_f64() {
+                out.push(format!(
+                    "campaign {}: its {again}blast, held by its sending window until it opens in each zone, would be sent by about {} after t=0 at {rate} part{}/s ({binds}), after the horizon ({}): the rest stays pending; lengthen the horizon or add throughput",
+                    c.id,
+                    span(finish),
+                    plural(rate),
+                    span(sc.horizon.as_secs_f64())
+                ));
+            }
+            continue;
+        }
+        let (drain, rate, binds) = campaign_drain(sc, c);
+        let left = sc.horizon.as_secs_f64() - last.as_secs_f64();
         if drain > left {
             out.push(format!(
-                "campaign {} needs about {} to send {} part{} at {rate} part{}/s ({binds}), but the horizon ends {} after its {}{}: the rest stays pending; lengthen the horizon or add throughput",
+                "campaign {} needs about {} to send {} part{} at {rate} part{}/s ({binds}), but the horizon ends {} after its {again}blast: the rest stays pending; lengthen the horizon or add throughput",
                 c.id,
                 span(drain),
                 super::units::thousands(parts as u64),
-                if parts == 1.0 { "" } else { "s" },
-                if rate == 1.0 { "" } else { "s" },
+                plural(parts),
+                plural(rate),
                 span(left),
-                if c.every.is_some() { "last " } else { "" },
-                if opens.is_some() { "blast's sending window opens" } else { "blast" }
             ));
         }
     }

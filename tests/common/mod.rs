@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod window;
+
 use smsim::model::{EndState, Observer};
 use smsim::run::{RunOutcome, simulate};
 use smsim::scenario::{Scenario, load_str};

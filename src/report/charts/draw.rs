@@ -310,8 +310,8 @@ fn turns(px: impl Iterator<Item = (i32, i32)>) -> Vec<(i32, i32)> {
             continue;
         }
         if let [.., a, b] = out[..] {
-            let (u, v) = ((b.0 - a.0) as i64, (b.1 - a.1) as i64);
-            let (s, t) = ((p.0 - b.0) as i64, (p.1 - b.1) as i64);
+            let d = |p: (i32, i32), q: (i32, i32)| (q.0 as i64 - p.0 as i64, q.1 as i64 - p.1 as i64);
+            let ((u, v), (s, t)) = (d(a, b), d(b, p));
             if u * t == v * s && u * s + v * t > 0 {
                 *out.last_mut().expect("two points") = p;
                 continue;
@@ -337,7 +337,9 @@ pub(super) fn draw_line<'a, DB: DrawingBackend + 'a>(
     // wobbles by a pixel (a spend line that seems to fall though it never does).
     let area = chart.plotting_area();
     let base = area.get_base_pixel();
-    let px = turns(pts.iter().map(|p| chart.backend_coord(p)).map(|(x, y)| (x - base.0, y - base.1)));
+    let px = turns(
+        pts.iter().map(|p| chart.backend_coord(p)).map(|(x, y)| (x.saturating_sub(base.0), y.saturating_sub(base.1))),
+    );
     let flat = area.strip_coord_spec();
     match st.dash {
         Some((d, g)) => flat.draw(&DashedPathElement::new(px, d, g, shape))?,

@@ -1,0 +1,206 @@
+//! Sending windows (SPEC 7.1): each recipient held until the window opens on their own
+//! clock, across daylight saving; what the window does not hold (a number's queue past
+//! its close: `sent_outside_window`); the warnings when it keeps requests out of their
+//! pool; local date-times as TOML and `--set` give them. Expectations are worked out here
+//! from the scenario's own numbers (wall-clock arithmetic, rates, binomial laws), apart
+//! from the simulator.
+
+mod common;
+use common::window::{H, Log, windows};
+use common::{ended, run_with, scenario};
+use smsim::model::EndState;
+use smsim::scenario::load_str;
+
+#[test]
+fn a_window_holds_each_recipient_until_eight_on_their_own_clock() {
+    // t = 0 is 06:00 in New York: 08:00 there is t = 2 h, 08:00 in Los Angeles is 11:00
+    // in New York, t = 5 h. A short code sends 100 parts/s: 1,000 one-part messages take
+    // 10 s, so each zone's messages leave within 10 s of its opening.
+    let sc = scenario(&windows("2026-12-07 06:00", ""));
+    let (o, log) = run_with(&sc, 3, Log::default());
+    assert_eq!(log.held, 1000, "every request was made at 06:00, outside the window");
+    assert_eq!(o.summary(&sc, 0).held_for_window, 1000);
+    assert_eq!(log.sent.len(), 1000);
+    let before_eight = log.sent.iter().filter(|s| s.0 < 2 * H).count();
+    assert_eq!(before_eight, 0, "nothing before 08:00 Eastern");
+    let eastern = log.sent.iter().filter(|s| s.0 < 2 * H + 10_000_000).count();
+    let between = log.sent.iter().filter(|s| s.0 >= 2 * H + 10_000_000 && s.0 < 5 * H).count();
+    let pacific = log.sent.iter().filter(|s| s.0 >= 5 * H && s.0 < 5 * H + 10_000_000).count();
+    assert_eq!(between, 0, "no one waits past their own opening, and Los Angeles waits for 11:00 Eastern");
+    assert_eq!(eastern + pacific, 1000);
+    // Zones are drawn by share 0.5: binomial sd sqrt(1000 * 0.25) = 15.8; 5 sd is 79.
+    assert!((eastern as i64 - 500).abs() < 79, "{eastern} in New York");
+    // Queue wait counts from the original request: at least the 2 h hold.
+    assert!(o.summary(&sc, 0).queue_wait.p50.unwrap().as_micros() >= 2 * H);
+    assert_eq!(ended(&o), 1000);
+}
+
+#[test]
+fn windows_and_daily_repeats_keep_local_time_across_the_spring_change() {
+    // 2026-03-08 in New York is 23 hours long. A daily blast at 06:00 local (t = 0 and
+    // Sunday 06:00 EDT, 23 h later) is held to 08:00 local: t = 2 h on Saturday and t = 25 h
+    // (not 26 h) on Sunday. Everyone is in New York.
+    let text = windows("2026-03-07 06:00", "every = \"1d\"\nuntil = \"2026-03-08 12:00\"\nrecipients = 100\n").replace(
+        "time_zones = [{ zone = \"America/New_York\", share = 0.5 }, { zone = \"America/Los_Angeles\", share = 0.5 }]",
+        "",
+    );
+    let sc = scenario(&text);
+    let (_, log) = run_with(&sc, 3, Log::default());
+    let requested: Vec<u64> = log.requested.iter().map(|r| r.0).collect();
+    assert_eq!(requested.iter().filter(|&&t| t == 0).count(), 100);
+    assert_eq!(requested.iter().filter(|&&t| t == 23 * H).count(), 100, "06:00 EDT is 23 h after 06:00 EST");
+    assert_eq!(log.held, 200);
+    let first = log.sent.iter().map(|s| s.0).filter(|&t| t < 24 * H).min().unwrap();
+    let second = log.sent.iter().map(|s| s.0).filter(|&t| t >= 24 * H).min().unwrap();
+    assert_eq!(first, 2 * H);
+    assert_eq!(second, 25 * H);
+}
+
+#[test]
+fn a_window_that_never_reopens_before_the_horizon_leaves_requests_pending() {
+    // Weekdays only, t = 0 on Saturday 06:00, horizon 1 day: nothing opens.
+    let text = windows("2026-12-05 06:00", "recipients = 10\n")
+        .replace("to = \"21:00\" }", "to = \"21:00\", days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"] }")
+        .replace("horizon = \"3d\"", "horizon = \"1d\"");
+    let sc = scenario(&text);
+    let (o, log) = run_with(&sc, 3, Log::default());
+    assert!(log.sent.is_empty());
+    assert_eq!(o.metrics.count(EndState::Pending), 10);
+    assert_eq!(ended(&o), 10);
+}
+
+#[test]
+fn a_request_held_past_its_ttl_expires_at_the_opening_without_entering_its_pool() {
+    // TTL 1 h; the window opens 2 h after the request (08:00 New York, t = 0 at 06:00).
+    let text = windows("2026-12-07 06:00", "recipients = 50\n")
+        .replace("kind = \"short_code\"", "kind = \"short_code\"\nttl = \"1h\"")
+        .replace(
+            "time_zones = [{ zone = \"America/New_York\", share = 0.5 }, { zone = \"America/Los_Angeles\", share = 0.5 }]",
+            "",
+        );
+    let sc = scenario(&text);
+    let (o, log) = run_with(&sc, 3, Log::default());
+    assert_eq!(log.queued, 0, "nothing enters the pool past its TTL");
+    assert!(log.sent.is_empty());
+    assert_eq!(o.metrics.count(EndState::Expired), 50);
+    assert_eq!(log.held, 50);
+}
+
+#[test]
+fn a_date_time_written_without_quotes_or_given_to_set_reads_as_the_quoted_one() {
+    // TOML reads 2026-12-07T06:00:00 (and, through --set, 2026-12-07 06:00) as a date-time
+    // value, not a string: each is the same local date-time as the quoted form.
+    let quoted = windows("2026-12-07 06:00", "at = \"2026-12-07 07:00\"\n");
+    let run = |text: &str, sets: &[String]| {
+        let sc = load_str(text, "test.toml", "test", sets).unwrap_or_else(|e| panic!("{e}"));
+        let (_, log) = run_with(&sc, 3, Log::default());
+        (log.requested, log.sent)
+    };
+    let reference = run(&quoted, &[]);
+    assert_eq!(reference.0[0].0, H, "requested at 07:00, an hour after t = 0");
+    let bare = quoted
+        .replace("\"2026-12-07 06:00\"", "2026-12-07T06:00:00")
+        .replace("\"2026-12-07 07:00\"", "2026-12-07T07:00:00");
+    assert!(bare.contains("start = 2026-12-07T06:00:00") && bare.contains("at = 2026-12-07T07:00:00"));
+    assert!(reference == run(&bare, &[]), "written without quotes");
+    let sets = ["simulation.start=2026-12-07 06:00".to_string(), "campaign.reminders.at=2026-12-07 07:00".to_string()];
+    assert!(reference == run(&windows("2026-12-01 00:00", ""), &sets), "given to --set");
+    // A date-time with a UTC offset is refused, saying where the zone comes from.
+    let e = load_str(&quoted.replace("\"2026-12-07 06:00\"", "2026-12-07T11:00:00Z"), "test.toml", "test", &[])
+        .unwrap_err();
+    assert!(e.to_string().contains("UTC offset") && e.to_string().contains("simulation.start"), "{e}");
+}
+
+#[test]
+fn messages_a_queue_holds_past_the_window_are_counted_as_sent_outside_it() {
+    // Everyone in New York, a five-minute window from 08:00 (t = 2 h) and one long code
+    // at 1 part/s: the k-th message leaves at 2 h + k s, so 300 leave inside the window
+    // and the other 700 after it closes at 2 h + 300 s. A window holds requests, not a
+    // number's queue (SPEC 7.1): they are sent, and counted.
+    let text = windows("2026-12-07 06:00", "")
+        .replace("kind = \"short_code\"", "kind = \"ten_dlc\"")
+        .replace("window = { from = \"08:00\", to = \"21:00\" }", "window = { from = \"08:00\", to = \"08:05\" }")
+        .replace(
+            "time_zones = [{ zone = \"America/New_York\", share = 0.5 }, { zone = \"America/Los_Angeles\", share = 0.5 }]",
+            "",
+        );
+    let sc = scenario(&text);
+    let (o, log) = run_with(&sc, 3, Log::default());
+    let sent: Vec<u64> = log.sent.iter().map(|s| s.0).collect();
+    assert_eq!(sent.len(), 1000);
+    assert_eq!(sent.iter().min(), Some(&(2 * H)));
+    let close = 2 * H + 300_000_000;
+    assert_eq!(sent.iter().filter(|&&t| t >= close).count(), 700, "the k-th leaves at 2 h + k s");
+    let s = o.summary(&sc, 0);
+    assert_eq!(s.sent_outside_window, 700);
+    assert_eq!(o.metrics.sources[0].sent_outside_window, 700);
+    // Inside its window, nothing is counted: the same run with the whole day open.
+    let open = scenario(&text.replace("to = \"08:05\"", "to = \"21:00\""));
+    assert_eq!(run_with(&open, 3, Log::default()).0.summary(&open, 0).sent_outside_window, 0);
+}
+
+/// A sending window that keeps requests out of their pool warns before the run, and the
+/// run agrees: not opening before the horizon leaves them pending, opening past the TTL
+/// expires them, and a horizon too short after the opening leaves the rest pending.
+#[test]
+fn windows_that_keep_requests_out_of_their_pool_warn_and_the_run_agrees() {
+    // t = 0 is 06:00 in New York: the window opens at t = 2 h there, t = 5 h in Los
+    // Angeles (half the customers each, drawn by share).
+    let with = |set: &[&str]| {
+        let sets: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+        let sc = load_str(&windows("2026-12-07 06:00", ""), "test.toml", "test", &sets).unwrap();
+        let w = smsim::scenario::warnings::all(&sc).join("\n");
+        let (o, _) = run_with(&sc, 3, Log::default());
+        (w, o)
+    };
+    // Horizon 1 h: no one's window opens.
+    let (w, o) = with(&["simulation.horizon=1h"]);
+    assert!(
+        w.contains("campaign reminders: its sending window does not open before the horizon for customers in America/New_York (50% of them) and America/Los_Angeles (50% of them): their requests stay pending"),
+        "{w}"
+    );
+    assert_eq!(o.metrics.count(EndState::Pending), 1000);
+    // Horizon 3 h: New York's opens, Los Angeles' does not; those stay pending.
+    let (w, o) = with(&["simulation.horizon=3h"]);
+    assert!(w.contains("before the horizon for customers in America/Los_Angeles (50% of them): their"), "{w}");
+    assert!(!w.contains("America/New_York"), "{w}");
+    let pending = o.metrics.count(EndState::Pending);
+    assert_eq!(pending + o.metrics.count(EndState::Delivered), 1000);
+    // Binomial(1000, 0.5): sd 15.8, 5 sd is 79.
+    assert!((pending as i64 - 500).abs() < 79, "{pending} pending");
+    // A TTL of 1 h: both windows open after it; every request expires before its pool.
+    let (w, o) = with(&["number.sc.ttl=1h"]);
+    assert!(w.contains("opens for customers in America/New_York (50% of them; pool sc's TTL 1h00) and America/Los_Angeles (50% of them; pool sc's TTL 1h00) only after their pool's TTL has passed: their requests expire"), "{w}");
+    assert_eq!(o.metrics.count(EndState::Expired), 1000);
+    // Daily blasts at 06:00 with a horizon of 49 h: the third (t = 48 h) is held until
+    // 08:00 New York (t = 50 h) and 08:00 Los Angeles, past the horizon; the first two go.
+    let (w, o) = with(&["simulation.horizon=49h", "campaign.reminders.every=1d"]);
+    assert!(w.contains("America/New_York (50% of them, in 1 of its 3 blasts) and America/Los_Angeles (50% of them, in 1 of its 3 blasts): their requests stay pending"), "{w}");
+    assert_eq!(o.metrics.count(EndState::Pending), 1000);
+    assert_eq!(o.metrics.count(EndState::Delivered), 2000);
+    // One 10DLC number (1 part/s): New York's ~500 go from t = 2 h, done by about 2 h
+    // 8 min; Los Angeles' ~500 from 08:00 there (t = 5 h), done by about 5 h 8 min 20 s,
+    // after a horizon of 5 h 5 min.
+    let (w, o) = with(&["simulation.horizon=5h5m", "number.sc.kind=ten_dlc"]);
+    assert!(
+        w.contains("campaign reminders: its blast, held by its sending window until it opens in each zone, would be sent by about 5h08 after t=0 at 1 part/s (numbers), after the horizon (5h05): the rest stays pending"),
+        "{w}"
+    );
+    assert!(o.metrics.count(EndState::Pending) > 0);
+    // With 95% in New York, Los Angeles' ~50 take under a minute from t = 5 h: no warning,
+    // and nothing is left (the whole blast counted from the last opening would need
+    // 17 min and warn wrongly).
+    let text = windows("2026-12-07 06:00", "")
+        .replace("share = 0.5 }, {", "share = 0.95 }, {")
+        .replace("share = 0.5 }]", "share = 0.05 }]");
+    let sets = ["simulation.horizon=5h5m".to_string(), "number.sc.kind=ten_dlc".to_string()];
+    let sc = load_str(&text, "test.toml", "test", &sets).unwrap();
+    let w = smsim::scenario::warnings::all(&sc).join("\n");
+    assert!(!w.contains("would be sent by"), "{w}");
+    let (o, _) = run_with(&sc, 3, Log::default());
+    assert_eq!(o.metrics.count(EndState::Delivered), 1000);
+    // With every window open in time and room to drain, none of these.
+    let (w, o) = with(&[]);
+    assert!(!w.contains("sending window"), "{w}");
+    assert_eq!(o.metrics.count(EndState::Delivered), 1000);
+}
