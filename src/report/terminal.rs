@@ -12,8 +12,14 @@ use crate::sms::Money;
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// A duration of `run`'s summary: seconds to the millisecond under an hour, from an hour
+/// on as the compare table and the page write it (`3:00:38.1`).
 fn secs(t: Option<SimTime>) -> String {
-    t.map_or("-".into(), |t| format!("{:.3} s", t.as_secs_f64()))
+    match t.map(|t| t.as_secs_f64()) {
+        None => "-".into(),
+        Some(x) if x >= 3600.0 => hms(x),
+        Some(x) => format!("{x:.3} s"),
+    }
 }
 
 /// The short human summary printed at the end of `run`.
@@ -555,6 +561,16 @@ pub fn sweep_summary(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn run_writes_an_hour_or_more_as_hours_minutes_and_seconds() {
+        let t = |us: u64| secs(Some(SimTime::from_micros(us)));
+        assert_eq!(t(2_540_000), "2.540 s");
+        assert_eq!(t(3_599_999_000), "3599.999 s");
+        assert_eq!(t(3_600_000_000), "1:00:00.0");
+        assert_eq!(t(10_838_082_000), "3:00:38.1");
+        assert_eq!(secs(None), "-");
+    }
 
     #[test]
     fn times_and_money_read_as_people_write_them() {
