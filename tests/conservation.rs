@@ -221,17 +221,13 @@ fn render(g: &Gen) -> String {
     if let Some((mps, daily, on_cap)) = shared {
         if mps.is_some() || daily.is_some() {
             let pools: Vec<String> = (0..g.pools.len()).map(|i| format!("\"p{i}\"")).collect();
-            let _ = write!(
-                s,
-                "[[limit]]\nid = \"brand\"\npools = [{}]\non_cap = \"{}\"\n",
-                pools.join(", "),
-                ON_CAP[*on_cap as usize]
-            );
+            let _ = writeln!(s, "[[limit]]\nid = \"brand\"\npools = [{}]", pools.join(", "));
             if let Some(m) = mps {
                 let _ = writeln!(s, "mps = {m}");
             }
+            // on_cap only with a cap (an error without one).
             if let Some(d) = daily {
-                let _ = writeln!(s, "daily_parts = {d}");
+                let _ = writeln!(s, "daily_parts = {d}\non_cap = \"{}\"", ON_CAP[*on_cap as usize]);
             }
         }
     }

@@ -225,6 +225,24 @@ fn a_pool_in_an_outage_hands_its_requests_to_its_failover() {
 }
 
 #[test]
+fn on_cap_without_a_cap_is_an_error_at_its_key() {
+    let pool = "[[number]]\nid = \"a\"\nkind = \"ten_dlc\"\n";
+    let err = |extra: &str| {
+        let text = format!("{HEAD}\n[customers]\ncount = 1\n{pool}{extra}");
+        smsim::scenario::load_str(&text, "t.toml", "t", &[]).unwrap_err().to_string()
+    };
+    let e = err("carrier_limit = [{ carrier = \"c\", mps = 1, on_cap = \"hold\" }]\n");
+    assert!(e.contains("number.a.carrier_limit[0].on_cap") && e.contains("this limit has none"), "{e}");
+    let e = err("[[limit]]\nid = \"brand\"\npools = [\"a\"]\nmps = 2\non_cap = \"block_charged\"\n");
+    assert!(e.contains("limit.brand.on_cap") && e.contains("this limit has none"), "{e}");
+    // With a cap, the same keys load.
+    let text = format!(
+        "{HEAD}\n[customers]\ncount = 1\n{pool}[[limit]]\nid = \"brand\"\npools = [\"a\"]\nmps = 2\ndaily_parts = 5\non_cap = \"hold\"\n"
+    );
+    assert!(smsim::scenario::load_str(&text, "t.toml", "t", &[]).is_ok());
+}
+
+#[test]
 fn a_failover_cycle_is_an_error_at_its_line() {
     let text = format!(
         "{HEAD}\n[customers]\ncount = 1\n\

@@ -41,6 +41,9 @@ fn rate(mps: Option<Rate>, path: Vec<Seg>) -> Result<Option<f64>, Fail> {
     }
 }
 
+/// `on_cap` on a limit without a cap: it would say what a cap does, and there is none.
+const NO_CAP: &str = "on_cap says what happens to a message at a cap, and this limit has none (only mps): add daily_parts, weekly_parts or monthly_parts, or remove on_cap";
+
 /// Pool `i`'s carrier limits.
 pub(super) fn carrier_limits(
     raw: &RawScenario,
@@ -62,6 +65,9 @@ pub(super) fn carrier_limits(
                 at(&[&"number", &i, &"carrier_limit", &j]),
                 "a carrier_limit needs mps, daily_parts, weekly_parts or monthly_parts".into(),
             ));
+        }
+        if l.on_cap.is_some() && caps.is_empty() {
+            return Err((path("on_cap"), NO_CAP.into()));
         }
         let mps = rate(l.mps, path("mps"))?;
         if mps.is_some() && limits.iter().any(|x| x.carrier == Some(carrier) && x.mps.is_some()) {
@@ -120,6 +126,9 @@ fn shared_limit(
     let caps = caps(l.daily_parts, l.weekly_parts, l.monthly_parts);
     if l.mps.is_none() && caps.is_empty() {
         return Err((at(&[&"limit", &i]), "a limit needs mps, daily_parts, weekly_parts or monthly_parts".into()));
+    }
+    if l.on_cap.is_some() && caps.is_empty() {
+        return Err((path("on_cap"), NO_CAP.into()));
     }
     Ok(Limit {
         id: l.id.clone(),
