@@ -190,7 +190,27 @@ fn a_run_rate_past_the_spend_limit_says_so() {
     let out = over_limit(&names, std::slice::from_ref(&r));
     assert!(out.contains("$1,024.00 a month, past the $512.00 monthly spend limit"), "{out}");
     assert!(out.contains("about 15.0 days"), "{out}");
+    assert!(out.contains("about 15.0 days of a month") && !out.contains("already spent"), "{out}");
+    // $256 already spent at t = 0 leaves $256 this month: 30 x 256 / 1024 = 7.5 days.
+    r.spent = Money(256_000_000);
+    let out = over_limit(&names, std::slice::from_ref(&r));
+    assert!(
+        out.contains("about 15.0 days of a month ($256.00 already spent this month: after about 7.5 days)"),
+        "{out}"
+    );
+    // Within a $2,000 limit, but $1,500 spent leaves $500: 30 x 500 / 1024 = 14.6 days.
     r.spend_limit = Money(2_000_000_000);
+    r.spent = Money(1_500_000_000);
+    let out = over_limit(&names, std::slice::from_ref(&r));
+    assert_eq!(
+        out,
+        "base: at this run rate the messages would cost $1,024.00 a month, within the $2,000.00 monthly spend limit, \
+         but with $1,500.00 already spent this month this traffic would be stopped after about 14.6 days\n"
+    );
+    // $500 spent leaves $1,500, more than a month of the traffic needs.
+    r.spent = Money(500_000_000);
+    assert_eq!(over_limit(&names, std::slice::from_ref(&r)), "", "within what is left: nothing to say");
+    r.spent = Money::ZERO;
     assert_eq!(over_limit(&names, std::slice::from_ref(&r)), "", "within the limit: nothing to say");
 }
 

@@ -6,7 +6,7 @@
 //! from the simulator.
 
 mod common;
-use common::window::{H, Log, windows};
+use common::window::{H, Log, new_york_only, windows};
 use common::{ended, run_with, scenario};
 use smsim::model::EndState;
 use smsim::scenario::load_str;
@@ -40,10 +40,8 @@ fn windows_and_daily_repeats_keep_local_time_across_the_spring_change() {
     // 2026-03-08 in New York is 23 hours long. A daily blast at 06:00 local (t = 0 and
     // Sunday 06:00 EDT, 23 h later) is held to 08:00 local: t = 2 h on Saturday and t = 25 h
     // (not 26 h) on Sunday. Everyone is in New York.
-    let text = windows("2026-03-07 06:00", "every = \"1d\"\nuntil = \"2026-03-08 12:00\"\nrecipients = 100\n").replace(
-        "time_zones = [{ zone = \"America/New_York\", share = 0.5 }, { zone = \"America/Los_Angeles\", share = 0.5 }]",
-        "",
-    );
+    let text =
+        new_york_only(&windows("2026-03-07 06:00", "every = \"1d\"\nuntil = \"2026-03-08 12:00\"\nrecipients = 100\n"));
     let sc = scenario(&text);
     let (_, log) = run_with(&sc, 3, Log::default());
     let requested: Vec<u64> = log.requested.iter().map(|r| r.0).collect();
@@ -72,12 +70,8 @@ fn a_window_that_never_reopens_before_the_horizon_leaves_requests_pending() {
 #[test]
 fn a_request_held_past_its_ttl_expires_at_the_opening_without_entering_its_pool() {
     // TTL 1 h; the window opens 2 h after the request (08:00 New York, t = 0 at 06:00).
-    let text = windows("2026-12-07 06:00", "recipients = 50\n")
-        .replace("kind = \"short_code\"", "kind = \"short_code\"\nttl = \"1h\"")
-        .replace(
-            "time_zones = [{ zone = \"America/New_York\", share = 0.5 }, { zone = \"America/Los_Angeles\", share = 0.5 }]",
-            "",
-        );
+    let text = new_york_only(&windows("2026-12-07 06:00", "recipients = 50\n"))
+        .replace("kind = \"short_code\"", "kind = \"short_code\"\nttl = \"1h\"");
     let sc = scenario(&text);
     let (o, log) = run_with(&sc, 3, Log::default());
     assert_eq!(log.queued, 0, "nothing enters the pool past its TTL");
@@ -117,13 +111,9 @@ fn messages_a_queue_holds_past_the_window_are_counted_as_sent_outside_it() {
     // at 1 part/s: the k-th message leaves at 2 h + k s, so 300 leave inside the window
     // and the other 700 after it closes at 2 h + 300 s. A window holds requests, not a
     // number's queue (SPEC 7.1): they are sent, and counted.
-    let text = windows("2026-12-07 06:00", "")
+    let text = new_york_only(&windows("2026-12-07 06:00", ""))
         .replace("kind = \"short_code\"", "kind = \"ten_dlc\"")
-        .replace("window = { from = \"08:00\", to = \"21:00\" }", "window = { from = \"08:00\", to = \"08:05\" }")
-        .replace(
-            "time_zones = [{ zone = \"America/New_York\", share = 0.5 }, { zone = \"America/Los_Angeles\", share = 0.5 }]",
-            "",
-        );
+        .replace("window = { from = \"08:00\", to = \"21:00\" }", "window = { from = \"08:00\", to = \"08:05\" }");
     let sc = scenario(&text);
     let (o, log) = run_with(&sc, 3, Log::default());
     let sent: Vec<u64> = log.sent.iter().map(|s| s.0).collect();

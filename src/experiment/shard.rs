@@ -26,8 +26,9 @@ pub struct ShardFile {
 /// sources (format 1, untagged, carried summary rows as strings); 3 the calendar's
 /// columns; 4 the money columns of SPEC 8 and the plan's `no_report`; 5 the envelope
 /// with a checksum (SPEC 10) and the time series' end-state columns in the chart input;
-/// 6 the summaries' `sent_outside_window` (a shard of 5 would merge it as 0).
-pub const SHARD_FORMAT: u32 = 6;
+/// 6 the summaries' `sent_outside_window` (a shard of 5 would merge it as 0); 7 the
+/// summaries' `spent` (the month's notes read the limit's remainder against it).
+pub const SHARD_FORMAT: u32 = 7;
 
 /// What `shard.json` holds: the shard (plan, which carries the scenario's fingerprint,
 /// and results) and a checksum of its exact JSON text, so that an edited or damaged

@@ -119,6 +119,10 @@ pub struct Summary {
     /// The month's spend limit (not a column: what the run rate is read against).
     #[serde(default)]
     pub spend_limit: Money,
+    /// Spent this month at t = 0 (`[account] spent_usd`; not a column: what the month's
+    /// limit has left is read against it).
+    #[serde(default)]
+    pub spent: Money,
 }
 
 /// One value of a summary row.
@@ -277,6 +281,7 @@ impl Summary {
             cost_monthly_run_rate: run_rate(sc, &costs),
             cost_protect_fees: m.cost_protect_fees,
             spend_limit: sc.spend_limit,
+            spent: sc.spent,
             cost_monthly_fixed: {
                 let (monthly, setup) = sc.monthly_fixed_costs();
                 monthly + setup

@@ -166,7 +166,10 @@ pub fn compare_table(
 
 /// For each variant whose run rate's message costs pass its monthly spend limit, a line
 /// saying so: the run rate assumes the horizon repeats all month, which the limit would
-/// not allow (it would stop sending after about the days given). A variant whose limit
+/// not allow (it would stop sending after about the days given, from a month's first
+/// day; with `spent_usd`, also from t = 0 this month). A variant whose run rate is within
+/// the limit but not within what `spent_usd` leaves of it gets the latter alone. A
+/// variant whose limit
 /// already refused messages in the run gets a line saying that instead: its message
 /// charges stop near the limit, so no extrapolation from them says what the traffic asked
 /// for or when a repeat would stop (the time of the first refusal is on its own line).
@@ -196,25 +199,46 @@ pub fn over_limit(variants: &[String], rows: &[Summary]) -> String {
             continue;
         };
         let charged = rate - fixed;
+        let spent = mean(rows, v, |s| usd(Some(s.spent))).unwrap_or(0.0);
+        // The month is 30 days (`sms::price`): a sum of spend lasts that share of it.
+        let lasts = |usd: f64| after(30.0 * usd / charged);
+        // What this month's limit has left at t = 0, when something is already spent and
+        // the traffic would pass it before the month is out.
+        let this_month = (limit > 0.0 && spent > 0.0 && charged > limit - spent)
+            .then(|| (Money::dollars_f64(spent), lasts(limit - spent)));
         if limit > 0.0 && charged > limit {
-            // The month is 30 days (`sms::price`): the limit lasts that share of it.
-            let days = 30.0 * limit / charged;
-            let after = if days >= 1.0 {
-                format!("{days:.1} days")
-            } else if days * 24.0 >= 1.0 {
-                format!("{:.1} hours", days * 24.0)
-            } else {
-                format!("{:.0} minutes", (days * 1440.0).max(1.0))
-            };
             let _ = writeln!(
                 out,
-                "{v}: at this run rate the messages would cost {} a month, past the {} monthly spend limit: repeated, this traffic would be stopped after about {after}",
+                "{v}: at this run rate the messages would cost {} a month, past the {} monthly spend limit: repeated, this traffic would be stopped after about {} of a month{}",
+                cents(charged),
+                Money::dollars_f64(limit),
+                lasts(limit),
+                this_month
+                    .map(|(s, d)| format!(" ({s} already spent this month: after about {d})"))
+                    .unwrap_or_default(),
+            );
+        } else if let Some((s, d)) = this_month {
+            let _ = writeln!(
+                out,
+                "{v}: at this run rate the messages would cost {} a month, within the {} monthly spend limit, but with {s} already spent this month this traffic would be stopped after about {d}",
                 cents(charged),
                 Money::dollars_f64(limit),
             );
         }
     }
     out
+}
+
+/// `days` as a few significant words: days, hours or minutes (at least one).
+fn after(days: f64) -> String {
+    if days >= 1.0 {
+        format!("{days:.1} days")
+    } else if days * 24.0 >= 1.0 {
+        format!("{:.1} hours", days * 24.0)
+    } else {
+        let minutes = (days * 1440.0).round().max(1.0);
+        format!("{minutes:.0} minute{}", if minutes == 1.0 { "" } else { "s" })
+    }
 }
 
 /// `cells` as aligned text: the first column left-aligned, the others right-aligned.

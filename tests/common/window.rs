@@ -64,3 +64,12 @@ window = {{ from = "08:00", to = "21:00" }}
 "#
     )
 }
+
+/// The [`windows`] scenario `text` with every customer in New York (the simulation's own
+/// zone, which customers take when none is given).
+pub fn new_york_only(text: &str) -> String {
+    let split =
+        "time_zones = [{ zone = \"America/New_York\", share = 0.5 }, { zone = \"America/Los_Angeles\", share = 0.5 }]";
+    assert!(text.contains(split), "the scenario has the two-zone split");
+    text.replace(split, "")
+}
