@@ -6,7 +6,15 @@ use std::fmt::Write as _;
 
 fn secs(t: crate::engine::SimTime) -> String {
     let s = t.as_secs_f64();
-    if s >= 3600.0 { format!("{s:.0} s ({:.2} h)", s / 3600.0) } else { format!("{s:.3} s") }
+    if s >= 3600.0 { format!("{} s ({:.2} h)", thousands(s.round() as u64), s / 3600.0) } else { format!("{s:.3} s") }
+}
+
+/// A share as a percentage, to a millionth of a percent without trailing zeros: 29%,
+/// 12.5%, not 28.999999999999996%.
+fn pct(share: f64) -> String {
+    let s = format!("{:.6}", share * 100.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{s}%")
 }
 
 pub use crate::scenario::warnings::{effective_rate, hold_traps};
@@ -167,13 +175,13 @@ pub fn report(sc: &Scenario) -> String {
     }
     let _ = writeln!(
         w,
-        "customers: {} ({}% unreachable, {}% opted out at t=0)",
+        "customers: {} ({} unreachable, {} opted out at t=0)",
         thousands(sc.customers.count as u64),
-        sc.customers.unreachable * 100.0,
-        sc.customers.opted_out * 100.0
+        pct(sc.customers.unreachable),
+        pct(sc.customers.opted_out)
     );
     let zones = |z: &[(usize, f64)]| {
-        z.iter().map(|&(k, share)| format!("{} {}%", sc.zones[k].name, share * 100.0)).collect::<Vec<_>>().join(", ")
+        z.iter().map(|&(k, share)| format!("{} {}", sc.zones[k].name, pct(share))).collect::<Vec<_>>().join(", ")
     };
     for c in sc.countries.iter().filter(|_| sc.declares_countries || sc.zones.len() > 1) {
         let carriers: Vec<&str> = c.carriers.iter().map(|&k| sc.carriers[k].id.as_str()).collect();
@@ -186,10 +194,10 @@ pub fn report(sc: &Scenario) -> String {
             .collect();
         let _ = writeln!(
             w,
-            "  country {} (+{}): {}% of customers; carriers {}; time zones {}; reached by {}",
+            "  country {} (+{}): {} of customers; carriers {}; time zones {}; reached by {}",
             c.id,
             c.calling_code,
-            c.share * 100.0,
+            pct(c.share),
             carriers.join(", "),
             zones(&c.time_zones),
             if pools.is_empty() { "no pool (its requests end unroutable)".into() } else { pools.join(", ") }
@@ -223,9 +231,9 @@ pub fn report(sc: &Scenario) -> String {
         }
         if let Some(f) = pr.filter {
             what.push(format!(
-                "a filter catches {}% of fraud and {}% of genuine requests, {} per screened request",
-                (f.catch_rate * 1e8).round() / 1e6,
-                (f.false_positive_rate * 1e8).round() / 1e6,
+                "a filter catches {} of fraud and {} of genuine requests, {} per screened request",
+                pct(f.catch_rate),
+                pct(f.false_positive_rate),
                 usd(f.fee)
             ));
         }
@@ -265,7 +273,16 @@ pub fn report(sc: &Scenario) -> String {
             repeats,
             secs(crate::engine::SimTime::from_secs_f64(drain)),
             rate,
-            if binds == "numbers" { String::new() } else { format!(" (bound by {binds})") },
+            {
+                let mut why: Vec<String> = Vec::new();
+                if binds != "numbers" {
+                    why.push(format!("bound by {binds}"));
+                }
+                if drain <= c.spread.as_secs_f64() && c.spread > crate::engine::SimTime::ZERO {
+                    why.push("its spread decides: at that rate it would be sent sooner".into());
+                }
+                if why.is_empty() { String::new() } else { format!(" ({})", why.join("; ")) }
+            },
             Money::dollars_f64(per_msg),
             affordable
         );
@@ -317,7 +334,7 @@ pub fn report(sc: &Scenario) -> String {
                 s.latency.mean_secs(),
                 s.failure_rate,
                 if s.concurrency == u32::MAX { "unlimited".to_string() } else { s.concurrency.to_string() },
-                sched.attempts(),
+                thousands(sched.attempts()),
                 secs(sched.total()),
                 if s.dead_letter_queue { "dead-letter queue" } else { "dropped" },
                 s.handler.map_or(String::new(), |f| format!(", handler flow {}", sc.flows[f].id)),

@@ -6,7 +6,7 @@ use smsim::scenario::units::thousands;
 use smsim::sms::segments::segment;
 use smsim::{Error, check, report, scenario};
 use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// smsim: a deterministic discrete-event simulator of two-way SMS.
 #[derive(Debug, Parser)]
@@ -271,8 +271,9 @@ fn execute(
         let runs = prepared.plan.jobs;
         if n > runs && n as u64 > max_runs {
             return Err(Error::Usage(format!(
-                "--shard K/{n}: more slices than the {} allowed by --max-runs (and than the {runs} runs to split); use N <= {runs}",
-                thousands(max_runs)
+                "--shard K/{n}: more slices than the {runs} runs to split and than the {} that --max-runs allows; use N <= {}",
+                thousands(max_runs),
+                thousands(max_runs.max(runs as u64))
             )));
         }
     }
@@ -291,6 +292,7 @@ fn execute(
         pb
     });
     // Everything goes into a staging folder that replaces DIR only when complete.
+    smsim::output::refuse_over_inputs(&out, "scenario file", &[Path::new(&prepared.plan.scenario_file)])?;
     let staging = smsim::output::Staging::begin(&out)?;
     if events {
         let first =

@@ -59,6 +59,24 @@ fn check_replaceable(target: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Refuse DIR = `target` when it is, or holds, one of `inputs` (`what` names them: the
+/// scenario file run, a shard folder merged): replacing DIR would remove what the command
+/// reads. Paths are compared as the filesystem resolves them; a DIR or an input that does
+/// not exist holds nothing.
+pub fn refuse_over_inputs(target: &Path, what: &str, inputs: &[&Path]) -> Result<()> {
+    let Ok(dir) = target.canonicalize() else { return Ok(()) };
+    for input in inputs {
+        if input.canonicalize().is_ok_and(|p| p.starts_with(&dir)) {
+            return Err(Error::Input(format!(
+                "{}: the {what} {} is in it, and writing this output would remove it: give --out another folder",
+                target.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl Staging {
     /// Prepare to write DIR = `target`: restore an earlier output left aside by a cut
     /// swap, check that DIR may be replaced, and create the temporary folder.

@@ -253,6 +253,7 @@ pub fn run_and_write(
     progress: impl FnMut(Progress),
 ) -> Result<(RunOutcome, PathBuf, Vec<&'static str>)> {
     let out = opts.out.clone().unwrap_or_else(|| default_out(sc));
+    crate::output::refuse_over_inputs(&out, "scenario file", &[Path::new(&sc.file)])?;
     let staging = crate::output::Staging::begin(&out)?;
     let (outcome, files) = write_run(sc, opts, staging.dir(), progress)?;
     staging.commit()?;
@@ -326,6 +327,11 @@ pub fn write_run(
             warnings: &warnings,
             sources: &t.sources,
             outcomes: &t.outcomes,
+            // As the terminal's `note:` lines, without the variant's name.
+            notes: report::terminal::over_limit(&variant, std::slice::from_ref(&summary))
+                .lines()
+                .map(|l| l.split_once(": ").map_or(l, |x| x.1).to_string())
+                .collect(),
             charts: report::page::charts(&out.join("charts"), &report::page::RUN_CHARTS),
             ..Default::default()
         };

@@ -60,6 +60,17 @@ fn run_and_sweep_write_the_page_and_no_report_skips_it() {
     let html = std::fs::read_to_string(run.join("report.html")).unwrap();
     assert!(html.contains("confirmed") && html.contains("cost_per_outcome_usd"), "outcomes with cost per outcome");
     assert!(!html.contains("<svg"), "no charts drawn, none shown");
+    // The terminal's note on the monthly run rate against the limit is on the page too.
+    assert!(html.contains("<p class=\"note\">at this run rate the messages would cost $5,351.86 a month, past the $50.00 monthly spend limit"), "the run rate's note");
+    // run --replications: the intervals the terminal prints, and its note.
+    let reps = dir.path().join("reps");
+    let stdout = smsim(&["run", "scenarios/spend-limit-default.toml", "--replications", "3", "--no-charts"], &reps);
+    let html = std::fs::read_to_string(reps.join("report.html")).unwrap();
+    for line in stdout.lines().filter(|l| l.contains("95% CI") || l.contains("note: ")) {
+        let said = line.trim().trim_start_matches("note: ").split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(html.contains(&format!("<p class=\"note\">{said}</p>")), "{said} not on the page");
+    }
+    assert!(stdout.matches("95% CI").count() == 4 && stdout.contains("note: "), "{stdout}");
     let sweep = dir.path().join("sweep");
     let stdout = smsim(
         &[

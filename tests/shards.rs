@@ -129,7 +129,18 @@ fn a_missing_or_duplicated_shard_is_a_clear_error() {
         .success();
     let o = smsim().arg("merge").args([&a, &other, &c]).arg("--out").arg(&out).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("another run"));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("another run") && e.contains("the seed (99 here, 3 there)"), "{e}");
+    // An output folder that is, or holds, a shard being merged is refused, the shards
+    // untouched.
+    for over in [&a, &tmp.path().to_path_buf()] {
+        let o = smsim().arg("merge").args([&a, &b, &c]).arg("--out").arg(over).output().unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains("the shard folder") && e.contains("would remove it"), "{e}");
+        assert!(a.join("shard.json").is_file());
+    }
+    smsim().arg("merge").args([&a, &b, &c]).arg("--out").arg(&out).assert().success();
     // Malformed --shard is a usage error.
     smsim().args(["run", &s, "--replications", "4", "--shard", "4/3"]).assert().code(2);
     smsim().args(["run", &s, "--shard", "1/2"]).assert().code(2);
@@ -159,7 +170,8 @@ fn damaged_or_foreign_shards_are_refused_without_a_panic() {
     let b = run(2);
     let o = smsim().arg("merge").args([&a, &b]).arg("--out").arg(tmp.path().join("m")).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("another run"));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("another run") && e.contains("the scenario file's text") && !e.contains("seed"), "{e}");
     // A damaged shard file, even one whose checksum was made to match: an error, not a
     // panic.
     let json = std::fs::read_to_string(b.join("shard.json")).unwrap();
@@ -178,6 +190,16 @@ fn damaged_or_foreign_shards_are_refused_without_a_panic() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!((err.contains("damaged shard file") || err.contains("checksum")) && !err.contains("panicked"), "{err}");
     }
+    // An empty JSON object is no shard of any format; a run's own output is no shard.
+    std::fs::write(b.join("shard.json"), "{}").unwrap();
+    let o = smsim().arg("merge").arg(&b).arg("--out").arg(tmp.path().join("m3")).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.code() == Some(1) && err.contains("damaged shard file, or not one"), "{err}");
+    let plain = tmp.path().join("plain");
+    smsim().arg("run").arg(&file).args(["--quiet", "--no-charts", "--out"]).arg(&plain).assert().success();
+    let o = smsim().arg("merge").arg(&plain).arg("--out").arg(tmp.path().join("m4")).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.code() == Some(1) && err.contains("an output, not a shard (no shard.json)"), "{err}");
     // --shard without --out is a usage error (shards would overwrite each other).
     smsim().arg("run").arg(&file).args(["--replications", "4", "--shard", "1/2"]).assert().code(2);
 }

@@ -56,6 +56,13 @@ fn finds_the_cheapest_pool_that_drains_a_burst_in_time() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(stdout.lines().last(), Some("best: number.p.kind=toll_free;number.p.count=2"));
+    // The table shows the targeted column as the target reads it, and the verdict: two
+    // toll-free numbers drain in (1800 - 1) / 3 = 599.666667 s.
+    let head = stdout.lines().next().unwrap();
+    assert!(head.ends_with("drain_s  meets targets"), "{head}");
+    let row = stdout.lines().find(|l| l.starts_with("number.p.kind=toll_free;number.p.count=2 ")).unwrap();
+    assert!(row.ends_with("599.666667            yes"), "{row}");
+    assert!(stdout.contains("\nwrote ") && stdout.contains(": summary.csv, sources.csv"), "{stdout}");
     // The same answer from the table itself: least cost among rows that meet the target.
     let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
     assert_eq!(header.last(), Some(&"meets_target"));
@@ -140,6 +147,12 @@ fn best_is_none_when_nothing_meets_the_target() {
     assert!(o.status.success());
     assert_eq!(stdout.lines().last(), Some("best: none"));
     assert!(summary.lines().skip(1).all(|l| l.ends_with(",false")));
+    // Both targeted columns, once each, and the verdict of the means with the count of
+    // replications meeting the targets alone.
+    let head = stdout.lines().next().unwrap();
+    assert!(head.contains("drain_s  cost_total_usd ") && head.ends_with(" meets targets"), "{stdout}");
+    assert!(stdout.contains(" 1799       20.982667 "), "the means to six decimals: {stdout}");
+    assert_eq!(stdout.matches("no (0 of 2 replications)").count(), 2, "{stdout}");
     assert_eq!(summary.lines().count(), 1 + 2 * 2, "two points, two replications each");
 }
 
@@ -204,4 +217,53 @@ fn the_cheapest_by_monthly_run_rate_is_named_when_it_is_not_best() {
     let (stdout, _) = run(&format!("cost_monthly_run_rate_usd<={between}"));
     assert_eq!(stdout.lines().last(), Some("best: variant=cheap_month"));
     assert!(!stdout.contains("best is the cheapest over this horizon"), "{stdout}");
+}
+
+/// A variant's keys apply after the axes' values: an axis it also sets changes nothing at
+/// its points, and the sweep warns so, naming the variant, its key and the axis.
+#[test]
+fn an_axis_a_swept_variant_also_sets_is_warned_of() {
+    let text = BURST.to_string()
+        + "[[variant]]\nname = \"eight\"\nset = { \"number.p.count\" = 8 }\n"
+        + "[[variant]]\nname = \"kind\"\nset = { number = { p = { kind = \"toll_free\" } } }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.toml");
+    std::fs::write(&path, text).unwrap();
+    let run = |axes: &[&str]| {
+        let o = Command::cargo_bin("smsim")
+            .unwrap()
+            .arg("sweep")
+            .arg(&path)
+            .args(axes)
+            .args(["--no-charts", "--no-report", "--out"])
+            .arg(dir.path().join("out"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let summary = std::fs::read_to_string(dir.path().join("out/summary.csv")).unwrap();
+        (String::from_utf8(o.stderr).unwrap(), summary)
+    };
+    let (err, summary) = run(&["--set", "variant=base,eight,kind", "--set", "number.p.count=1,2"]);
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("warning: sweep: variant")).collect::<Vec<_>>(),
+        [
+            "warning: sweep: variant eight sets number.p.count, and number.p.count is an axis: a variant's keys apply last, so at variant=eight the axis's values (1, 2) change nothing"
+        ],
+        "{err}"
+    );
+    // What it warns of: both points of variant eight send 450 messages a number at
+    // 1 part/s, the last at 449 s.
+    assert_eq!(summary.lines().count(), 1 + 6, "{summary}");
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "drain_s").unwrap();
+    let drain = |row: usize| summary.lines().nth(1 + row).unwrap().split(',').nth(col).unwrap().to_string();
+    assert_eq!(drain(2), drain(3), "{summary}");
+    assert_eq!(drain(2).parse::<f64>().unwrap(), 3600.0 / 8.0 - 1.0);
+    assert_ne!(drain(0), drain(1), "the axis still counts at base: {summary}");
+    // A variant written as nested tables is read as its paths: number.p.kind, not the
+    // axis's number.p.count.
+    let (err, _) = run(&["--set", "variant=base,kind", "--set", "number.p.count=1,2"]);
+    assert!(!err.contains("warning: sweep:"), "{err}");
+    let (err, _) = run(&["--set", "variant=base,kind", "--set", "number.p.kind=long_code,short_code"]);
+    assert!(err.contains("warning: sweep: variant kind sets number.p.kind, and number.p.kind is an axis"), "{err}");
 }

@@ -284,10 +284,12 @@ fn check_names_the_limit_that_binds() {
     );
     let r = smsim::check::report(&scenario(&text));
     // 100 messages at 4 parts/s (not the numbers' 10): 25 s, spread over 50 s.
-    assert!(r.contains("at 4.00 parts/s (bound by limit brand)"), "{r}");
+    assert!(r.contains("at 4.00 parts/s (bound by limit brand"), "{r}");
+    // 25 s of sending spread over 50 s: the spread decides the drain.
+    assert!(r.contains("drain 50.000 s at 4.00 parts/s (bound by limit brand; its spread decides"), "{r}");
     assert!(r.contains("limit brand: 2.000 parts/s offered through it, 4.000 MPS, utilisation 50.0%"), "{r}");
     let r = smsim::check::report(&scenario(&text.replace("mps = 4", "mps = 40")));
-    assert!(r.contains("at 10.00 parts/s;"), "the numbers bind: {r}");
+    assert!(r.contains("at 10.00 parts/s (its spread decides"), "the numbers bind, and the spread: {r}");
 }
 
 /// Two numbers at 10 MPS under an account MPS of 1, ten messages, a daily cap of 2 parts

@@ -127,6 +127,40 @@ fn a_folder_that_is_not_an_smsim_output_is_refused_untouched() {
 }
 
 #[test]
+fn an_output_folder_holding_the_scenario_file_is_refused_untouched() {
+    // A scenario kept in an earlier output folder: writing that folder again would
+    // remove the file being run, for run and for compare alike.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let quiet = |cmd: &str, out: &Path, file: &Path| {
+        Command::cargo_bin("smsim")
+            .unwrap()
+            .arg(cmd)
+            .arg(file)
+            .args(["--quiet", "--no-charts", "--out"])
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let o = quiet("run", &dir, &root().join("scenarios/spend-limit-default.toml"));
+    assert!(o.status.success());
+    let file = dir.join("s.toml");
+    std::fs::copy(root().join("scenarios/spend-limit-default.toml"), &file).unwrap();
+    for cmd in ["run", "compare"] {
+        let o = quiet(cmd, &dir, &file);
+        assert_eq!(o.status.code(), Some(1));
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert!(
+            err.contains("the scenario file") && err.contains("would remove it") && err.lines().count() == 1,
+            "{err}"
+        );
+        assert!(file.is_file() && dir.join("run.json").is_file());
+    }
+    // Written elsewhere, it runs.
+    assert!(quiet("run", &tmp.path().join("elsewhere"), &file).status.success());
+}
+
+#[test]
 fn a_rerun_leaves_no_file_of_the_earlier_run_behind() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("out");
@@ -206,7 +240,7 @@ fn work_past_the_bounds_is_a_usage_error_before_it_starts() {
             ],
             "--max-runs 110000",
         ),
-        (&["run", file, "--replications", "4", "--shard", "1/18446744073709551615", "--out", out], "use N <= 4"),
+        (&["run", file, "--replications", "4", "--shard", "1/18446744073709551615", "--out", out], "use N <= 100,000"),
     ];
     for (args, says) in cases {
         let (code, err) = smsim(args);
@@ -342,7 +376,7 @@ fn scenario_errors_are_located_on_one_line_without_internal_names() {
         assert!(!err.contains('\u{1b}') && !err.contains("Raw") && !err.contains("enum"), "{name}: {err}");
     }
     // Fractions of an hour or a day are durations, as documented.
-    for (h, secs) in [("0.001h", "3.600 s"), ("0.123d", "10627 s (2.95 h)")] {
+    for (h, secs) in [("0.001h", "3.600 s"), ("0.123d", "10,627 s (2.95 h)")] {
         let (code, err) = check("frac.toml", small(|t| t.replace("horizon = \"1h\"", &format!("horizon = \"{h}\""))));
         assert_eq!(code, Some(0), "{h}: {err}");
         let f = tmp.path().join("frac.toml");

@@ -117,6 +117,19 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
     let meets: Option<Vec<bool>> = point_meets
         .as_ref()
         .map(|_| rows.iter().map(|r| targets.iter().all(|t| t.met_by(r.number(&t.column)))).collect());
+    // The targeted columns as the targets read them, each once, for the sweep's table.
+    let mut targeted_columns: Vec<(String, Vec<Option<f64>>)> = Vec::new();
+    for t in &targets {
+        if targeted_columns.iter().all(|(c, _)| c != &t.column) {
+            targeted_columns.push((t.column.clone(), points.iter().map(|p| point_mean(&rows, p, &t.column)).collect()));
+        }
+    }
+    let targeted = match (&point_meets, &meets) {
+        (Some(points), Some(rows)) => {
+            Some(terminal::Targeted { columns: &targeted_columns, points: points.as_slice(), rows: rows.as_slice() })
+        }
+        _ => None,
+    };
     let mut timeseries = format!("{}\n", tables::TIMESERIES_COLUMNS);
     let mut outcomes = format!("{}\n", tables::OUTCOMES_COLUMNS);
     let mut sources = format!("{}\n", tables::sources_header());
@@ -229,6 +242,16 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
                     plan.seed
                 );
                 page.answer = terminal::compare_cells(&points, &rows, &sources_of(), &outcomes_of());
+                // The intervals, as the terminal gives them (the table holds means).
+                page.notes = terminal::intervals(&rows)
+                    .iter()
+                    .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .collect();
+                page.notes.extend(
+                    terminal::over_limit(&points, &rows)
+                        .lines()
+                        .map(|l| l.split_once(": ").map_or(l, |x| x.1).to_string()),
+                );
             }
             Command::Compare => {
                 page.heading = format!(
@@ -248,7 +271,7 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
                     points.len(),
                     plan.targets.as_ref().map_or(String::new(), |t| format!(", targets {t}"))
                 );
-                page.answer = terminal::sweep_cells(&points, &rows, meets.as_deref());
+                page.answer = terminal::sweep_cells(&points, &rows, targeted);
                 page.highlight = best.as_ref().and_then(|b| points.iter().position(|p| p == b)).map(|i| i + 1);
                 if meets.is_some() {
                     page.notes.push(format!(
@@ -285,7 +308,7 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
             files.join(", ")
         ),
         Command::Sweep => {
-            terminal::sweep_summary(&points, &rows, meets.as_deref(), (best.as_deref(), &by_volume), shown)
+            terminal::sweep_summary(&points, &rows, targeted, (best.as_deref(), &by_volume), (shown, &files))
         }
     })
 }

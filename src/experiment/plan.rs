@@ -144,7 +144,10 @@ impl Prepared {
             sc.name = base.name.clone();
             scenarios.push(sc);
         }
-        Ok(Self::new(Command::Sweep, scenarios, &[], opts, replications, axes, targets))
+        let shadowed = shadowed_axes(text, &axes);
+        let mut prepared = Self::new(Command::Sweep, scenarios, &[], opts, replications, axes, targets);
+        prepared.plan.warnings.extend(shadowed);
+        Ok(prepared)
     }
 
     fn new(
@@ -220,6 +223,28 @@ impl Prepared {
         let indices = super::shard::indices(jobs.len(), shard);
         super::run_indices(&jobs, &indices, done)
     }
+}
+
+/// A warning for each axis that a variant of the `variant` axis also sets: a variant's
+/// keys apply last, so at its points that axis's values change nothing.
+fn shadowed_axes(text: &str, axes: &[Axis]) -> Vec<String> {
+    // The same setting, or one holding the other (`number.lc` and `number.lc.count`).
+    let overlap = |a: &str, b: &str| a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."));
+    let mut out = Vec::new();
+    let Some(variants) = axes.iter().find(|a| a.path == "variant") else { return out };
+    for v in variants.values.iter().map(|v| v.trim().trim_matches('"')).filter(|v| *v != "base") {
+        let paths = crate::scenario::variant_paths(text, v);
+        for axis in axes.iter().filter(|a| a.path != "variant") {
+            if let Some(p) = paths.iter().find(|p| overlap(p, &axis.path)) {
+                out.push(format!(
+                    "sweep: variant {v} sets {p}, and {} is an axis: a variant's keys apply last, so at variant={v} the axis's values ({}) change nothing",
+                    axis.path,
+                    axis.values.join(", ")
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// The warnings of `scenarios`: every one of the first (the base), then those of each

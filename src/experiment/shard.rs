@@ -77,12 +77,21 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<String> {
     let mut files: Vec<ShardFile> = Vec::with_capacity(dirs.len());
     for d in dirs {
         let path = d.join(SHARD_FILE);
+        if d.is_dir() && !path.exists() {
+            let what = if d.join("run.json").is_file() { "an output, not a shard" } else { "not a shard" };
+            return Err(Error::Input(format!(
+                "{}: {what} (no {SHARD_FILE}): merge joins the folders of a command run with --shard K/N",
+                d.display()
+            )));
+        }
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         #[derive(serde::Deserialize)]
         struct Header {
             format: Option<u32>,
+            /// Format 1 had no `format`, but had the plan.
+            plan: Option<serde::de::IgnoredAny>,
         }
-        let format = serde_json::from_str::<Header>(&text).ok().map(|h| h.format.unwrap_or(1));
+        let format = serde_json::from_str::<Header>(&text).ok().and_then(|h| h.format.or(h.plan.map(|_| 1)));
         if format.is_some_and(|f| f != SHARD_FORMAT) {
             return Err(Error::Input(format!(
                 "{}: a shard of another smsim (shard format {}, this smsim reads {SHARD_FORMAT}): run every shard with one smsim",
@@ -114,9 +123,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<String> {
         if let Some(first) = files.first() {
             if f.plan != first.plan || f.shards != first.shards {
                 return Err(Error::Input(format!(
-                    "{}: shard of another run (scenario file, seed, command, options, smsim version or shard count differ from {})",
+                    "{}: shard of another run than {}'s: {}; run every shard with one command line",
                     path.display(),
-                    dirs[0].display()
+                    dirs[0].display(),
+                    differences(&f, first)
                 )));
             }
         }
@@ -154,10 +164,43 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<String> {
     if results.len() != plan.jobs || results.iter().enumerate().any(|(i, r)| r.index != i) {
         return Err(Error::Input("the shards' runs do not add up to the plan's: a shard folder is damaged".into()));
     }
+    let inputs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    crate::output::refuse_over_inputs(out, "shard folder", &inputs)?;
     let staging = crate::output::Staging::begin(out)?;
     let text = assemble(&plan, &results, staging.dir(), out, None)?;
     staging.commit()?;
     Ok(text)
+}
+
+/// What differs between shard files `a` and `b`'s runs, in words: "the seed (2 here, 1
+/// there)".
+fn differences(a: &ShardFile, b: &ShardFile) -> String {
+    let (p, q) = (&a.plan, &b.plan);
+    let mut said: Vec<String> = Vec::new();
+    let mut both = |what: &str, x: String, y: String| {
+        if x != y {
+            said.push(format!("{what} ({x} here, {y} there)"));
+        }
+    };
+    both("the scenario file as given", p.scenario_file.clone(), q.scenario_file.clone());
+    both("the command", format!("{:?}", p.command).to_lowercase(), format!("{:?}", q.command).to_lowercase());
+    both("the seed", p.seed.to_string(), q.seed.to_string());
+    both("the replications", p.replications.to_string(), q.replications.to_string());
+    both("the smsim version", p.version.clone(), q.version.clone());
+    both("the shard count", a.shards.to_string(), b.shards.to_string());
+    let axes = |p: &Plan| p.axes.iter().map(|a| format!("{}={}", a.path, a.values.join(","))).collect::<Vec<_>>();
+    both("--set", [p.sets.clone(), axes(p)].concat().join(" "), [q.sets.clone(), axes(q)].concat().join(" "));
+    both("--target", p.targets.clone().unwrap_or_default(), q.targets.clone().unwrap_or_default());
+    both("--no-charts", p.no_charts.to_string(), q.no_charts.to_string());
+    both("--no-report", p.no_report.to_string(), q.no_report.to_string());
+    if p.scenario_hash != q.scenario_hash {
+        said.push("the scenario file's text".into());
+    }
+    if said.is_empty() {
+        // The rest follows from these (the runs from the axes, the warnings from the text).
+        said.push("the scenario's name or warnings".into());
+    }
+    said.join(", ")
 }
 
 /// The jobs of shard `k` of `n` (1-based): every n-th job from the k-th; all without a shard.

@@ -98,22 +98,60 @@ impl Target {
 /// Parse `col<=v,col2>v2` against the columns of `summary.csv`.
 pub fn parse_targets(expr: &str) -> Result<Vec<Target>, String> {
     let columns = Summary::columns();
+    // Each message names the whole expression, and the part at fault when there are several.
+    let whole = expr.trim();
+    let at = |part: &str| if part == whole { String::new() } else { format!(" (in \"{part}\")") };
     expr.split(',')
         .map(|part| {
             let part = part.trim();
+            if part.is_empty() {
+                return Err(format!("--target {whole}: an empty target (a comma too many?)"));
+            }
             let (column, op, value) = ["<=", ">=", "==", "<", ">"]
                 .iter()
                 .find_map(|op| part.split_once(op).map(|(c, v)| (c.trim(), *op, v.trim())))
-                .ok_or_else(|| format!("--target {part}: expected COLUMN<=VALUE (or <, >=, >, ==)"))?;
+                .ok_or_else(|| format!("--target {whole}: expected COLUMN<=VALUE (or <, >=, >, ==){}", at(part)))?;
+            // "=<", "=>", "!=": an operator written otherwise than the five.
+            if column.ends_with(['=', '!', '<', '>']) || value.starts_with(['=', '<', '>']) {
+                return Err(format!("--target {whole}: the comparison is one of <=, <, >=, > and =={}", at(part)));
+            }
             if !columns.iter().any(|c| c == column) || ["scenario", "variant"].contains(&column) {
-                return Err(format!("--target {part}: \"{column}\" is not a numeric column of summary.csv"));
+                return Err(format!(
+                    "--target {whole}: \"{column}\" is not a numeric column of summary.csv{}",
+                    at(part)
+                ));
             }
             let value = value
                 .parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("--target {part}: \"{value}\" is not a finite number"))?;
+                .ok_or_else(|| format!("--target {whole}: \"{value}\" is not a finite number{}", at(part)))?;
             Ok(Target { column: column.to_string(), op, value })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_targets;
+
+    #[test]
+    fn targets_parse_and_their_errors_name_the_expression_and_the_part() {
+        let t = parse_targets("drain_s<=3600, latency_p95_s>2").unwrap();
+        assert_eq!((t[0].column.as_str(), t[0].op, t[0].value), ("drain_s", "<=", 3600.0));
+        assert_eq!((t[1].column.as_str(), t[1].op, t[1].value), ("latency_p95_s", ">", 2.0));
+        let err = |e: &str| parse_targets(e).unwrap_err();
+        assert_eq!(err("drain_s<=3,"), "--target drain_s<=3,: an empty target (a comma too many?)");
+        assert_eq!(err("drain_s=<3"), "--target drain_s=<3: the comparison is one of <=, <, >=, > and ==");
+        assert_eq!(
+            err("drain_s<==3,cost_total_usd<1"),
+            "--target drain_s<==3,cost_total_usd<1: the comparison is one of <=, <, >=, > and == (in \"drain_s<==3\")"
+        );
+        assert_eq!(
+            err("drain_s<3,nope>1"),
+            "--target drain_s<3,nope>1: \"nope\" is not a numeric column of summary.csv (in \"nope>1\")"
+        );
+        assert_eq!(err("drain_s"), "--target drain_s: expected COLUMN<=VALUE (or <, >=, >, ==)");
+        assert_eq!(err("variant==1"), "--target variant==1: \"variant\" is not a numeric column of summary.csv");
+    }
 }

@@ -12,6 +12,9 @@ use crate::sms::Money;
 use std::fmt::Write as _;
 use std::path::Path;
 
+mod sweep;
+pub use sweep::{Targeted, sweep_cells, sweep_summary};
+
 /// A duration of `run`'s summary: seconds to the millisecond under an hour, from an hour
 /// on as the compare table and the page write it (`3:00:38.1`).
 fn secs(t: Option<SimTime>) -> String {
@@ -273,7 +276,13 @@ pub fn compare_cells(
     let unit = |x: Option<f64>| x.map_or("-".to_string(), per_unit);
     type Row<'a> = (&'a str, Box<dyn Fn(&str) -> String + 'a>);
     let m = |v: &str, f: fn(&Summary) -> Option<f64>| mean(rows, v, f);
-    let count = |x: Option<f64>| x.map_or("-".into(), |x| thousands(x.round() as u64));
+    // A count, or a mean of counts over replications to a tenth when it is not whole.
+    let count = |x: Option<f64>| {
+        x.map_or("-".into(), |x| {
+            let tenths = (x * 10.0).round() as u64;
+            if x == x.round() { thousands(x as u64) } else { format!("{}.{}", thousands(tenths / 10), tenths % 10) }
+        })
+    };
     let mut table: Vec<Row<'_>> =
         vec![("delivered", Box::new(move |v| count(m(v, |s| Some(s.count(EndState::Delivered) as f64)))))];
     // Every other end state that is not zero in some variant, by its column name (SPEC 6.4).
@@ -498,6 +507,21 @@ pub fn sweep_break_even(points: &[String], rows: &[Summary]) -> String {
 /// The terminal summary of `run --replications`: mean and 95% interval of key figures.
 pub fn replications_summary(name: &str, rows: &[Summary], out_dir: &Path, files: &[&str]) -> String {
     let mut s = format!("{name} ({} replications):\n", rows.len());
+    for line in intervals(rows) {
+        let _ = writeln!(s, "  {line}");
+    }
+    let variant = rows.first().map(|r| r.variant.clone()).unwrap_or_default();
+    for line in over_limit(std::slice::from_ref(&variant), rows).lines() {
+        let _ = writeln!(s, "  note: {}", line.split_once(": ").map_or(line, |x| x.1));
+    }
+    let _ = writeln!(s, "  wrote {}: {}", out_dir.display(), files.join(", "));
+    s
+}
+
+/// The key figures of replications `rows`, a line each: the mean and its 95% interval
+/// (`run --replications`' summary and its page).
+pub fn intervals(rows: &[Summary]) -> Vec<String> {
+    let mut lines = Vec::new();
     type Figure = (&'static str, fn(f64) -> String, fn(&Summary) -> Option<f64>);
     // As the plain run's summary writes them: counts with separators (a mean to a tenth),
     // seconds to the millisecond, dollars and cents.
@@ -515,71 +539,10 @@ pub fn replications_summary(name: &str, rows: &[Summary], out_dir: &Path, files:
         let xs: Vec<f64> = rows.iter().filter_map(f).collect();
         let i = interval(&xs);
         if let (Some(m), Some(lo), Some(hi)) = (i.mean, i.low, i.high) {
-            let _ = writeln!(s, "  {label:<22} {}  (95% CI {} to {}, n = {})", show(m), show(lo), show(hi), xs.len());
+            lines.push(format!("{label:<22} {}  (95% CI {} to {}, n = {})", show(m), show(lo), show(hi), xs.len()));
         }
     }
-    let variant = rows.first().map(|r| r.variant.clone()).unwrap_or_default();
-    for line in over_limit(std::slice::from_ref(&variant), rows).lines() {
-        let _ = writeln!(s, "  note: {}", line.split_once(": ").map_or(line, |x| x.1));
-    }
-    let _ = writeln!(s, "  wrote {}: {}", out_dir.display(), files.join(", "));
-    s
-}
-
-/// The cells of a sweep's points for the report page: a header row, then one row per
-/// point (means over its replications), with how many of its rows meet the targets.
-pub fn sweep_cells(points: &[String], rows: &[Summary], meets: Option<&[bool]>) -> Vec<Vec<String>> {
-    let sec = |x: Option<f64>| x.map_or("-".to_string(), hms);
-    let dollars = |x: Option<f64>| x.map_or("-".to_string(), cents);
-    let mut head: Vec<String> =
-        ["point", "delivered", "latency p95", "drain time", "total cost", "monthly run rate"].map(String::from).into();
-    if meets.is_some() {
-        head.push("meets targets".into());
-    }
-    let mut out = vec![head];
-    for p in points {
-        let mut r = vec![
-            p.clone(),
-            mean(rows, p, |s| Some(s.count(EndState::Delivered) as f64))
-                .map_or("-".into(), |x| thousands(x.round() as u64)),
-            sec(mean(rows, p, |s| t(s.latency.p95))),
-            sec(mean(rows, p, |s| t(s.drain))),
-            dollars(mean(rows, p, |s| usd(Some(s.cost_total)))),
-            dollars(mean(rows, p, |s| usd(Some(s.cost_monthly_run_rate)))),
-        ];
-        if let Some(meets) = meets {
-            let group: Vec<usize> = (0..rows.len()).filter(|&i| &rows[i].variant == p).collect();
-            r.push(format!("{}/{}", group.iter().filter(|&&i| meets[i]).count(), group.len()));
-        }
-        out.push(r);
-    }
-    out
-}
-
-/// The terminal summary of `sweep`: one line per point (means over its replications),
-/// then, with targets (`meets`, a flag per row), the lines `by_volume` (the best at each
-/// value of a volume axis) and `best: <point>` or `best: none` as the last line.
-pub fn sweep_summary(
-    points: &[String],
-    rows: &[Summary],
-    meets: Option<&[bool]>,
-    (best, by_volume): (Option<&str>, &[String]),
-    out_dir: &Path,
-) -> String {
-    let variant_axis = points.iter().any(|p| p.split(';').any(|s| s.starts_with("variant=")));
-    // The page's table: counts with separators, times as h:mm:ss.s, dollars and cents.
-    let mut s = text_table(&sweep_cells(points, rows, meets));
-    if variant_axis {
-        s.push_str(&sweep_break_even(points, rows));
-    }
-    for line in by_volume {
-        let _ = writeln!(s, "{line}");
-    }
-    let _ = writeln!(s, "wrote {}", out_dir.display());
-    if meets.is_some() {
-        let _ = writeln!(s, "best: {}", best.unwrap_or("none"));
-    }
-    s
+    lines
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ pub use raw::{Action, OnCap, Recipients, Selection};
 use std::path::Path;
 use toml::de::DeTable;
 pub use units::Dist;
+pub use variant::variant_paths;
 use variant::{apply_variant, check_variants};
 pub use when::{SendWindow, Shape};
 

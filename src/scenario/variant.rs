@@ -22,6 +22,37 @@ pub(super) fn check_variants(raw: &raw::RawScenario) -> Result<Vec<String>, (Vec
     Ok(names)
 }
 
+/// `"number.lc.kind" = ...` is one key; `number.lc.kind = ...` (unquoted) arrives as
+/// nested tables: both flattened to dotted paths, as (path, its first key, value).
+fn flatten(prefix: &str, t: &toml::Table, out: &mut Vec<(String, String, toml::Value)>, top: &str) {
+    for (k, v) in t {
+        let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let top = if prefix.is_empty() { k.as_str() } else { top };
+        match v {
+            // A quoted dotted key names a whole path: its value replaces, table or not.
+            toml::Value::Table(inner) if !inner.is_empty() && !k.contains('.') => flatten(&path, inner, out, top),
+            _ => out.push((path, top.to_string(), v.clone())),
+        }
+    }
+}
+
+/// The paths the `[[variant]]` named `name` in scenario text `text` sets, as written
+/// (none if the text or the variant is not there: loading says why).
+pub fn variant_paths(text: &str, name: &str) -> Vec<String> {
+    let Ok(doc) = toml::from_str::<toml::Table>(text) else { return Vec::new() };
+    let entry = doc
+        .get("variant")
+        .and_then(|v| v.as_array())
+        .and_then(|a| a.iter().find(|v| v.get("name").and_then(|n| n.as_str()) == Some(name)))
+        .and_then(|v| v.get("set"))
+        .and_then(|v| v.as_table());
+    let mut flat = Vec::new();
+    if let Some(sets) = entry {
+        flatten("", sets, &mut flat, "");
+    }
+    flat.into_iter().map(|(path, _, _)| path).collect()
+}
+
 /// Apply the `set` table of `[[variant]]` number `i` to `doc`; returns its name.
 pub(super) fn apply_variant(
     doc: &mut toml::Table,
@@ -44,19 +75,6 @@ pub(super) fn apply_variant(
         Some(_) => return Err((at("set"), "set is a table of \"path\" = value".into())),
         None => toml::Table::new(),
     };
-    // `"number.lc.kind" = ...` is one key; `number.lc.kind = ...` (unquoted) arrives as
-    // nested tables: flatten both to dotted paths.
-    fn flatten(prefix: &str, t: &toml::Table, out: &mut Vec<(String, String, toml::Value)>, top: &str) {
-        for (k, v) in t {
-            let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-            let top = if prefix.is_empty() { k.as_str() } else { top };
-            match v {
-                // A quoted dotted key names a whole path: its value replaces, table or not.
-                toml::Value::Table(inner) if !inner.is_empty() && !k.contains('.') => flatten(&path, inner, out, top),
-                _ => out.push((path, top.to_string(), v.clone())),
-            }
-        }
-    }
     let mut flat = Vec::new();
     flatten("", &sets, &mut flat, "");
     for (path, top, value) in flat {
