@@ -14,6 +14,10 @@ fn secs(t: crate::engine::SimTime) -> String {
 fn pct(share: f64) -> String {
     let s = format!("{:.6}", share * 100.0);
     let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "0" && share > 0.0 {
+        // Not none: under a millionth of a percent.
+        return "under 0.000001%".into();
+    }
     format!("{s}%")
 }
 
@@ -467,5 +471,16 @@ mod tests {
         // the closed form rho^2 / (mu (1 - rho^2)) with rho = 0.5.
         assert!((mean_wait(1.0, 1.0, 2.0, 2).unwrap() - 1.0 / 3.0).abs() < 1e-12);
         assert_eq!(mean_wait(1.0, 1.0, 1.0, 1), None, "rho = 1 is overloaded");
+    }
+
+    #[test]
+    fn shares_read_as_percentages_without_float_noise() {
+        assert_eq!(pct(0.29), "29%", "0.29 x 100 is 28.999999999999996 in floating point");
+        assert_eq!(pct(0.07), "7%");
+        assert_eq!(pct(0.125), "12.5%");
+        assert_eq!(pct(1.0), "100%");
+        assert_eq!(pct(0.0), "0%");
+        assert_eq!(pct(0.000000004), "under 0.000001%", "not none");
+        assert_eq!(pct(0.0000123), "0.00123%");
     }
 }

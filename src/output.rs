@@ -59,14 +59,26 @@ fn check_replaceable(target: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Refuse DIR = `target` when it is, or holds, one of `inputs` (`what` names them: the
-/// scenario file run, a shard folder merged): replacing DIR would remove what the command
-/// reads. Paths are compared as the filesystem resolves them; a DIR or an input that does
-/// not exist holds nothing.
+/// Refuse DIR = `target` when replacing it (an smsim output folder) would remove one of
+/// `inputs` (`what` names them: the scenario file run, a shard folder merged): DIR is,
+/// or holds, the input, or a link to it. Paths are compared as the filesystem resolves
+/// their folders; a DIR that is missing, not a folder or not an smsim output is left to
+/// [`Staging::begin`]'s own checks (nothing of it would be replaced).
 pub fn refuse_over_inputs(target: &Path, what: &str, inputs: &[&Path]) -> Result<()> {
+    let real_dir = std::fs::symlink_metadata(target).is_ok_and(|m| m.is_dir());
+    if !real_dir || !MARKERS.iter().any(|m| target.join(m).is_file()) {
+        return Ok(());
+    }
     let Ok(dir) = target.canonicalize() else { return Ok(()) };
+    // The input itself, and where it is named (a link in DIR to a file elsewhere is
+    // removed with DIR too).
+    let named = |p: &Path| {
+        let parent = p.parent().filter(|q| !q.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        parent.canonicalize().ok().zip(p.file_name()).map(|(d, f)| d.join(f))
+    };
     for input in inputs {
-        if input.canonicalize().is_ok_and(|p| p.starts_with(&dir)) {
+        let mut at = [input.canonicalize().ok(), named(input)].into_iter().flatten();
+        if at.any(|p| p.starts_with(&dir)) {
             return Err(Error::Input(format!(
                 "{}: the {what} {} is in it, and writing this output would remove it: give --out another folder",
                 target.display(),

@@ -132,13 +132,21 @@ fn a_missing_or_duplicated_shard_is_a_clear_error() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("another run") && e.contains("the seed (99 here, 3 there)"), "{e}");
     // An output folder that is, or holds, a shard being merged is refused, the shards
-    // untouched.
-    for over in [&a, &tmp.path().to_path_buf()] {
-        let o = smsim().arg("merge").args([&a, &b, &c]).arg("--out").arg(over).output().unwrap();
+    // untouched: a shard folder itself, and an earlier smsim output with the shards in it.
+    let outer = tmp.path().join("outer");
+    smsim().args(["run", &s, "--quiet", "--no-charts", "--out"]).arg(&outer).assert().success();
+    let inner = outer.join("s2");
+    smsim()
+        .args(["run", &s, "--replications", "4", "--quiet", "--shard", "2/3", "--out"])
+        .arg(&inner)
+        .assert()
+        .success();
+    for (shards, over) in [([&a, &b, &c], &a), ([&a, &inner, &c], &outer)] {
+        let o = smsim().arg("merge").args(shards).arg("--out").arg(over).output().unwrap();
         assert_eq!(o.status.code(), Some(1));
         let e = String::from_utf8_lossy(&o.stderr);
         assert!(e.contains("the shard folder") && e.contains("would remove it"), "{e}");
-        assert!(a.join("shard.json").is_file());
+        assert!(a.join("shard.json").is_file() && inner.join("shard.json").is_file());
     }
     smsim().arg("merge").args([&a, &b, &c]).arg("--out").arg(&out).assert().success();
     // Malformed --shard is a usage error.

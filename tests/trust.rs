@@ -156,8 +156,21 @@ fn an_output_folder_holding_the_scenario_file_is_refused_untouched() {
         );
         assert!(file.is_file() && dir.join("run.json").is_file());
     }
+    // A link in the folder to a scenario elsewhere is removed with the folder: refused too.
+    let real = tmp.path().join("real.toml");
+    std::fs::copy(&file, &real).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink(&real, &file).unwrap();
+    let o = quiet("run", &dir, &file);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(std::fs::symlink_metadata(&file).is_ok(), "the link stays");
     // Written elsewhere, it runs.
     assert!(quiet("run", &tmp.path().join("elsewhere"), &file).status.success());
+    // --out naming the scenario file itself is refused as not a folder, as before.
+    let o = quiet("run", &real, &real);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(o.status.code() == Some(1) && err.contains("exists and is not a folder"), "{err}");
+    assert!(real.is_file());
 }
 
 #[test]

@@ -179,7 +179,8 @@ fn differences(a: &ShardFile, b: &ShardFile) -> String {
     let mut said: Vec<String> = Vec::new();
     let mut both = |what: &str, x: String, y: String| {
         if x != y {
-            said.push(format!("{what} ({x} here, {y} there)"));
+            let shown = |v: String| if v.is_empty() { "none".to_string() } else { v };
+            said.push(format!("{what} ({} here, {} there)", shown(x), shown(y)));
         }
     };
     both("the scenario file as given", p.scenario_file.clone(), q.scenario_file.clone());

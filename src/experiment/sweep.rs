@@ -100,12 +100,18 @@ pub fn parse_targets(expr: &str) -> Result<Vec<Target>, String> {
     let columns = Summary::columns();
     // Each message names the whole expression, and the part at fault when there are several.
     let whole = expr.trim();
+    if whole.is_empty() {
+        return Err("--target: an empty expression: give COLUMN<=VALUE, e.g. 'drain_s<=3600'".into());
+    }
     let at = |part: &str| if part == whole { String::new() } else { format!(" (in \"{part}\")") };
     expr.split(',')
         .map(|part| {
             let part = part.trim();
             if part.is_empty() {
                 return Err(format!("--target {whole}: an empty target (a comma too many?)"));
+            }
+            if part.contains("!=") {
+                return Err(format!("--target {whole}: the comparison is one of <=, <, >=, > and =={}", at(part)));
             }
             let (column, op, value) = ["<=", ">=", "==", "<", ">"]
                 .iter()
@@ -152,6 +158,8 @@ mod tests {
             "--target drain_s<3,nope>1: \"nope\" is not a numeric column of summary.csv (in \"nope>1\")"
         );
         assert_eq!(err("drain_s"), "--target drain_s: expected COLUMN<=VALUE (or <, >=, >, ==)");
+        assert_eq!(err("drain_s!=3"), "--target drain_s!=3: the comparison is one of <=, <, >=, > and ==");
+        assert!(err("  ").starts_with("--target: an empty expression"));
         assert_eq!(err("variant==1"), "--target variant==1: \"variant\" is not a numeric column of summary.csv");
     }
 }

@@ -207,8 +207,10 @@ pub fn over_limit(variants: &[String], rows: &[Summary]) -> String {
         let lasts = |usd: f64| after(30.0 * usd / charged);
         // What this month's limit has left at t = 0, when something is already spent and
         // the traffic would pass it before the month is out.
-        let this_month = (limit > 0.0 && spent > 0.0 && charged > limit - spent)
-            .then(|| (Money::dollars_f64(spent), lasts(limit - spent)));
+        let this_month = (limit > 0.0 && spent > 0.0 && charged > limit - spent).then(|| {
+            let left = limit - spent;
+            (Money::dollars_f64(spent), if left > 0.0 { lasts(left) } else { "none of it (at once)".into() })
+        });
         if limit > 0.0 && charged > limit {
             let _ = writeln!(
                 out,
@@ -234,14 +236,27 @@ pub fn over_limit(variants: &[String], rows: &[Summary]) -> String {
 
 /// `days` as a few significant words: days, hours or minutes (at least one).
 fn after(days: f64) -> String {
+    let minutes = (days * 1440.0).round().max(1.0);
     if days >= 1.0 {
         format!("{days:.1} days")
-    } else if days * 24.0 >= 1.0 {
+    } else if minutes >= 60.0 {
         format!("{:.1} hours", days * 24.0)
     } else {
-        let minutes = (days * 1440.0).round().max(1.0);
         format!("{minutes:.0} minute{}", if minutes == 1.0 { "" } else { "s" })
     }
+}
+
+/// A count, or a mean of counts over replications to a tenth when it is not whole (a
+/// mean under a tenth as "<0.1", so that it never reads as none).
+pub(crate) fn count_mean(x: f64) -> String {
+    if x == x.round() {
+        return thousands(x as u64);
+    }
+    if x < 0.05 {
+        return "<0.1".into();
+    }
+    let tenths = (x * 10.0).round() as u64;
+    format!("{}.{}", thousands(tenths / 10), tenths % 10)
 }
 
 /// `cells` as aligned text: the first column left-aligned, the others right-aligned.
@@ -276,13 +291,7 @@ pub fn compare_cells(
     let unit = |x: Option<f64>| x.map_or("-".to_string(), per_unit);
     type Row<'a> = (&'a str, Box<dyn Fn(&str) -> String + 'a>);
     let m = |v: &str, f: fn(&Summary) -> Option<f64>| mean(rows, v, f);
-    // A count, or a mean of counts over replications to a tenth when it is not whole.
-    let count = |x: Option<f64>| {
-        x.map_or("-".into(), |x| {
-            let tenths = (x * 10.0).round() as u64;
-            if x == x.round() { thousands(x as u64) } else { format!("{}.{}", thousands(tenths / 10), tenths % 10) }
-        })
-    };
+    let count = |x: Option<f64>| x.map_or("-".into(), count_mean);
     let mut table: Vec<Row<'_>> =
         vec![("delivered", Box::new(move |v| count(m(v, |s| Some(s.count(EndState::Delivered) as f64)))))];
     // Every other end state that is not zero in some variant, by its column name (SPEC 6.4).
@@ -557,6 +566,21 @@ mod tests {
         assert_eq!(t(3_600_000_000), "1:00:00.0");
         assert_eq!(t(10_838_082_000), "3:00:38.1");
         assert_eq!(secs(None), "-");
+    }
+
+    #[test]
+    fn counts_and_spans_read_as_people_write_them() {
+        assert_eq!(count_mean(7236.0), "7,236");
+        assert_eq!(count_mean(7236.4), "7,236.4");
+        assert_eq!(count_mean(0.6), "0.6");
+        assert_eq!(count_mean(0.04), "<0.1", "not none");
+        assert_eq!(count_mean(999.95), "1,000.0");
+        assert_eq!(after(15.0), "15.0 days");
+        assert_eq!(after(2.0 / 24.0), "2.0 hours");
+        assert_eq!(after(59.7 / 1440.0), "1.0 hours", "60 minutes, rounded, are an hour");
+        assert_eq!(after(1.0 / 1440.0), "1 minute");
+        assert_eq!(after(0.0), "1 minute", "at least one");
+        assert_eq!(after(5.0 / 1440.0), "5 minutes");
     }
 
     #[test]

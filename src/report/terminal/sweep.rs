@@ -1,7 +1,7 @@
 //! A sweep's table, for the terminal and the page: each point's means, with the targets'
 //! columns and whether each point meets them.
 
-use super::{cents, hms, mean, sweep_break_even, t, text_table, thousands, usd};
+use super::{cents, count_mean, hms, mean, sweep_break_even, t, text_table, usd};
 use crate::metrics::Summary;
 use crate::model::EndState;
 use std::fmt::Write as _;
@@ -36,15 +36,18 @@ pub fn sweep_cells(points: &[String], rows: &[Summary], targeted: Option<Targete
     let mut head: Vec<String> =
         ["point", "delivered", "latency p95", "drain time", "total cost", "monthly run rate"].map(String::from).into();
     if let Some(tg) = targeted {
-        head.extend(tg.columns.iter().map(|(c, _)| c.clone()));
+        // Under its summary.csv name; a name the table already shows is marked.
+        let shown = head.clone();
+        head.extend(
+            tg.columns.iter().map(|(c, _)| if shown.contains(c) { format!("{c} (target)") } else { c.clone() }),
+        );
         head.push("meets targets".into());
     }
     let mut out = vec![head];
     for (k, p) in points.iter().enumerate() {
         let mut r = vec![
             p.clone(),
-            mean(rows, p, |s| Some(s.count(EndState::Delivered) as f64))
-                .map_or("-".into(), |x| thousands(x.round() as u64)),
+            mean(rows, p, |s| Some(s.count(EndState::Delivered) as f64)).map_or("-".into(), count_mean),
             sec(mean(rows, p, |s| t(s.latency.p95))),
             sec(mean(rows, p, |s| t(s.drain))),
             dollars(mean(rows, p, |s| usd(Some(s.cost_total)))),
