@@ -85,6 +85,31 @@ fn csv_rows(text: &str, keep: impl Fn(&csv::StringRecord, &csv::StringRecord) ->
     out
 }
 
+/// A CSV table as a reader sees it: columns that are zero (or empty) in every row left
+/// out, after the first two, which name the row; seconds (`_s`) to the millisecond,
+/// dollars (`_usd`) as the terminal writes them, counts with separators. The files keep
+/// every column and digit.
+fn readable(rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    let Some((head, body)) = rows.split_first() else { return rows };
+    let zero = |c: &str| c.is_empty() || c.parse::<f64>().is_ok_and(|x| x == 0.0);
+    let keep: Vec<usize> = (0..head.len()).filter(|&j| j < 2 || body.iter().any(|r| !zero(&r[j]))).collect();
+    let cell = |name: &str, c: &str| -> String {
+        let Ok(x) = c.parse::<f64>() else { return c.to_string() };
+        if name.ends_with("_s") {
+            format!("{x:.3}")
+        } else if name.ends_with("_usd") {
+            super::terminal::per_unit(x)
+        } else if x >= 0.0 && x == x.trunc() && x < 1e15 {
+            crate::scenario::units::thousands(x as u64)
+        } else {
+            c.to_string()
+        }
+    };
+    let mut out = vec![keep.iter().map(|&j| head[j].clone()).collect()];
+    out.extend(body.iter().map(|r| keep.iter().map(|&j| cell(&head[j], &r[j])).collect()));
+    out
+}
+
 /// An SVG document as an inline element (without an XML declaration).
 fn inline_svg(svg: &str) -> &str {
     svg.find("<svg").map_or("", |i| &svg[i..])
@@ -92,11 +117,11 @@ fn inline_svg(svg: &str) -> &str {
 
 /// The page's HTML.
 pub fn render(p: &Page<'_>) -> String {
-    let sources = csv_rows(p.sources, |h, r| {
+    let sources = readable(csv_rows(p.sources, |h, r| {
         let at = h.iter().position(|c| c == "requested");
         at.and_then(|i| r.get(i)).is_some_and(|v| v != "0")
-    });
-    let outcomes = csv_rows(p.outcomes, |_, _| true);
+    }));
+    let outcomes = readable(csv_rows(p.outcomes, |_, _| true));
     let page = html! {
         (DOCTYPE)
         html lang="en" {
@@ -118,7 +143,7 @@ pub fn render(p: &Page<'_>) -> String {
                 }
                 @if sources.len() > 1 {
                     h2 { "By source" }
-                    p { "Each campaign, traffic source, keyword and flow that made a request (sources.csv)." }
+                    p { "Each campaign, traffic source, keyword and flow that made a request (sources.csv; columns that are zero in every row left out)." }
                     (table(&sources, None))
                 }
                 @if outcomes.len() > 1 {
@@ -177,5 +202,16 @@ mod tests {
         assert!(html.contains("a&lt;b") && !html.contains("a<b"));
         assert!(html.contains("<tr class=\"best\"><td>delivered</td><td class=\"num\">1,000</td></tr>"), "{html}");
         assert!(html.starts_with("<!DOCTYPE html>"));
+    }
+
+    #[test]
+    fn tables_drop_columns_zero_throughout_and_read_as_the_terminal_writes() {
+        let csv = "variant,source,failed,requested,latency_p95_s,cost_usd,expired\n\
+                   base,campaign:a,0,12000,7.4869871,1234.5,0\n\
+                   base,keyword:STOP,0,42,,0.0818333,0\n";
+        let rows = readable(csv_rows(csv, |_, _| true));
+        assert_eq!(rows[0], ["variant", "source", "requested", "latency_p95_s", "cost_usd"]);
+        assert_eq!(rows[1], ["base", "campaign:a", "12,000", "7.487", "$1,234.50"]);
+        assert_eq!(rows[2], ["base", "keyword:STOP", "42", "", "$0.0818"]);
     }
 }
