@@ -101,8 +101,8 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
     if !per_outcome.is_empty() {
         let _ = writeln!(out, "  cost per outcome: {}", per_outcome.join(", "));
     }
-    for line in notes(&s.variant, std::slice::from_ref(s)) {
-        let _ = writeln!(out, "  note: {line}");
+    for line in over_limit(std::slice::from_ref(&s.variant), std::slice::from_ref(s)).lines() {
+        let _ = writeln!(out, "  note: {}", line.split_once(": ").map_or(line, |x| x.1));
     }
     match s.spend_limit_hit {
         Some(t) => {
@@ -516,26 +516,20 @@ pub fn sweep_break_even(points: &[String], rows: &[Summary]) -> String {
 /// The terminal summary of `run --replications`: mean and 95% interval of key figures.
 pub fn replications_summary(name: &str, rows: &[Summary], out_dir: &Path, files: &[&str]) -> String {
     let mut s = format!("{name} ({} replications):\n", rows.len());
-    for (label, mean, interval) in intervals(rows) {
-        let _ = writeln!(s, "  {label:<22} {mean}  {interval}");
+    for line in intervals(rows) {
+        let _ = writeln!(s, "  {line}");
     }
-    for line in notes(rows.first().map_or("", |r| r.variant.as_str()), rows) {
-        let _ = writeln!(s, "  note: {line}");
+    let variant = rows.first().map(|r| r.variant.clone()).unwrap_or_default();
+    for line in over_limit(std::slice::from_ref(&variant), rows).lines() {
+        let _ = writeln!(s, "  note: {}", line.split_once(": ").map_or(line, |x| x.1));
     }
     let _ = writeln!(s, "  wrote {}: {}", out_dir.display(), files.join(", "));
     s
 }
 
-/// [`over_limit`]'s lines for the one variant of `rows` (a run, or its replications),
-/// without the variant's name: `run`'s `note:` lines and its page's.
-pub fn notes(variant: &str, rows: &[Summary]) -> Vec<String> {
-    let lines = over_limit(&[variant.to_string()], rows);
-    lines.lines().map(|l| l.split_once(": ").map_or(l, |x| x.1).to_string()).collect()
-}
-
-/// The key figures of replications `rows`, as (label, mean, its 95% interval):
-/// `run --replications`' summary and its page.
-pub fn intervals(rows: &[Summary]) -> Vec<(&'static str, String, String)> {
+/// The key figures of replications `rows`, a line each: the mean and its 95% interval
+/// (`run --replications`' summary and its page).
+pub fn intervals(rows: &[Summary]) -> Vec<String> {
     let mut lines = Vec::new();
     type Figure = (&'static str, fn(f64) -> String, fn(&Summary) -> Option<f64>);
     // As the plain run's summary writes them: counts with separators (a mean to a tenth),
@@ -554,7 +548,7 @@ pub fn intervals(rows: &[Summary]) -> Vec<(&'static str, String, String)> {
         let xs: Vec<f64> = rows.iter().filter_map(f).collect();
         let i = interval(&xs);
         if let (Some(m), Some(lo), Some(hi)) = (i.mean, i.low, i.high) {
-            lines.push((label, show(m), format!("(95% CI {} to {}, n = {})", show(lo), show(hi), xs.len())));
+            lines.push(format!("{label:<22} {}  (95% CI {} to {}, n = {})", show(m), show(lo), show(hi), xs.len()));
         }
     }
     lines
