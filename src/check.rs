@@ -12,8 +12,7 @@ fn secs(t: crate::engine::SimTime) -> String {
 /// A share as a percentage, to a millionth of a percent without trailing zeros: 29%,
 /// 12.5%, not 28.999999999999996%.
 fn pct(share: f64) -> String {
-    let s = format!("{:.6}", share * 100.0);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
+    let s = crate::scenario::units::six_decimals(share * 100.0);
     if s == "0" && share > 0.0 {
         // Not none: under a millionth of a percent.
         return "under 0.000001%".into();

@@ -328,10 +328,7 @@ pub fn write_run(
             sources: &t.sources,
             outcomes: &t.outcomes,
             // As the terminal's `note:` lines, without the variant's name.
-            notes: report::terminal::over_limit(&variant, std::slice::from_ref(&summary))
-                .lines()
-                .map(|l| l.split_once(": ").map_or(l, |x| x.1).to_string())
-                .collect(),
+            notes: report::terminal::notes(&sc.variant, std::slice::from_ref(&summary)),
             charts: report::page::charts(&out.join("charts"), &report::page::RUN_CHARTS),
             ..Default::default()
         };

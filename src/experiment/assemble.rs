@@ -242,16 +242,9 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
                     plan.seed
                 );
                 page.answer = terminal::compare_cells(&points, &rows, &sources_of(), &outcomes_of());
-                // The intervals, as the terminal gives them (the table holds means).
-                page.notes = terminal::intervals(&rows)
-                    .iter()
-                    .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-                    .collect();
-                page.notes.extend(
-                    terminal::over_limit(&points, &rows)
-                        .lines()
-                        .map(|l| l.split_once(": ").map_or(l, |x| x.1).to_string()),
-                );
+                // The intervals and notes, as the terminal gives them (the table holds means).
+                page.notes = terminal::intervals(&rows).into_iter().map(|(l, m, i)| format!("{l} {m} {i}")).collect();
+                page.notes.extend(terminal::notes(&points[0], &rows));
             }
             Command::Compare => {
                 page.heading = format!(

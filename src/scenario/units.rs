@@ -155,7 +155,7 @@ impl<'de> Deserialize<'de> for Usd {
     }
 }
 
-pub use crate::sms::money::thousands;
+pub use crate::sms::money::{six_decimals, thousands};
 
 /// A message priority, 1 (most urgent) to 9.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

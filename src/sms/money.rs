@@ -64,6 +64,14 @@ impl std::ops::AddAssign for Money {
     }
 }
 
+/// `x` to six decimals without trailing zeros, as the files round it: 0.29 x 100 ->
+/// "29", 3.03 -> "3.03", not 28.999999999999996 or 3.030000.
+pub fn six_decimals(x: f64) -> String {
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
 /// `n` with comma thousands separators, as messages and tables print counts: 113599 ->
 /// "113,599".
 pub fn thousands(n: u64) -> String {

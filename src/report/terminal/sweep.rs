@@ -4,6 +4,7 @@
 use super::{cents, count_mean, hms, mean, sweep_break_even, t, text_table, usd};
 use crate::metrics::Summary;
 use crate::model::EndState;
+use crate::scenario::units::six_decimals;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -17,13 +18,6 @@ pub struct Targeted<'a> {
     pub points: &'a [bool],
     /// Whether each row (replication) meets every target.
     pub rows: &'a [bool],
-}
-
-/// A mean as the targets read it: up to six decimals, without trailing zeros.
-fn plain(x: Option<f64>) -> String {
-    let Some(x) = x else { return "-".into() };
-    let s = format!("{x:.6}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The cells of a sweep's points for the report page: a header row, then one row per
@@ -54,7 +48,8 @@ pub fn sweep_cells(points: &[String], rows: &[Summary], targeted: Option<Targete
             dollars(mean(rows, p, |s| usd(Some(s.cost_monthly_run_rate)))),
         ];
         if let Some(tg) = targeted {
-            r.extend(tg.columns.iter().map(|(_, means)| plain(means[k])));
+            // As the targets read them: to six decimals.
+            r.extend(tg.columns.iter().map(|(_, means)| means[k].map_or("-".into(), six_decimals)));
             let group: Vec<usize> = (0..rows.len()).filter(|&i| &rows[i].variant == p).collect();
             let verdict = if tg.points[k] { "yes" } else { "no" };
             r.push(match group.len() {
