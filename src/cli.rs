@@ -292,8 +292,7 @@ fn execute(
         pb
     });
     // Everything goes into a staging folder that replaces DIR only when complete.
-    smsim::output::refuse_over_inputs(&out, "scenario file", &[Path::new(&prepared.plan.scenario_file)])?;
-    let staging = smsim::output::Staging::begin(&out)?;
+    let staging = smsim::output::Staging::begin(&out, "scenario file", &[Path::new(&prepared.plan.scenario_file)])?;
     if events {
         let first =
             RunOptions { seed: Some(prepared.plan.seed), out: None, events: true, no_charts: true, no_report: true };

@@ -63,8 +63,8 @@ fn check_replaceable(target: &Path) -> Result<()> {
 /// `inputs` (`what` names them: the scenario file run, a shard folder merged): DIR is,
 /// or holds, the input, or a link to it. Paths are compared as the filesystem resolves
 /// their folders; a DIR that is missing, not a folder or not an smsim output is left to
-/// [`Staging::begin`]'s own checks (nothing of it would be replaced).
-pub fn refuse_over_inputs(target: &Path, what: &str, inputs: &[&Path]) -> Result<()> {
+/// [`Staging::begin`]'s other checks (nothing of it would be replaced).
+fn refuse_over_inputs(target: &Path, what: &str, inputs: &[&Path]) -> Result<()> {
     let real_dir = std::fs::symlink_metadata(target).is_ok_and(|m| m.is_dir());
     if !real_dir || !MARKERS.iter().any(|m| target.join(m).is_file()) {
         return Ok(());
@@ -90,9 +90,11 @@ pub fn refuse_over_inputs(target: &Path, what: &str, inputs: &[&Path]) -> Result
 }
 
 impl Staging {
-    /// Prepare to write DIR = `target`: restore an earlier output left aside by a cut
-    /// swap, check that DIR may be replaced, and create the temporary folder.
-    pub fn begin(target: &Path) -> Result<Staging> {
+    /// Prepare to write DIR = `target` from `inputs` (`what` names them: "scenario
+    /// file", "shard folder"): restore an earlier output left aside by a cut swap, check
+    /// that DIR may be replaced (it is missing, empty or an smsim output, and replacing
+    /// it would remove none of the inputs), and create the temporary folder.
+    pub fn begin(target: &Path, what: &str, inputs: &[&Path]) -> Result<Staging> {
         let aside = aside(target)?;
         if aside.is_dir() {
             if target.exists() {
@@ -102,6 +104,7 @@ impl Staging {
                 std::fs::rename(&aside, target).map_err(|e| Error::io(target, e))?;
             }
         }
+        refuse_over_inputs(target, what, inputs)?;
         check_replaceable(target)?;
         if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
@@ -241,19 +244,19 @@ mod tests {
     fn a_commit_replaces_an_earlier_output_and_a_drop_leaves_it() {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("out");
-        let s = Staging::begin(&dir).unwrap();
+        let s = Staging::begin(&dir, "scenario file", &[]).unwrap();
         std::fs::write(s.dir().join("run.json"), "1").unwrap();
         s.commit().unwrap();
         assert_eq!(std::fs::read_to_string(dir.join("run.json")).unwrap(), "1");
         // A second output, dropped before its commit: the first stays whole.
-        let s = Staging::begin(&dir).unwrap();
+        let s = Staging::begin(&dir, "scenario file", &[]).unwrap();
         std::fs::write(s.dir().join("run.json"), "2").unwrap();
         let tmp = s.dir().to_path_buf();
         drop(s);
         assert!(!tmp.exists());
         assert_eq!(std::fs::read_to_string(dir.join("run.json")).unwrap(), "1");
         // A third, committed: it replaces the first, which leaves nothing behind.
-        let s = Staging::begin(&dir).unwrap();
+        let s = Staging::begin(&dir, "scenario file", &[]).unwrap();
         std::fs::write(s.dir().join("shard.json"), "3").unwrap();
         s.commit().unwrap();
         assert!(!dir.join("run.json").exists() && dir.join("shard.json").exists());
@@ -273,13 +276,31 @@ mod tests {
     fn a_folder_that_is_not_an_output_is_refused_and_untouched() {
         let root = tempfile::tempdir().unwrap();
         std::fs::write(root.path().join("thesis.tex"), "x").unwrap();
-        let e = Staging::begin(root.path()).unwrap_err().to_string();
+        let e = Staging::begin(root.path(), "scenario file", &[]).unwrap_err().to_string();
         assert!(e.contains("not an smsim output"), "{e}");
         assert!(root.path().join("thesis.tex").exists());
         // An empty folder is fine.
         let empty = root.path().join("empty");
         std::fs::create_dir(&empty).unwrap();
-        Staging::begin(&empty).unwrap().commit().unwrap();
+        Staging::begin(&empty, "scenario file", &[]).unwrap().commit().unwrap();
+    }
+
+    #[test]
+    fn an_output_that_holds_an_input_is_refused_and_untouched() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("run.json"), "{}").unwrap();
+        let input = dir.join("s.toml");
+        std::fs::write(&input, "x").unwrap();
+        let e = Staging::begin(&dir, "scenario file", &[&input]).unwrap_err().to_string();
+        assert!(e.contains("the scenario file") && e.contains("is in it"), "{e}");
+        assert!(input.exists() && dir.join("run.json").exists());
+        // An input elsewhere leaves the output replaceable.
+        let elsewhere = root.path().join("t.toml");
+        std::fs::write(&elsewhere, "x").unwrap();
+        Staging::begin(&dir, "scenario file", &[&elsewhere]).unwrap().commit().unwrap();
+        assert!(!input.exists(), "the earlier output, replaced");
     }
 
     #[test]
@@ -289,7 +310,7 @@ mod tests {
         let aside = aside(&dir).unwrap();
         std::fs::create_dir(&aside).unwrap();
         std::fs::write(aside.join("run.json"), "old").unwrap();
-        let s = Staging::begin(&dir).unwrap();
+        let s = Staging::begin(&dir, "scenario file", &[]).unwrap();
         assert_eq!(std::fs::read_to_string(dir.join("run.json")).unwrap(), "old", "restored before anything else");
         drop(s);
         assert!(!aside.exists());

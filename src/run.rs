@@ -253,8 +253,7 @@ pub fn run_and_write(
     progress: impl FnMut(Progress),
 ) -> Result<(RunOutcome, PathBuf, Vec<&'static str>)> {
     let out = opts.out.clone().unwrap_or_else(|| default_out(sc));
-    crate::output::refuse_over_inputs(&out, "scenario file", &[Path::new(&sc.file)])?;
-    let staging = crate::output::Staging::begin(&out)?;
+    let staging = crate::output::Staging::begin(&out, "scenario file", &[Path::new(&sc.file)])?;
     let (outcome, files) = write_run(sc, opts, staging.dir(), progress)?;
     staging.commit()?;
     Ok((outcome, out, files))

@@ -165,8 +165,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<String> {
         return Err(Error::Input("the shards' runs do not add up to the plan's: a shard folder is damaged".into()));
     }
     let inputs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
-    crate::output::refuse_over_inputs(out, "shard folder", &inputs)?;
-    let staging = crate::output::Staging::begin(out)?;
+    let staging = crate::output::Staging::begin(out, "shard folder", &inputs)?;
     let text = assemble(&plan, &results, staging.dir(), out, None)?;
     staging.commit()?;
     Ok(text)
