@@ -56,9 +56,9 @@ impl Lane {
         Lane { priority, queue: VecDeque::new(), runs: VecDeque::new() }
     }
 
-    fn head(&self) -> Option<Message> {
+    fn head(&self) -> Option<&Message> {
         let m = self.queue.front()?;
-        Some(if m.parts == MARKER { self.runs[0].head } else { *m })
+        Some(if m.parts == MARKER { &self.runs[0].head } else { m })
     }
 
     fn push(&mut self, m: Message, tag: Option<Tag>, batches: &mut Batches) {
@@ -181,7 +181,7 @@ impl Number {
 
     /// The most urgent waiting message and its priority.
     #[inline]
-    pub(crate) fn head(&self) -> Option<(Message, u8)> {
+    pub(crate) fn head(&self) -> Option<(&Message, u8)> {
         self.lanes.iter().find_map(|l| l.head().map(|m| (m, l.priority)))
     }
 
@@ -195,7 +195,7 @@ impl Number {
     /// `customers`.
     #[inline]
     pub(crate) fn pop(&mut self, batches: &mut Batches, customers: &Customers) -> Option<Message> {
-        let (m, _) = self.head()?;
+        let m = *self.head()?.0;
         self.remove(&m, batches, customers);
         Some(m)
     }

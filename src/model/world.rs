@@ -340,7 +340,10 @@ impl<'s, O: Observer> World<'s, O> {
                     }
                     continue;
                 }
-                Step::Send(head) => head,
+                Step::Send => match self.pools.head(g) {
+                    Some(&head) => head,
+                    None => return,
+                },
             };
             let charge = self.charge(&head, at.0 as usize);
             if !self.account.try_charge(charge) {
