@@ -39,6 +39,21 @@ impl Zone {
     }
 }
 
+/// Why a date written as `YYYY-MM-DD` is not on the calendar (`2026-02-30`, a 13th
+/// month), if it is written so.
+fn no_such_day(date: &str) -> Option<String> {
+    let mut it = date.split('-');
+    let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, _): (i16, i8, i8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    Some(match Date::new(y, m, 1) {
+        Ok(first) => format!("{date} is not a date: {} {y} has {} days", first.strftime("%B"), first.days_in_month()),
+        Err(_) => format!("{date} is not a date: there is no month {m}"),
+    })
+}
+
 /// Parse a local date and time, `"2026-12-07 06:00"` (seconds optional), or TOML's
 /// form of it, `2026-12-07T06:00:00` (as a value written without quotes reads).
 pub fn parse_local(s: &str) -> Result<DateTime, String> {
@@ -59,7 +74,7 @@ pub fn parse_local(s: &str) -> Result<DateTime, String> {
             "\"{s}\" has a UTC offset: write the local date-time, \"YYYY-MM-DD HH:MM\", in [simulation] time_zone"
         ));
     }
-    let date: Date = date.parse().map_err(|_| bad())?;
+    let date: Date = date.parse().map_err(|_| no_such_day(date).unwrap_or_else(bad))?;
     let parts: Vec<&str> = time.split(':').collect();
     if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2) {
         return Err(bad());
@@ -262,9 +277,19 @@ mod tests {
         for typo in ["2026-12-07 06-00", "2026-12-07 06:00+1"] {
             assert!(parse_local(typo).unwrap_err().contains("YYYY-MM-DD HH:MM\", e.g."), "{typo}");
         }
-        for bad in ["2026-12-07", "2026-13-07 06:00", "2026-12-07 6:00", "2026-12-07 24:00", "x y"] {
+        for bad in ["2026-12-07", "2026-12-07 6:00", "2026-12-07 24:00", "x y", "2026-2-07 06:00"] {
             assert!(parse_local(bad).unwrap_err().contains("YYYY-MM-DD HH:MM"), "{bad}");
         }
+        // Written right, but not on the calendar: said so.
+        for (bad, why) in [
+            ("2026-13-07 06:00", "2026-13-07 is not a date: there is no month 13"),
+            ("2026-02-29 06:00", "2026-02-29 is not a date: February 2026 has 28 days"),
+            ("2028-02-30 06:00", "2028-02-30 is not a date: February 2028 has 29 days"),
+            ("2026-04-31 06:00", "2026-04-31 is not a date: April 2026 has 30 days"),
+        ] {
+            assert_eq!(parse_local(bad).unwrap_err(), why);
+        }
+        assert!(parse_local("2028-02-29 06:00").is_ok(), "a leap day");
         assert!(looks_local("2026-12-07 06:00") && !looks_local("2h") && !looks_local("3600"));
         assert!(Zone::get("Mars/Olympus").unwrap_err().contains("unknown time zone"));
     }

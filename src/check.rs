@@ -284,6 +284,15 @@ pub fn report(sc: &Scenario) -> String {
                 if drain <= c.spread.as_secs_f64() && c.spread > crate::engine::SimTime::ZERO {
                     why.push("its spread decides: at that rate it would be sent sooner".into());
                 }
+                // A sending window holds each zone's customers until it opens there.
+                if let (Some(_), Some(_), Some(first)) = (&t.window, &sc.calendar, sc.campaign_starts(c).next()) {
+                    let (finish, ..) = crate::scenario::warnings::windowed_finish(sc, c, first);
+                    why.push(format!(
+                        "its sending window holds it: {} sent by about {} after t=0",
+                        if repeats > 1 { "its first blast" } else { "all" },
+                        secs(crate::engine::SimTime::from_secs_f64(finish))
+                    ));
+                }
                 if why.is_empty() { String::new() } else { format!(" ({})", why.join("; ")) }
             },
             Money::dollars_f64(per_msg),

@@ -311,14 +311,16 @@ fn calendar_keys_are_checked_with_their_location() {
     let err = |text: &str| smsim::scenario::load_str(text, "t.toml", "t", &[]).unwrap_err().to_string();
     let base = windows("2026-12-07 06:00", "");
     let line_of = |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
-    let cases: [(String, &str, &str); 7] = [
+    let cases: [(String, &str, &str); 9] = [
         (
             base.replace("start = ", "start_time_of_day = \"06:00\"\nstart = "),
             "start_time_of_day",
             "start_time_of_day and start cannot both be given",
         ),
         (base.replace("time_zone = \"America/New_York\"", "time_zone = \"Mars/Olympus\""), "time_zone", "unknown time zone"),
-        (base.replace("share = 0.5 }]", "share = 0.4 }]"), "time_zones", "time zone shares sum to"),
+        (base.replace("share = 0.5 }]", "share = 0.4 }]"), "time_zones", "time zone shares sum to 0.9, not 1"),
+        (base.replace("2026-12-07 06:00", "2026-02-30 06:00"), "start = ", "2026-02-30 is not a date: February 2026 has 28 days"),
+        (base.replace("2026-12-07 06:00", "2026-13-01 06:00"), "start = ", "2026-13-01 is not a date: there is no month 13"),
         (base.replace("start = \"2026-12-07 06:00\"\n", ""), "time_zones", "time_zones needs [simulation] start"),
         (
             base.replace("start = \"2026-12-07 06:00\"\n", "").replace("time_zones = [{ zone = \"America/New_York\", share = 0.5 }, { zone = \"America/Los_Angeles\", share = 0.5 }]", ""),
@@ -339,7 +341,13 @@ fn calendar_keys_are_checked_with_their_location() {
     let e = err(&c.replace("id = \"GB\"", "id = \"ZZ\""));
     assert!(e.contains("no built-in calling code for \"ZZ\""), "{e}");
     let e = err(&c.replace("share = 0.3", "share = 0.2"));
-    assert!(e.contains("country shares sum to"), "{e}");
+    assert!(e.contains("country shares sum to 0.9 (US 0.7 + GB 0.2), not 1"), "{e}");
+    // 0.7 + 0.4 in floating point is 1.0999999999999999: written as people write it.
+    let e = err(&c.replace("share = 0.3", "share = 0.4"));
+    assert!(e.contains("country shares sum to 1.1 (US 0.7 + GB 0.4), not 1"), "{e}");
+    // A sender ID's countries are ISO codes, as a block list's are.
+    let e = err(&c.replace("kind = \"sender_id\"", "kind = \"sender_id\"\ncountries = [\"GB\", \"Azerbaijan\"]"));
+    assert!(e.contains("number.alpha.countries[1]: \"Azerbaijan\" is not an ISO 3166 alpha-2 country code"), "{e}");
 }
 
 #[test]

@@ -290,6 +290,10 @@ fn check_names_the_limit_that_binds() {
     assert!(r.contains("limit brand: 2.000 parts/s offered through it, 4.000 MPS, utilisation 50.0%"), "{r}");
     let r = smsim::check::report(&scenario(&text.replace("mps = 4", "mps = 40")));
     assert!(r.contains("at 10.00 parts/s (its spread decides"), "the numbers bind, and the spread: {r}");
+    // The account's rate binds by its name and rate.
+    let account = text.replace("monthly_spend_limit_usd = 1000000", "monthly_spend_limit_usd = 1000000\nmps = 2.5");
+    let r = smsim::check::report(&scenario(&account));
+    assert!(r.contains("at 2.50 parts/s (bound by the account's 2.5 parts/s; its spread decides"), "{r}");
 }
 
 /// Two numbers at 10 MPS under an account MPS of 1, ten messages, a daily cap of 2 parts

@@ -124,6 +124,10 @@ fn messages_a_queue_holds_past_the_window_are_counted_as_sent_outside_it() {
     let s = o.summary(&sc, 0);
     assert_eq!(s.sent_outside_window, 700);
     assert_eq!(o.metrics.sources[0].sent_outside_window, 700);
+    // run's summary says both: the last leaves at 2 h + 999 s = 2:16:39.
+    let said = smsim::report::terminal::run_summary(&sc, &s, &o.metrics, std::path::Path::new("out"), &[]);
+    assert!(said.contains("\n  window:   700 messages sent after their sending window closed"), "{said}");
+    assert!(said.contains("\n  drain:    2:16:39.0 (from t=0 to the last requested message sent)\n"), "{said}");
     // Inside its window, nothing is counted: the same run with the whole day open.
     let open = scenario(&text.replace("to = \"08:05\"", "to = \"21:00\""));
     assert_eq!(run_with(&open, 3, Log::default()).0.summary(&open, 0).sent_outside_window, 0);
@@ -193,4 +197,52 @@ fn windows_that_keep_requests_out_of_their_pool_warn_and_the_run_agrees() {
     let (w, o) = with(&[]);
     assert!(!w.contains("sending window"), "{w}");
     assert_eq!(o.metrics.count(EndState::Delivered), 1000);
+}
+
+/// The spend limit's warning and `check`'s campaign line count from each zone's opening
+/// when a sending window holds the blast, and the run agrees.
+#[test]
+fn a_window_held_blast_passes_the_spend_limit_after_the_window_opens() {
+    // Everyone in New York, one 10DLC number (1 part/s), t = 0 at 06:00: the window opens
+    // at t = 2 h and the k-th message leaves at 2 h + k s. A limit of 300.5 messages'
+    // price pays for 300: the 301st (k = 300) is refused at 2 h + 300 s. Counted from
+    // t = 0 as if nothing held it, the warning said 5 min.
+    let text = new_york_only(&windows("2026-12-07 06:00", "")).replace("kind = \"short_code\"", "kind = \"ten_dlc\"");
+    let each = {
+        let sc = scenario(&text);
+        smsim::scenario::warnings::expected_price(&sc, &sc.campaigns[0].from, sc.campaigns[0].template, None)
+    };
+    let limit = format!("account.monthly_spend_limit_usd={}", 300.5 * each);
+    let sc = load_str(&text, "test.toml", "test", &[limit]).unwrap();
+    let w = smsim::scenario::warnings::all(&sc).join("\n");
+    assert!(w.contains("about 2h05 after t=0"), "{w}");
+    let (o, _) = run_with(&sc, 3, Log::default());
+    assert_eq!(o.summary(&sc, 0).spend_limit_hit.map(|t| t.as_micros()), Some(2 * H + 300_000_000));
+    assert_eq!(o.metrics.count(EndState::Delivered), 300);
+    // check: New York's 500 from t = 2 h, Los Angeles' 500 from t = 5 h (08:00 there),
+    // each at 1 part/s: all sent by 5 h + 500 s = 18,500 s.
+    let both = scenario(&windows("2026-12-07 06:00", "").replace("kind = \"short_code\"", "kind = \"ten_dlc\""));
+    let report = smsim::check::report(&both);
+    assert!(report.contains("its sending window holds it: all sent by about 18,500 s (5.14 h) after t=0"), "{report}");
+}
+
+/// A blast a sending window holds is kept request by request until each zone opens:
+/// past a gigabyte, the scenario says so before the run.
+#[test]
+fn a_window_holding_millions_of_requests_warns_of_its_memory() {
+    // t = 0 at 06:00 New York: the window opens at 08:00 there, 08:00 in Los Angeles
+    // later; at t = 0 every request is held. 10 M held at 190 bytes each: 1.9 GB.
+    let held = |count: &str| {
+        let sc = load_str(&windows("2026-12-07 06:00", ""), "test.toml", "test", &[format!("customers.count={count}")])
+            .unwrap();
+        smsim::scenario::warnings::all(&sc).into_iter().filter(|w| w.contains("memory")).collect::<Vec<_>>()
+    };
+    let w = held("10000000").join("\n");
+    assert!(w.contains("campaign reminders: its sending window holds about 10,000,000 requests of a blast at once, each kept until its zone opens: about 1.9 GB of memory"), "{w}");
+    // A tenth of it is not worth a word, nor a blast that starts with its windows open.
+    assert!(held("1000000").is_empty());
+    let sc =
+        load_str(&windows("2026-12-07 12:00", ""), "test.toml", "test", &["customers.count=10000000".into()]).unwrap();
+    let w = smsim::scenario::warnings::all(&sc).join("\n");
+    assert!(!w.contains("memory"), "12:00 in New York is 09:00 in Los Angeles: both open: {w}");
 }

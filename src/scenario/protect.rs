@@ -35,7 +35,7 @@ impl Protect {
     }
 }
 
-fn is_code(s: &str) -> bool {
+pub(super) fn is_code(s: &str) -> bool {
     s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase())
 }
 

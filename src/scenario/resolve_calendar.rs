@@ -75,7 +75,7 @@ pub(super) fn zone_shares(
     }
     let sum: f64 = out.iter().map(|z| z.1).sum();
     if (sum - 1.0).abs() > 1e-6 {
-        return Err((here(&[]), format!("time zone shares sum to {sum}, not 1")));
+        return Err((here(&[]), format!("time zone shares sum to {}, not 1", crate::sms::money::six_decimals(sum))));
     }
     Ok(out)
 }

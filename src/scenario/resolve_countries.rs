@@ -6,6 +6,7 @@ use super::resolve::{Fail, at, index_ids};
 use super::resolve_calendar::zone_shares;
 use super::{Country, Kind, Pool, Zone};
 use crate::sms::address::calling_code;
+use crate::sms::money::six_decimals;
 use std::collections::HashMap;
 
 /// The countries of `raw`: its `[[country]]`s, or the US alone with every customer.
@@ -21,7 +22,12 @@ pub(super) fn countries(
     if raw.country.is_empty() {
         let share_sum: f64 = raw.carrier.iter().map(|c| c.share.0).sum();
         if (share_sum - 1.0).abs() > 1e-6 {
-            return Err((at(&[&"carrier", &0usize, &"share"]), format!("carrier shares sum to {share_sum}, not 1")));
+            let each: Vec<String> =
+                raw.carrier.iter().map(|c| format!("{} {}", c.id, six_decimals(c.share.0))).collect();
+            return Err((
+                at(&[&"carrier", &0usize, &"share"]),
+                format!("carrier shares sum to {} ({}), not 1", six_decimals(share_sum), each.join(" + ")),
+            ));
         }
         return Ok(vec![Country {
             id: "US".into(),
@@ -93,7 +99,11 @@ pub(super) fn countries(
     }
     let sum: f64 = out.iter().map(|c| c.share).sum();
     if (sum - 1.0).abs() > 1e-6 {
-        return Err((at(&[&"country", &0usize, &"share"]), format!("country shares sum to {sum}, not 1")));
+        let each: Vec<String> = out.iter().map(|c| format!("{} {}", c.id, six_decimals(c.share))).collect();
+        return Err((
+            at(&[&"country", &0usize, &"share"]),
+            format!("country shares sum to {} ({}), not 1", six_decimals(sum), each.join(" + ")),
+        ));
     }
     Ok(out)
 }
@@ -112,7 +122,15 @@ pub(super) fn routes(raw: &RawScenario, countries: &[Country], pools: &mut [Pool
             Some(list) if list.is_empty() => {
                 return Err((at(&[&"number", &i, &"countries"]), "countries is empty".into()));
             }
-            Some(list) => list.clone(),
+            Some(list) => {
+                if let Some(j) = list.iter().position(|c| !super::protect::is_code(c)) {
+                    return Err((
+                        at(&[&"number", &i, &"countries", &j]),
+                        format!("\"{}\" is not an ISO 3166 alpha-2 country code such as \"GB\"", list[j]),
+                    ));
+                }
+                list.clone()
+            }
             None => vec![p.country.clone()],
         };
         let raw_country = |id: &str| raw.country.iter().find(|c| c.id == id);

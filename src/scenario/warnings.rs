@@ -8,7 +8,7 @@ use crate::sms::Money;
 /// Effective parts per second of pool `p` alone, when its traffic splits over carriers
 /// by share: the pool's nominal rate, capped by each shared rate that covers it (the
 /// account's, its carrier limits, `[[limit]]`s) over the share of its traffic that passes
-/// through it; with what binds (`numbers`, or the limit's id).
+/// through it; with what binds (`numbers`, the account's rate, or the limit's id).
 pub fn effective_rate(sc: &Scenario, p: usize) -> (f64, String) {
     let pool = &sc.pools[p];
     let mut rate = (pool.count as f64 * pool.mps, "numbers".to_string());
@@ -16,7 +16,11 @@ pub fn effective_rate(sc: &Scenario, p: usize) -> (f64, String) {
         if let Some(mps) = l.mps {
             let share = l.carrier.map_or(1.0, |c| sc.carriers[c].share);
             if share > 0.0 && mps / share < rate.0 {
-                rate = (mps / share, format!("limit {}", l.id));
+                let name = match l.scope {
+                    super::LimitScope::Account => format!("the account's {} parts/s", super::units::six_decimals(mps)),
+                    _ => format!("limit {}", l.id),
+                };
+                rate = (mps / share, name);
             }
         }
     }
@@ -62,6 +66,34 @@ pub fn all(sc: &Scenario) -> Vec<String> {
     out.extend(spend_limit(sc));
     out.extend(hold_traps(sc));
     out.extend(zero_delay_loops(sc));
+    out.extend(held_memory(sc));
+    out
+}
+
+/// Memory a request held for its sending window takes until the window opens: the
+/// request, its slot and its event (measured: 1.88 GB for 10 M held, docs/performance.md).
+const HELD_BYTES: f64 = 190.0;
+
+/// Campaigns whose sending window would hold more than a gigabyte of requests at once: a
+/// blast that goes straight to its numbers is kept as a description, but each request a
+/// window holds is kept until its zone opens.
+fn held_memory(sc: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in sc.campaigns.iter().filter(|c| sc.templates[c.template].window.is_some() && sc.calendar.is_some()) {
+        let closed = |s: SimTime| -> f64 {
+            groups(sc, c).iter().filter(|g| opening(sc, c.template, g.1, s) != Some(s)).map(|g| g.0).sum()
+        };
+        let Some(most) = sc.campaign_starts(c).map(closed).reduce(f64::max) else { continue };
+        let held = most * c.recipients as f64;
+        if held * HELD_BYTES >= 1e9 {
+            out.push(format!(
+                "campaign {}: its sending window holds about {} requests of a blast at once, each kept until its zone opens: about {:.1} GB of memory; start the blast (`at`) when its windows are open, or split it",
+                c.id,
+                super::units::thousands(held.round() as u64),
+                held * HELD_BYTES / 1e9
+            ));
+        }
+    }
     out
 }
 
@@ -365,11 +397,15 @@ fn closed_windows(sc: &Scenario) -> Vec<String> {
     out
 }
 
-/// When campaign `c`'s blast at `s` would be sent at nominal rates with its sending window
-/// holding each zone's customers until it opens there (each pool sending the zones routed
-/// to it in the order their windows open; those it holds out, `held_out`, send nothing),
-/// and the rate and what binds of the pool that finishes last.
-fn windowed_finish(sc: &Scenario, c: &super::Campaign, s: SimTime) -> (f64, f64, String) {
+/// A zone's share of a blast as a pool sends it: (from, to, share), times in seconds.
+type ZoneRun = (f64, f64, f64);
+
+/// Campaign `c`'s blast at `s` at nominal rates with its sending window holding each
+/// zone's customers until it opens there: for each pool, the zones routed to it in the
+/// order their windows open, as (from, to, share of the blast) in seconds, each sent at
+/// the pool's rate from its opening or once the zone before it is sent (zones it holds
+/// out, `held_out`, send nothing).
+fn windowed_runs(sc: &Scenario, c: &super::Campaign, s: SimTime) -> Vec<(usize, Vec<ZoneRun>)> {
     let parts = c.recipients as f64 * sc.templates[c.template].parts as f64;
     let mut by_pool: Vec<(usize, Vec<(f64, f64)>)> = Vec::new();
     for (share, z, pool, _) in groups(sc, c) {
@@ -381,19 +417,59 @@ fn windowed_finish(sc: &Scenario, c: &super::Campaign, s: SimTime) -> (f64, f64,
             None => by_pool.push((pool, vec![(open.as_secs_f64(), share)])),
         }
     }
-    let mut last = (s.as_secs_f64(), effective_rate(sc, c.pool));
+    let mut runs = Vec::new();
     for (pool, mut zones) in by_pool {
         zones.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let rate = effective_rate(sc, pool);
+        let rate = effective_rate(sc, pool).0;
         let mut free = f64::NEG_INFINITY;
-        for (open, share) in zones {
-            free = free.max(open) + parts * share / rate.0;
-        }
-        if free > last.0 {
-            last = (free, rate);
+        let list = zones
+            .into_iter()
+            .map(|(open, share)| {
+                let from = free.max(open);
+                free = from + parts * share / rate;
+                (from, free, share)
+            })
+            .collect();
+        runs.push((pool, list));
+    }
+    runs
+}
+
+/// When campaign `c`'s blast at `s` would be sent at nominal rates with its sending window
+/// holding each zone's customers until it opens there ([`windowed_runs`]), and the rate
+/// and what binds of the pool that finishes last.
+pub(crate) fn windowed_finish(sc: &Scenario, c: &super::Campaign, s: SimTime) -> (f64, f64, String) {
+    let mut last = (s.as_secs_f64(), c.pool);
+    for (pool, runs) in windowed_runs(sc, c, s) {
+        if let Some(&(_, to, _)) = runs.last() {
+            if to > last.0 {
+                last = (to, pool);
+            }
         }
     }
-    (last.0.max((s + c.spread).as_secs_f64()), last.1.0, last.1.1)
+    let (rate, binds) = effective_rate(sc, last.1);
+    (last.0.max((s + c.spread).as_secs_f64()), rate, binds)
+}
+
+/// The share of campaign `c`'s blast at `s` sent by `t` (seconds) at nominal rates: with
+/// a sending window (and a calendar), zone by zone as [`windowed_runs`] sends them;
+/// without, evenly over its drain.
+fn sent_by(sc: &Scenario, c: &super::Campaign, s: SimTime, t: f64) -> f64 {
+    let part = |t: f64, from: f64, to: f64| {
+        if t < from {
+            0.0
+        } else if to > from {
+            ((t - from) / (to - from)).min(1.0)
+        } else {
+            1.0
+        }
+    };
+    if sc.templates[c.template].window.is_some() && sc.calendar.is_some() {
+        let runs = windowed_runs(sc, c, s);
+        return runs.iter().flat_map(|(_, r)| r.iter()).map(|&(from, to, share)| share * part(t, from, to)).sum();
+    }
+    let from = s.as_secs_f64();
+    part(t, from, from + campaign_drain(sc, c).0)
 }
 
 /// Hours and minutes of `secs`, for warnings.
@@ -441,23 +517,15 @@ fn short_horizons(sc: &Scenario) -> Vec<String> {
     out
 }
 
-/// Nominal outbound spend by `t` (seconds): campaigns at their nominal drain, traffic at
-/// its mean rate, each request at its expected price (routed by country).
+/// Nominal outbound spend by `t` (seconds): campaigns at their nominal drain (held by
+/// their sending windows, [`sent_by`]), traffic at its mean rate, each request at its
+/// expected price (routed by country).
 fn nominal_spend(sc: &Scenario, t: f64) -> f64 {
     let mut spend = 0.0;
     for c in &sc.campaigns {
         let each = expected_price(sc, &c.from, c.template, None);
-        let drain = campaign_drain(sc, c).0;
         for start in sc.campaign_starts(c) {
-            let by = t - start.as_secs_f64();
-            let done = if by < 0.0 {
-                0.0
-            } else if drain > 0.0 {
-                (by / drain).min(1.0)
-            } else {
-                1.0
-            };
-            spend += done * c.recipients as f64 * each;
+            spend += sent_by(sc, c, start, t) * c.recipients as f64 * each;
         }
     }
     for tr in &sc.traffic {
