@@ -44,14 +44,21 @@ impl Zone {
 fn no_such_day(date: &str) -> Option<String> {
     let mut it = date.split('-');
     let (y, m, d) = (it.next()?, it.next()?, it.next()?);
-    if it.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if it.next().is_some() || !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
         return None;
     }
-    let (y, m, _): (i16, i8, i8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    Some(match Date::new(y, m, 1) {
-        Ok(first) => format!("{date} is not a date: {} {y} has {} days", first.strftime("%B"), first.days_in_month()),
-        Err(_) => format!("{date} is not a date: there is no month {m}"),
-    })
+    let (y, m, d): (i16, i8, i8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let Ok(first) = Date::new(y, m, 1) else {
+        return Some(format!("{date} is not a date: there is no month {m}"));
+    };
+    match d {
+        0 => Some(format!("{date} is not a date: there is no day 0")),
+        d if d > first.days_in_month() => {
+            Some(format!("{date} is not a date: {} {y} has {} days", first.strftime("%B"), first.days_in_month()))
+        }
+        _ => None,
+    }
 }
 
 /// Parse a local date and time, `"2026-12-07 06:00"` (seconds optional), or TOML's
@@ -277,7 +284,7 @@ mod tests {
         for typo in ["2026-12-07 06-00", "2026-12-07 06:00+1"] {
             assert!(parse_local(typo).unwrap_err().contains("YYYY-MM-DD HH:MM\", e.g."), "{typo}");
         }
-        for bad in ["2026-12-07", "2026-12-07 6:00", "2026-12-07 24:00", "x y", "2026-2-07 06:00"] {
+        for bad in ["2026-12-07", "2026-12-07 6:00", "2026-12-07 24:00", "x y", "2026-2-07 06:00", "2026-+2-10 06:00"] {
             assert!(parse_local(bad).unwrap_err().contains("YYYY-MM-DD HH:MM"), "{bad}");
         }
         // Written right, but not on the calendar: said so.
@@ -286,6 +293,7 @@ mod tests {
             ("2026-02-29 06:00", "2026-02-29 is not a date: February 2026 has 28 days"),
             ("2028-02-30 06:00", "2028-02-30 is not a date: February 2028 has 29 days"),
             ("2026-04-31 06:00", "2026-04-31 is not a date: April 2026 has 30 days"),
+            ("2026-12-00 06:00", "2026-12-00 is not a date: there is no day 0"),
         ] {
             assert_eq!(parse_local(bad).unwrap_err(), why);
         }

@@ -284,12 +284,14 @@ pub fn report(sc: &Scenario) -> String {
                 if drain <= c.spread.as_secs_f64() && c.spread > crate::engine::SimTime::ZERO {
                     why.push("its spread decides: at that rate it would be sent sooner".into());
                 }
-                // A sending window holds each zone's customers until it opens there.
-                if let (Some(_), Some(_), Some(first)) = (&t.window, &sc.calendar, sc.campaign_starts(c).next()) {
+                // A sending window that is closed somewhere at the first blast holds those
+                // customers until it opens there (those it holds out are warned of apart).
+                let first = sc.campaign_starts(c).next().filter(|_| t.window.is_some() && sc.calendar.is_some());
+                if let Some(first) = first.filter(|&s| crate::scenario::warnings::held_share(sc, c, s) > 0.0) {
                     let (finish, ..) = crate::scenario::warnings::windowed_finish(sc, c, first);
                     why.push(format!(
-                        "its sending window holds it: {} sent by about {} after t=0",
-                        if repeats > 1 { "its first blast" } else { "all" },
+                        "its sending window holds it: {}sent by about {} after t=0",
+                        if repeats > 1 { "its first blast " } else { "" },
                         secs(crate::engine::SimTime::from_secs_f64(finish))
                     ));
                 }

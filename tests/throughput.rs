@@ -293,7 +293,7 @@ fn check_names_the_limit_that_binds() {
     // The account's rate binds by its name and rate.
     let account = text.replace("monthly_spend_limit_usd = 1000000", "monthly_spend_limit_usd = 1000000\nmps = 2.5");
     let r = smsim::check::report(&scenario(&account));
-    assert!(r.contains("at 2.50 parts/s (bound by the account's 2.5 parts/s; its spread decides"), "{r}");
+    assert!(r.contains("at 2.50 parts/s (bound by the account's rate; its spread decides"), "{r}");
 }
 
 /// Two numbers at 10 MPS under an account MPS of 1, ten messages, a daily cap of 2 parts

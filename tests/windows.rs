@@ -219,11 +219,29 @@ fn a_window_held_blast_passes_the_spend_limit_after_the_window_opens() {
     let (o, _) = run_with(&sc, 3, Log::default());
     assert_eq!(o.summary(&sc, 0).spend_limit_hit.map(|t| t.as_micros()), Some(2 * H + 300_000_000));
     assert_eq!(o.metrics.count(EndState::Delivered), 300);
+    // Starting at noon (the window open) with requests spread over an hour: they arrive
+    // at 1,000 an hour, slower than the number sends, so the 301st arrives, and is
+    // refused, at about 300.5 / 1,000 of the hour (1,082 s; the warning said 5 min, as if
+    // all had come at once).
+    let spread = new_york_only(&windows("2026-12-07 12:00", "spread = \"1h\""))
+        .replace("kind = \"short_code\"", "kind = \"ten_dlc\"");
+    let sc =
+        load_str(&spread, "test.toml", "test", &[format!("account.monthly_spend_limit_usd={}", 300.5 * each)]).unwrap();
+    let w = smsim::scenario::warnings::all(&sc).join("\n");
+    assert!(w.contains("about 18 min after t=0"), "{w}");
+    let hit = run_with(&sc, 3, Log::default()).0.summary(&sc, 0).spend_limit_hit.unwrap().as_secs_f64();
+    assert!((hit - 1082.0).abs() < 120.0, "{hit}");
     // check: New York's 500 from t = 2 h, Los Angeles' 500 from t = 5 h (08:00 there),
     // each at 1 part/s: all sent by 5 h + 500 s = 18,500 s.
     let both = scenario(&windows("2026-12-07 06:00", "").replace("kind = \"short_code\"", "kind = \"ten_dlc\""));
     let report = smsim::check::report(&both);
-    assert!(report.contains("its sending window holds it: all sent by about 18,500 s (5.14 h) after t=0"), "{report}");
+    assert!(report.contains("its sending window holds it: sent by about 18,500 s (5.14 h) after t=0"), "{report}");
+    // Daily, the clause is of the first blast; starting at noon New York (09:00 in Los
+    // Angeles), every window is open and nothing is held: no clause.
+    let daily = load_str(&windows("2026-12-07 06:00", "every = \"1d\""), "t.toml", "t", &[]).unwrap();
+    assert!(smsim::check::report(&daily).contains("its sending window holds it: its first blast sent by about"));
+    let noon = scenario(&windows("2026-12-07 12:00", ""));
+    assert!(!smsim::check::report(&noon).contains("its sending window holds it"));
 }
 
 /// A blast a sending window holds is kept request by request until each zone opens:
@@ -238,9 +256,11 @@ fn a_window_holding_millions_of_requests_warns_of_its_memory() {
         smsim::scenario::warnings::all(&sc).into_iter().filter(|w| w.contains("memory")).collect::<Vec<_>>()
     };
     let w = held("10000000").join("\n");
-    assert!(w.contains("campaign reminders: its sending window holds about 10,000,000 requests of a blast at once, each kept until its zone opens: about 1.9 GB of memory"), "{w}");
-    // A tenth of it is not worth a word, nor a blast that starts with its windows open.
-    assert!(held("1000000").is_empty());
+    assert!(w.contains("campaign reminders: its sending window holds up to about 10,000,000 requests of a blast at once, each kept until its zone opens: up to about 1.9 GB of memory"), "{w}");
+    // The line is a gigabyte: 6 M held (1.14 GB) warn, 5 M (0.95 GB) do not; nor does a
+    // blast that starts with its windows open.
+    assert_eq!(held("6000000").len(), 1);
+    assert!(held("5000000").is_empty());
     let sc =
         load_str(&windows("2026-12-07 12:00", ""), "test.toml", "test", &["customers.count=10000000".into()]).unwrap();
     let w = smsim::scenario::warnings::all(&sc).join("\n");

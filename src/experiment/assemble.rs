@@ -244,7 +244,7 @@ pub fn assemble(plan: &Plan, results: &[JobResult], out: &Path, shown: &Path, wa
                 page.answer = terminal::compare_cells(&points, &rows, &sources_of(), &outcomes_of());
                 // The intervals and notes, as the terminal gives them (the table holds means).
                 page.notes = terminal::intervals(&rows).into_iter().map(|(l, m, i)| format!("{l} {m} {i}")).collect();
-                page.notes.extend(terminal::notes(&points[0], &rows));
+                page.notes.extend(terminal::notes(points.first().map_or("", String::as_str), &rows));
             }
             Command::Compare => {
                 page.heading = format!(

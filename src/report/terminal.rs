@@ -56,7 +56,10 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
     );
     // How long the campaigns and traffic took to send (`drain_s`): a planner's first question.
     if s.drain.is_some() {
-        let _ = writeln!(out, "  drain:    {} (from t=0 to the last requested message sent)", secs(s.drain));
+        let pending = s.count(EndState::Pending);
+        let left =
+            if pending > 0 { format!("; {} still pending at the horizon", thousands(pending)) } else { String::new() };
+        let _ = writeln!(out, "  drain:    {} (from t=0 to the last requested message sent{left})", secs(s.drain));
     }
     let usd = |m: Money| m.micros() as f64 / 1e6;
     let per = s.cost_per_delivered.map_or(String::new(), |p| format!(" ({} per delivered)", per_unit(usd(p))));

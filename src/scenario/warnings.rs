@@ -17,7 +17,7 @@ pub fn effective_rate(sc: &Scenario, p: usize) -> (f64, String) {
             let share = l.carrier.map_or(1.0, |c| sc.carriers[c].share);
             if share > 0.0 && mps / share < rate.0 {
                 let name = match l.scope {
-                    super::LimitScope::Account => format!("the account's {} parts/s", super::units::six_decimals(mps)),
+                    super::LimitScope::Account => "the account's rate".to_string(),
                     _ => format!("limit {}", l.id),
                 };
                 rate = (mps / share, name);
@@ -70,24 +70,28 @@ pub fn all(sc: &Scenario) -> Vec<String> {
     out
 }
 
+/// The share of campaign `c`'s customers whose sending window is closed at `s` (their
+/// requests are held), among those it can route.
+pub(crate) fn held_share(sc: &Scenario, c: &super::Campaign, s: SimTime) -> f64 {
+    groups(sc, c).iter().filter(|g| opening(sc, c.template, g.1, s) != Some(s)).map(|g| g.0).sum()
+}
+
 /// Memory a request held for its sending window takes until the window opens: the
 /// request, its slot and its event (measured: 1.88 GB for 10 M held, docs/performance.md).
 const HELD_BYTES: f64 = 190.0;
 
 /// Campaigns whose sending window would hold more than a gigabyte of requests at once: a
 /// blast that goes straight to its numbers is kept as a description, but each request a
-/// window holds is kept until its zone opens.
+/// window holds is kept until its zone opens. Counted as if the whole blast came at its
+/// start (a `spread` holds fewer at once).
 fn held_memory(sc: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     for c in sc.campaigns.iter().filter(|c| sc.templates[c.template].window.is_some() && sc.calendar.is_some()) {
-        let closed = |s: SimTime| -> f64 {
-            groups(sc, c).iter().filter(|g| opening(sc, c.template, g.1, s) != Some(s)).map(|g| g.0).sum()
-        };
-        let Some(most) = sc.campaign_starts(c).map(closed).reduce(f64::max) else { continue };
+        let Some(most) = sc.campaign_starts(c).map(|s| held_share(sc, c, s)).reduce(f64::max) else { continue };
         let held = most * c.recipients as f64;
         if held * HELD_BYTES >= 1e9 {
             out.push(format!(
-                "campaign {}: its sending window holds about {} requests of a blast at once, each kept until its zone opens: about {:.1} GB of memory; start the blast (`at`) when its windows are open, or split it",
+                "campaign {}: its sending window holds up to about {} requests of a blast at once, each kept until its zone opens: up to about {:.1} GB of memory; start the blast (`at`) when its windows are open, or split it",
                 c.id,
                 super::units::thousands(held.round() as u64),
                 held * HELD_BYTES / 1e9
@@ -451,25 +455,57 @@ pub(crate) fn windowed_finish(sc: &Scenario, c: &super::Campaign, s: SimTime) ->
     (last.0.max((s + c.spread).as_secs_f64()), rate, binds)
 }
 
-/// The share of campaign `c`'s blast at `s` sent by `t` (seconds) at nominal rates: with
-/// a sending window (and a calendar), zone by zone as [`windowed_runs`] sends them;
-/// without, evenly over its drain.
-fn sent_by(sc: &Scenario, c: &super::Campaign, s: SimTime, t: f64) -> f64 {
-    let part = |t: f64, from: f64, to: f64| {
-        if t < from {
-            0.0
-        } else if to > from {
-            ((t - from) / (to - from)).min(1.0)
-        } else {
-            1.0
-        }
-    };
-    if sc.templates[c.template].window.is_some() && sc.calendar.is_some() {
-        let runs = windowed_runs(sc, c, s);
-        return runs.iter().flat_map(|(_, r)| r.iter()).map(|&(from, to, share)| share * part(t, from, to)).sum();
+/// A campaign blast's sending at nominal rates, worked out once ([`sendings`]): what it
+/// costs when all is sent, the runs it is sent in as (from, to, share of the cost), and
+/// the span its requests arrive over (its `spread`), in seconds.
+struct Sending {
+    cost: f64,
+    runs: Vec<ZoneRun>,
+    arrive: (f64, f64),
+}
+
+/// How much of `from..to` has passed at `t`: 0 before, 1 after.
+fn part(t: f64, (from, to): (f64, f64)) -> f64 {
+    if t < from {
+        0.0
+    } else if to > from {
+        ((t - from) / (to - from)).min(1.0)
+    } else {
+        1.0
     }
-    let from = s.as_secs_f64();
-    part(t, from, from + campaign_drain(sc, c).0)
+}
+
+impl Sending {
+    /// The cost sent by `t`: no faster than the runs send nor than requests arrive.
+    fn by(&self, t: f64) -> f64 {
+        let runs: f64 = self.runs.iter().map(|&(from, to, share)| share * part(t, (from, to))).sum();
+        self.cost * runs.min(part(t, self.arrive))
+    }
+}
+
+/// Every campaign blast's [`Sending`]: with a sending window (and a calendar), zone by
+/// zone as [`windowed_runs`] sends them, each zone's share of what its routable customers
+/// cost (zones the window holds out send nothing; the price is the campaign's average);
+/// without, evenly over its drain.
+fn sendings(sc: &Scenario) -> Vec<Sending> {
+    let mut out = Vec::new();
+    for c in &sc.campaigns {
+        let cost = c.recipients as f64 * expected_price(sc, &c.from, c.template, None);
+        let windowed = sc.templates[c.template].window.is_some() && sc.calendar.is_some();
+        // `expected_price` charges unroutable customers nothing: shares are of the rest.
+        let routable: f64 = groups(sc, c).iter().map(|g| g.0).sum();
+        for start in sc.campaign_starts(c) {
+            let s = start.as_secs_f64();
+            let runs = if windowed && routable > 0.0 {
+                let runs = windowed_runs(sc, c, start).into_iter().flat_map(|(_, r)| r);
+                runs.map(|(from, to, share)| (from, to, share / routable)).collect()
+            } else {
+                vec![(s, s + campaign_drain(sc, c).0, 1.0)]
+            };
+            out.push(Sending { cost, runs, arrive: (s, s + c.spread.as_secs_f64()) });
+        }
+    }
+    out
 }
 
 /// Hours and minutes of `secs`, for warnings.
@@ -517,17 +553,11 @@ fn short_horizons(sc: &Scenario) -> Vec<String> {
     out
 }
 
-/// Nominal outbound spend by `t` (seconds): campaigns at their nominal drain (held by
-/// their sending windows, [`sent_by`]), traffic at its mean rate, each request at its
-/// expected price (routed by country).
-fn nominal_spend(sc: &Scenario, t: f64) -> f64 {
-    let mut spend = 0.0;
-    for c in &sc.campaigns {
-        let each = expected_price(sc, &c.from, c.template, None);
-        for start in sc.campaign_starts(c) {
-            spend += sent_by(sc, c, start, t) * c.recipients as f64 * each;
-        }
-    }
+/// Nominal outbound spend by `t` (seconds): campaigns as `blasts` send them
+/// ([`sendings`]), traffic at its mean rate, each request at its expected price (routed
+/// by country).
+fn nominal_spend(sc: &Scenario, blasts: &[Sending], t: f64) -> f64 {
+    let mut spend: f64 = blasts.iter().map(|b| b.by(t)).sum();
     for tr in &sc.traffic {
         let span = (t.min(tr.end.as_secs_f64()) - tr.start.as_secs_f64()).max(0.0);
         let mean = tr.shape.as_ref().map_or(1.0, |s| s.mean());
@@ -540,14 +570,15 @@ fn nominal_spend(sc: &Scenario, t: f64) -> f64 {
 fn spend_limit(sc: &Scenario) -> Option<String> {
     let budget = (sc.spend_limit.micros() - sc.spent.micros()) as f64 / 1e6;
     let horizon = sc.horizon.as_secs_f64();
-    let total = nominal_spend(sc, horizon);
+    let blasts = sendings(sc);
+    let total = nominal_spend(sc, &blasts, horizon);
     if total <= budget {
         return None;
     }
     let (mut lo, mut hi) = (0.0, horizon);
     for _ in 0..60 {
         let mid = (lo + hi) / 2.0;
-        if nominal_spend(sc, mid) > budget { hi = mid } else { lo = mid }
+        if nominal_spend(sc, &blasts, mid) > budget { hi = mid } else { lo = mid }
     }
     Some(format!(
         "the spend limit ({} a month, {} already spent) is passed by the nominal cost of the messages (about {} over the horizon) about {} after t=0: later messages end blocked_spend_limit; raise [account] monthly_spend_limit_usd if that is not intended",
