@@ -70,24 +70,21 @@ pub fn all(sc: &Scenario) -> Vec<String> {
     out
 }
 
-/// The share of campaign `c`'s customers whose sending window is closed at `s` (their
-/// requests are held), among those it can route.
+/// The share of campaign `c`'s routable customers whose window is closed at `s` (held).
 pub(crate) fn held_share(sc: &Scenario, c: &super::Campaign, s: SimTime) -> f64 {
     groups(sc, c).iter().filter(|g| opening(sc, c.template, g.1, s) != Some(s)).map(|g| g.0).sum()
 }
 
-/// Memory a request held for its sending window takes until the window opens: the
-/// request, its slot and its event (measured: 1.88 GB for 10 M held, docs/performance.md).
+/// Bytes a request held for its window takes (1.88 GB for 10 M, docs/performance.md).
 const HELD_BYTES: f64 = 190.0;
 
-/// Campaigns whose sending window would hold more than a gigabyte of requests at once: a
-/// blast that goes straight to its numbers is kept as a description, but each request a
-/// window holds is kept until its zone opens. Counted as if the whole blast came at its
-/// start (a `spread` holds fewer at once).
+/// Campaigns whose window would hold over a gigabyte of requests at once (each is kept
+/// until its zone opens), as if a blast came at once; its first [`WORKED_OUT`] blasts.
 fn held_memory(sc: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     for c in sc.campaigns.iter().filter(|c| sc.templates[c.template].window.is_some() && sc.calendar.is_some()) {
-        let Some(most) = sc.campaign_starts(c).map(|s| held_share(sc, c, s)).reduce(f64::max) else { continue };
+        let starts = sc.campaign_starts(c).take(WORKED_OUT);
+        let Some(most) = starts.map(|s| held_share(sc, c, s)).reduce(f64::max) else { continue };
         let held = most * c.recipients as f64;
         if held * HELD_BYTES >= 1e9 {
             out.push(format!(
@@ -455,9 +452,8 @@ pub(crate) fn windowed_finish(sc: &Scenario, c: &super::Campaign, s: SimTime) ->
     (last.0.max((s + c.spread).as_secs_f64()), rate, binds)
 }
 
-/// A campaign blast's sending at nominal rates, worked out once ([`sendings`]): what it
-/// costs when all is sent, the runs it is sent in as (from, to, share of the cost), and
-/// the span its requests arrive over (its `spread`), in seconds.
+/// A blast's nominal sending ([`sendings`]): its whole cost, its runs as (from, to, share
+/// of the cost), and the span its requests arrive over (`spread`), in seconds.
 struct Sending {
     cost: f64,
     runs: Vec<ZoneRun>,
@@ -483,13 +479,22 @@ impl Sending {
     }
 }
 
-/// Every campaign blast's [`Sending`]: with a sending window (and a calendar), zone by
+/// Blasts of a campaign worked out one by one at most; past it (a repeat every few ms),
+/// evenly over each blast's drain as if no window held it, and nothing kept per blast.
+const WORKED_OUT: usize = 10_000;
+
+/// Whether campaign `c` has more than [`WORKED_OUT`] blasts.
+fn many_blasts(sc: &Scenario, c: &super::Campaign) -> bool {
+    sc.campaign_starts(c).nth(WORKED_OUT).is_some()
+}
+
+/// Every campaign blast's [`Sending`] (campaigns with [`many_blasts`] apart): with a sending window (and a calendar), zone by
 /// zone as [`windowed_runs`] sends them, each zone's share of what its routable customers
 /// cost (zones the window holds out send nothing; the price is the campaign's average);
 /// without, evenly over its drain.
 fn sendings(sc: &Scenario) -> Vec<Sending> {
     let mut out = Vec::new();
-    for c in &sc.campaigns {
+    for c in sc.campaigns.iter().filter(|c| !many_blasts(sc, c)) {
         let cost = c.recipients as f64 * expected_price(sc, &c.from, c.template, None);
         let windowed = sc.templates[c.template].window.is_some() && sc.calendar.is_some();
         // `expected_price` charges unroutable customers nothing: shares are of the rest.
@@ -558,6 +563,11 @@ fn short_horizons(sc: &Scenario) -> Vec<String> {
 /// by country).
 fn nominal_spend(sc: &Scenario, blasts: &[Sending], t: f64) -> f64 {
     let mut spend: f64 = blasts.iter().map(|b| b.by(t)).sum();
+    for c in sc.campaigns.iter().filter(|c| many_blasts(sc, c)) {
+        let (cost, drain) =
+            (c.recipients as f64 * expected_price(sc, &c.from, c.template, None), campaign_drain(sc, c).0);
+        spend += sc.campaign_starts(c).map(|s| cost * part(t, (s.as_secs_f64(), s.as_secs_f64() + drain))).sum::<f64>();
+    }
     for tr in &sc.traffic {
         let span = (t.min(tr.end.as_secs_f64()) - tr.start.as_secs_f64()).max(0.0);
         let mean = tr.shape.as_ref().map_or(1.0, |s| s.mean());
