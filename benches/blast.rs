@@ -2,8 +2,8 @@
 //! long codes to 1,000,000 customers on 3 carriers, lognormal latency, 1% failures),
 //! loaded from `benches/blast.toml` and simulated with full metrics, as `smsim run` does
 //! (the metrics kept beside the world, `simulate_beside`; less writing the CSV files,
-//! which `docs/performance.md` times with the binary); and the same at 10,000,000
-//! requests.
+//! which `docs/performance.md` times with the binary); the same at 10,000,000
+//! requests; and the blasts of the two-way, throughput and window benches beside it.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use smsim::run::simulate_beside;
@@ -55,6 +55,17 @@ fn blast(c: &mut Criterion) {
     let sc = load(&path, &[]).expect("bench scenario is valid");
     g.throughput(Throughput::Elements(1_000_000));
     g.bench_function("1000000_requests_two_priorities_account_mps", |b| {
+        b.iter(|| {
+            let o = simulate_beside(&sc, 1, |_| {});
+            black_box(o.metrics.requested)
+        })
+    });
+    // A blast its sending window holds until each of four zones opens, kept as a
+    // description meanwhile (`benches/blast-window.toml`).
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/blast-window.toml");
+    let sc = load(&path, &[]).expect("bench scenario is valid");
+    g.throughput(Throughput::Elements(1_000_000));
+    g.bench_function("1000000_requests_held_by_a_window_in_4_zones", |b| {
         b.iter(|| {
             let o = simulate_beside(&sc, 1, |_| {});
             black_box(o.metrics.requested)

@@ -26,6 +26,8 @@ pub struct Scheduler<E> {
     now: SimTime,
     /// Events the model handled at once while handling one ([`Scheduler::handled_at_once`]).
     at_once: u64,
+    /// Events the model handled with the one it handles ([`Scheduler::handled_together`]).
+    together: u64,
 }
 
 impl<E: Copy> Default for Scheduler<E> {
@@ -37,7 +39,7 @@ impl<E: Copy> Default for Scheduler<E> {
 impl<E: Copy> Scheduler<E> {
     /// An empty scheduler at time zero.
     pub fn new() -> Self {
-        Self { queue: EventQueue::new(), now: SimTime::ZERO, at_once: 0 }
+        Self { queue: EventQueue::new(), now: SimTime::ZERO, at_once: 0, together: 0 }
     }
 
     /// The current simulated time.
@@ -73,6 +75,14 @@ impl<E: Copy> Scheduler<E> {
     #[inline]
     pub fn handled_at_once(&mut self) {
         self.at_once += 1;
+    }
+
+    /// The event at hand stood for `k` more, due at the same instant, that the model
+    /// keeps as one (a blast's requests that a sending window holds to the same opening):
+    /// the run counts them as events, in its stall window too, as if each had been queued.
+    #[inline]
+    pub fn handled_together(&mut self, k: u64) {
+        self.together += k;
     }
 
     /// Events still pending.
@@ -139,10 +149,10 @@ pub fn run<M: Model>(
         sched.now = t;
         model.handle(t, ev, sched);
         events += 1;
-        if sched.at_once > 0 {
+        if sched.at_once + sched.together > 0 {
             // Each would have been the next event, at this instant.
-            let k = std::mem::take(&mut sched.at_once);
-            (events, at_once, within) = (events + k, at_once + k, within + k);
+            let (now, with) = (std::mem::take(&mut sched.at_once), std::mem::take(&mut sched.together));
+            (events, at_once, within) = (events + now + with, at_once + now, within + now + with);
             if within > stall {
                 return RunStats { events, end: t, stalled: Some(t), at_once };
             }
@@ -229,6 +239,35 @@ mod tests {
         s.at(SimTime::ZERO, 0u64);
         let stats = run(&mut Eager, &mut s, SimTime::from_secs(9), 1, |_, _, _| {});
         assert_eq!((stats.stalled, stats.events), (Some(SimTime::ZERO), 2));
+    }
+
+    /// Each event stands for `ev` more at its instant, and schedules one less a second on.
+    struct Together;
+    impl Model for Together {
+        type Event = u64;
+        fn handle(&mut self, now: SimTime, ev: u64, sched: &mut Scheduler<u64>) {
+            sched.handled_together(ev);
+            if ev > 0 {
+                sched.at(now + SimTime::from_secs(1), ev - 1);
+            }
+        }
+    }
+
+    #[test]
+    fn events_handled_together_count_as_events_and_in_the_stall_window_not_at_once() {
+        let mut s = Scheduler::new();
+        s.at(SimTime::ZERO, 3u64);
+        // Events 3, 2, 1, 0 at 0..=3 s, standing for 4 + 3 + 2 + 1.
+        let stats = run(&mut Together, &mut s, SimTime::from_secs(9), u64::MAX, |_, _, _| {});
+        assert_eq!((stats.events, stats.at_once, stats.stalled), (10, 0, None));
+        // Four at t = 0 overflow a bound of 3 there, as four events queued would.
+        let mut s = Scheduler::new();
+        s.at(SimTime::ZERO, 3u64);
+        let stats = run(&mut Together, &mut s, SimTime::from_secs(9), 3, |_, _, _| {});
+        assert_eq!((stats.stalled, stats.events), (Some(SimTime::ZERO), 4));
+        let mut s = Scheduler::new();
+        s.at(SimTime::ZERO, 3u64);
+        assert_eq!(run(&mut Together, &mut s, SimTime::from_secs(9), 4, |_, _, _| {}).stalled, None);
     }
 
     /// Answers itself at once, for ever.

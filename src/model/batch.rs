@@ -6,12 +6,15 @@
 //!
 //! A blast's requests have ids `base_id + offset` and customers `from + offset`, offset
 //! running over the blast; those that were not queued (ended at once, held for a window,
-//! throttled) are listed in `rejected`, and the others are the blast's *queued* requests,
+//! throttled) are kept in `rejected`, and the others are the blast's *queued* requests,
 //! counted by `j`. Memory follows numbers and what broke a run (rejections cost four
-//! bytes each), not recipients: a blast of ten million to twenty idle numbers is twenty
-//! runs.
+//! bytes each while few, an eighth of a byte per request at most), not recipients: a
+//! blast of ten million to twenty idle numbers is twenty runs.
 
 use super::customer::Customers;
+use rejected::Rejected;
+
+mod rejected;
 use super::message::Message;
 
 /// Where a queued request sits in its blast.
@@ -32,7 +35,7 @@ struct Batch {
     /// every message's.
     proto: Message,
     /// Offsets of the requests that were not queued, ascending.
-    rejected: Vec<u32>,
+    rejected: Rejected,
     /// Runs still holding some of its messages.
     runs: u32,
     /// Still being made (the world is inside the blast's event).
@@ -49,7 +52,7 @@ pub(crate) struct Batches {
 impl Batches {
     /// A blast whose offset-0 request is `proto` begins.
     pub(crate) fn open(&mut self, proto: Message) -> u32 {
-        let b = Batch { proto, rejected: Vec::new(), runs: 0, open: true };
+        let b = Batch { proto, rejected: Rejected::default(), runs: 0, open: true };
         match self.free.pop() {
             Some(i) => {
                 self.slots[i as usize] = Some(b);
@@ -102,19 +105,24 @@ impl Batches {
     }
 }
 
+/// The message of the request at `offset` of a blast whose offset-0 request is `proto`.
+#[inline]
+pub(crate) fn made(proto: &Message, offset: u32, customers: &Customers) -> Message {
+    let customer = proto.customer + offset;
+    Message {
+        id: proto.id + offset as u64,
+        customer,
+        carrier: customers.carrier(customer),
+        country: customers.country(customer),
+        ..*proto
+    }
+}
+
 impl Batch {
     /// The message of its request at `offset`.
     #[inline]
     fn message(&self, offset: u32, customers: &Customers) -> Message {
-        let p = &self.proto;
-        let customer = p.customer + offset;
-        Message {
-            id: p.id + offset as u64,
-            customer,
-            carrier: customers.carrier(customer),
-            country: customers.country(customer),
-            ..*p
-        }
+        made(&self.proto, offset, customers)
     }
 }
 
@@ -138,7 +146,7 @@ impl Run {
         let batch = batches.get_mut(tag.batch);
         batch.runs += 1;
         debug_assert!(batch.open);
-        let rejected_before = batch.rejected.len() as u32;
+        let rejected_before = batch.rejected.len();
         Run { tag, stride: 0, left: 1, rejected_before, head: m }
     }
 
@@ -179,7 +187,7 @@ impl Run {
     ) -> Self {
         let batch = batches.get_mut(b);
         batch.runs += 1;
-        let rejected_before = batch.rejected.len() as u32;
+        let rejected_before = batch.rejected.len();
         let offset = j + rejected_before;
         let head = batches.message(b, offset, customers);
         Run { tag: Tag { batch: b, j, offset }, stride, left: count, rejected_before, head }
@@ -212,17 +220,11 @@ impl Run {
         }
         let batch = batches.get(self.tag.batch);
         // The queued request `stride` further on: step over the rejected offsets on the way.
-        let mut offset = self.tag.offset + self.stride;
-        let mut r = self.rejected_before as usize;
-        while let Some(&x) = batch.rejected.get(r) {
-            if x > offset {
-                break;
-            }
-            offset += 1;
-            r += 1;
-        }
-        self.tag = Tag { j: self.tag.j + self.stride, offset, ..self.tag };
-        self.rejected_before = r as u32;
+        let j = self.tag.j + self.stride;
+        let r = batch.rejected.before(self.rejected_before, self.tag.offset, j);
+        let offset = j + r;
+        self.tag = Tag { j, offset, ..self.tag };
+        self.rejected_before = r;
         self.left -= 1;
         self.head = batch.message(offset, customers);
         true

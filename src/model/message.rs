@@ -192,6 +192,11 @@ impl<T: Copy> Slab<T> {
     pub(crate) fn get(&self, slot: u32) -> T {
         self.items[slot as usize]
     }
+
+    /// The value in `slot`, to change.
+    pub(crate) fn get_mut(&mut self, slot: u32) -> &mut T {
+        &mut self.items[slot as usize]
+    }
 }
 
 #[cfg(test)]

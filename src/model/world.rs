@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 mod blast;
 mod carried;
+mod held;
 
 /// The world's events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +42,8 @@ pub enum Event {
     Processed(u32),
     /// A request held for its sending window may go (held slot).
     WindowOpens(u32),
+    /// A blast's requests held for their sending window until now may go (held-blast slot).
+    BlastWindowOpens(u32),
 }
 
 /// The SMS world as an engine model, reporting to observer `O`.
@@ -59,6 +62,12 @@ pub struct World<'s, O> {
     windows: Vec<Vec<Vec<(u64, u64)>>>,
     /// Requests waiting for their window, with their messages.
     held: Slab<(Message, Request)>,
+    /// A blast's requests waiting for their window, by opening (see `held`).
+    held_blasts: Slab<held::HeldBlast>,
+    /// While a blast with a window is being made: its held requests, by opening.
+    holding: Option<held::Holding>,
+    /// Requests made again at their opening from `held_blasts`.
+    held_together: u64,
     next_id: u64,
     next_inbound: u64,
     /// While a blast is being made: the request at hand's place in it, taken if it is
@@ -126,6 +135,9 @@ impl<'s, O: Observer> World<'s, O> {
             workload,
             windows: windows(sc),
             held: Slab::new(),
+            held_blasts: Slab::new(),
+            holding: None,
+            held_together: 0,
             next_id: 0,
             next_inbound: 0,
             tag: None,
@@ -146,6 +158,13 @@ impl<'s, O: Observer> World<'s, O> {
     /// Messages whose draws it found made ahead beside it (`draws::Lookahead`).
     pub fn drawn_ahead(&self) -> u64 {
         self.lookahead.as_ref().map_or(0, |l| l.found)
+    }
+
+    #[doc(hidden)]
+    /// Requests a sending window held as part of a blast's description (`held`), made
+    /// again at their opening.
+    pub fn held_together(&self) -> u64 {
+        self.held_together
     }
 
     #[doc(hidden)]
@@ -204,9 +223,11 @@ impl<'s, O: Observer> World<'s, O> {
                 // Before any number: it enters its pool when the window opens (a window
                 // that never opens again before the horizon leaves it pending).
                 self.emit(now, ObsKind::Held, &m, (NO_POOL, 0), price::Charge::default());
-                let slot = self.held.insert((m, r));
                 let at = open.map_or(self.sc.horizon + SimTime::from_micros(1), SimTime::from_micros);
-                sched.at(at, Event::WindowOpens(slot));
+                if !self.hold_in_blast(self.customers.zone(r.customer), at, sched) {
+                    let slot = self.held.insert((m, r));
+                    sched.at(at, Event::WindowOpens(slot));
+                }
                 return;
             }
         }
@@ -528,12 +549,10 @@ impl<'s, O: Observer> World<'s, O> {
                     self.delivery_end(horizon, &d, DeliveryState::Pending, d.attempt);
                 }
                 Event::WindowOpens(slot) => {
-                    // Still waiting for its window: pending, or expired past its TTL.
                     let (m, r) = self.held.take(slot);
-                    let ttl = self.pools.ttl(r.pool as u32);
-                    let state = if horizon - m.t_req > ttl { EndState::Expired } else { EndState::Pending };
-                    self.end(horizon, state, false, &m, (NO_POOL, 0));
+                    self.window_unopened(horizon, &m, &r);
                 }
+                Event::BlastWindowOpens(slot) => self.blast_window_unopened(horizon, slot),
                 Event::InboundArrive(_) | Event::NumberReady(_) | Event::Campaign(_) | Event::Traffic(_) => {}
             }
         }
@@ -570,16 +589,10 @@ impl<O: Observer> Model for World<'_, O> {
             Event::Campaign(i) => self.campaign(now, i as usize, sched),
             Event::Traffic(i) => self.traffic(now, i as usize, sched),
             Event::WindowOpens(slot) => {
-                // Its TTL counts from the original request: past it, it never enters.
                 let (m, r) = self.held.take(slot);
-                if r.unroutable {
-                    self.end(now, EndState::Unroutable, false, &m, (NO_POOL, 0));
-                } else if now - m.t_req > self.pools.ttl(r.pool as u32) {
-                    self.end(now, EndState::Expired, false, &m, (NO_POOL, 0));
-                } else {
-                    self.enter(now, m, r, sched);
-                }
+                self.window_opens(now, m, r, sched);
             }
+            Event::BlastWindowOpens(slot) => self.blast_window_opens(now, slot, sched),
         }
     }
 }

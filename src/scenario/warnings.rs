@@ -66,36 +66,12 @@ pub fn all(sc: &Scenario) -> Vec<String> {
     out.extend(spend_limit(sc));
     out.extend(hold_traps(sc));
     out.extend(zero_delay_loops(sc));
-    out.extend(held_memory(sc));
     out
 }
 
 /// The share of campaign `c`'s routable customers whose window is closed at `s` (held).
 pub(crate) fn held_share(sc: &Scenario, c: &super::Campaign, s: SimTime) -> f64 {
     groups(sc, c).iter().filter(|g| opening(sc, c.template, g.1, s) != Some(s)).map(|g| g.0).sum()
-}
-
-/// Bytes a request held for its window takes (1.88 GB for 10 M, docs/performance.md).
-const HELD_BYTES: f64 = 190.0;
-
-/// Campaigns whose window would hold over a gigabyte of requests at once (each is kept
-/// until its zone opens), as if a blast came at once; its first [`WORKED_OUT`] blasts.
-fn held_memory(sc: &Scenario) -> Vec<String> {
-    let mut out = Vec::new();
-    for c in sc.campaigns.iter().filter(|c| sc.templates[c.template].window.is_some() && sc.calendar.is_some()) {
-        let starts = sc.campaign_starts(c).take(WORKED_OUT);
-        let Some(most) = starts.map(|s| held_share(sc, c, s)).reduce(f64::max) else { continue };
-        let held = most * c.recipients as f64;
-        if held * HELD_BYTES >= 1e9 {
-            out.push(format!(
-                "campaign {}: its sending window holds up to about {} requests of a blast at once, each kept until its zone opens: up to about {:.1} GB of memory; start the blast (`at`) when its windows are open, or split it",
-                c.id,
-                super::units::thousands(held.round() as u64),
-                held * HELD_BYTES / 1e9
-            ));
-        }
-    }
-    out
 }
 
 /// Flows that can answer their own replies with no delay at all: a rule whose message's

@@ -2,6 +2,7 @@
 //! kept as runs in the queues (see `batch`); and, when nothing about its plain part
 //! depends on the customer, that part queued at once.
 
+use super::held::Holding;
 use super::{Event, World};
 use crate::engine::{Scheduler, SimTime};
 use crate::model::batch::Tag;
@@ -47,6 +48,12 @@ impl<O: Observer> World<'_, O> {
             cycle.zip(pool).filter(|&(_, p)| self.plain(now, c, &proto, p)).map(|(k, p)| (from + k as u32, p));
         let mut queued = 0;
         let end = blast.customers.end;
+        // Its requests that a window holds are kept as a description too (see `held`), as
+        // one event per opening when the observer takes ends ahead (`quick`); the other
+        // observers see each held request's own event, and the two can be compared.
+        if self.quick && batch.is_some() && !self.windows[c.template].is_empty() {
+            self.holding = Some(Holding::new(i, proto));
+        }
         for customer in blast.customers {
             if let (Some((first, p)), Some(b)) = (at_once, batch) {
                 if customer == first {
@@ -69,6 +76,7 @@ impl<O: Observer> World<'_, O> {
                 }
             }
         }
+        self.holding = None;
         if let Some(b) = batch {
             self.pools.batches.close(b);
             self.pools.end_blast();
