@@ -283,3 +283,54 @@ fn a_blast_held_as_a_description_is_the_blast_held_request_by_request() {
         assert!(together > 0 && together <= log.held, "{what}: {together} taken together of {} held", log.held);
     }
 }
+
+/// A number's wake due at a held group's opening instant comes between the requests held
+/// before the request that asked for it and those held after (`model::world::held`):
+/// one number at 0.5 parts/s with room for one part sends at 08:59:58 New York, so it is
+/// free again at 09:00:00, Chicago's 08:00. A blast at 08:59:59 queues its first New York
+/// request (the rest of New York is throttled) and holds Chicago's to 09:00:00. There,
+/// the Chicago requests held before that New York request find its part queued and are
+/// throttled; the wake sends it; the first held after it finds room. Taken together or
+/// one by one, the run is the same: three delivered.
+#[test]
+fn a_wake_at_the_opening_comes_between_the_held_requests_as_it_did() {
+    let text = r#"
+[simulation]
+horizon = "1h"
+start = "2026-12-07 08:59:58"
+time_zone = "America/New_York"
+[account]
+monthly_spend_limit_usd = 1000
+[[carrier]]
+id = "c"
+share = 1
+latency = "1s"
+[customers]
+count = 200
+time_zones = [{ zone = "America/New_York", share = 0.5 }, { zone = "America/Chicago", share = 0.5 }]
+[[number]]
+id = "n"
+kind = "ten_dlc"
+mps = 0.5
+queue_limit = 1
+[[campaign]]
+id = "first"
+from = "n"
+recipients = 1
+body = "One."
+[[campaign]]
+id = "held"
+from = "n"
+at = "2026-12-07 08:59:59"
+body = "Reminder."
+window = { from = "08:00", to = "20:00" }
+"#;
+    let sc = scenario(text);
+    let (each, log) = run_with(&sc, 1, Log::default());
+    let (together, ()) = run_with(&sc, 1, ());
+    // The first, New York's first, and the first Chicago request held after it.
+    assert_eq!(log.sent.iter().map(|s| s.0).collect::<Vec<_>>(), [0, 2_000_000, 4_000_000]);
+    assert!(log.held > 0 && log.held < 200, "{} held", log.held);
+    assert_eq!(format!("{:?}", together.metrics), format!("{:?}", each.metrics));
+    assert_eq!(together.metrics.count(EndState::Delivered), 3);
+}

@@ -224,7 +224,7 @@ impl<'s, O: Observer> World<'s, O> {
                 // that never opens again before the horizon leaves it pending).
                 self.emit(now, ObsKind::Held, &m, (NO_POOL, 0), price::Charge::default());
                 let at = open.map_or(self.sc.horizon + SimTime::from_micros(1), SimTime::from_micros);
-                if !self.hold_in_blast(self.customers.zone(r.customer), at, sched) {
+                if !self.hold_in_blast(r.customer, at, sched) {
                     let slot = self.held.insert((m, r));
                     sched.at(at, Event::WindowOpens(slot));
                 }
@@ -279,7 +279,16 @@ impl<'s, O: Observer> World<'s, O> {
             }
             let at = (pool as u32, idx);
             debug_assert!(self.tag.is_none_or(|t| self.pools.batches.message(t.batch, t.offset, &self.customers) == m));
-            if self.pools.enqueue(now, pool, idx, m, &mut self.tag, &mut waker(sched)) {
+            // A wake at a held group's opening comes between its requests and the later
+            // ones: those go in a group of their own (see `held`).
+            let holding = &mut self.holding;
+            let mut wake = |g, at| {
+                sched.at(at, Event::NumberReady(g));
+                if let Some(h) = holding.as_mut() {
+                    h.woken_at(at);
+                }
+            };
+            if self.pools.enqueue(now, pool, idx, m, &mut self.tag, &mut wake) {
                 self.emit(now, ObsKind::Queued, &m, at, price::Charge::default());
             } else {
                 self.end(now, EndState::Throttled, false, &m, at);

@@ -51,6 +51,7 @@ impl Rejected {
     /// that many.
     #[inline]
     pub(super) fn before(&self, r: u32, offset: u32, j: u32) -> u32 {
+        debug_assert!(j > offset - r, "a step of at least one queued request");
         if self.bits.is_empty() {
             past(&self.list, r as usize, j) as u32
         } else {

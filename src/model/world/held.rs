@@ -5,6 +5,11 @@
 //! by one would have (each its own event, at that instant, in that order): their
 //! observations, ids and draws are the same. A blast held for its window then takes
 //! memory for its numbers' queues, not for its recipients.
+//!
+//! Only a number's wake can be scheduled between two held requests of a blast (by a
+//! request that entered its pool between them). One due at a group's opening instant
+//! would have come between the group's earlier requests and its later ones: the later
+//! ones start a new group, whose event comes after the wake, as theirs would have.
 
 use super::{Event, World};
 use crate::engine::{Scheduler, SimTime};
@@ -20,6 +25,8 @@ pub(super) struct HeldBlast {
     /// The blast's offset-0 message (see `batch`): its requests are `proto`'s customer
     /// and id plus their offset.
     proto: Message,
+    /// Its first request's customer.
+    from: u32,
     /// How many it holds.
     held: u32,
     /// The time zones whose requests it holds, as a bit set (256 zones at most).
@@ -37,7 +44,8 @@ impl HeldBlast {
 pub(super) struct Holding {
     campaign: u32,
     proto: Message,
-    /// Each opening instant met so far, with its `HeldBlast` slot.
+    /// Each opening instant met so far, with the slot of the `HeldBlast` that takes its
+    /// requests.
     opens: Vec<(SimTime, u32)>,
 }
 
@@ -45,17 +53,27 @@ impl Holding {
     pub(super) fn new(campaign: usize, proto: Message) -> Self {
         Holding { campaign: campaign as u32, proto, opens: Vec::new() }
     }
+
+    /// A number's wake was scheduled at `at`: a request held until `at` from now on
+    /// starts a new group (its event after the wake).
+    #[inline]
+    pub(super) fn woken_at(&mut self, at: SimTime) {
+        if !self.opens.is_empty() {
+            self.opens.retain(|o| o.0 != at);
+        }
+    }
 }
 
 impl<O: Observer> World<'_, O> {
-    /// Hold a request of the blast being made, of a customer in `zone`, until `at`; false
-    /// if no blast with a window is being made (the request is then held on its own).
-    pub(super) fn hold_in_blast(&mut self, zone: u8, at: SimTime, sched: &mut Scheduler<Event>) -> bool {
+    /// Hold the request of the blast being made for `customer` until `at`; false if no
+    /// blast with a window is being made (the request is then held on its own).
+    pub(super) fn hold_in_blast(&mut self, customer: u32, at: SimTime, sched: &mut Scheduler<Event>) -> bool {
         let Some(h) = self.holding.as_mut() else { return false };
+        let zone = self.customers.zone(customer);
         let slot = match h.opens.iter().find(|o| o.0 == at) {
             Some(&(_, slot)) => slot,
             None => {
-                let held = HeldBlast { campaign: h.campaign, proto: h.proto, held: 0, zones: [0; 4] };
+                let held = HeldBlast { campaign: h.campaign, proto: h.proto, from: customer, held: 0, zones: [0; 4] };
                 let slot = self.held_blasts.insert(held);
                 h.opens.push((at, slot));
                 sched.at(at, Event::BlastWindowOpens(slot));
@@ -69,7 +87,8 @@ impl<O: Observer> World<'_, O> {
     }
 
     /// The first customer from `customer` on whose request `h` holds.
-    fn next_held(&self, h: &HeldBlast, mut customer: u32) -> u32 {
+    fn next_held(&self, h: &HeldBlast, customer: u32) -> u32 {
+        let mut customer = customer.max(h.from);
         while !h.holds(self.customers.zone(customer)) {
             customer += 1;
         }
