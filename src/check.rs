@@ -273,7 +273,7 @@ pub fn report(sc: &Scenario) -> String {
             t.encoding.name(),
             pools_of(&c.from),
             secs(c.at),
-            repeats,
+            thousands(repeats as u64),
             secs(crate::engine::SimTime::from_secs_f64(drain)),
             rate,
             {

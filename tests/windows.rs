@@ -334,3 +334,25 @@ window = { from = "08:00", to = "20:00" }
     assert_eq!(format!("{:?}", together.metrics), format!("{:?}", each.metrics));
     assert_eq!(together.metrics.count(EndState::Delivered), 3);
 }
+
+/// A campaign repeated every millisecond over two days has 172,800,000 blasts: the
+/// warnings take its spend in closed form and look at an even sample of its blasts for
+/// the window (a check of it took minutes and gigabytes, blast by blast). The sample's
+/// share is the share of all blasts: 06:00 New York, a 08:00-21:00 window, a 3-day
+/// horizon from the `windows` scenario cut to 2 days: Los Angeles's last window closes at
+/// t = 42 h (21:00 Pacific on Tuesday), so blasts from then to t = 48 h (6 of 48 hours,
+/// 21,600,000 blasts) never see it open again.
+#[test]
+fn a_repeat_every_millisecond_is_checked_from_a_sample_of_its_blasts() {
+    let text = windows("2026-12-07 06:00", "every = \"1ms\"\n").replace("horizon = \"3d\"", "horizon = \"2d\"");
+    let sc = scenario(&text);
+    let w = smsim::scenario::warnings::all(&sc).join("\n");
+    let la = w.split("America/Los_Angeles (50% of them, in about ").nth(1).expect(&w);
+    let about: u64 = la.split(' ').next().unwrap().replace(',', "").parse().unwrap();
+    // An even sample of 10,000 blasts: each stands for 17,280, so the estimate is within
+    // one sample's worth of the exact count.
+    assert!(about.abs_diff(21_600_000) <= 17_280, "{about}");
+    assert!(la.contains("of its 172,800,000 blasts"), "{w}");
+    // A thousand messages a millisecond pass the $1,000,000 limit, found in closed form.
+    assert!(w.contains("the spend limit ($1,000,000.00 a month, $0.00 already spent) is passed"), "{w}");
+}

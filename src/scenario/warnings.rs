@@ -4,6 +4,9 @@
 use super::Scenario;
 use crate::engine::SimTime;
 use crate::sms::Money;
+use many::many_blasts;
+
+mod many;
 
 /// Effective parts per second of pool `p` alone, when its traffic splits over carriers
 /// by share: the pool's nominal rate, capped by each shared rate that covers it (the
@@ -293,12 +296,23 @@ fn groups(sc: &Scenario, c: &super::Campaign) -> Vec<(f64, usize, usize, String)
     out
 }
 
+/// The open spans of template `template`'s sending window in zone `z` over the horizon;
+/// none without a window or a calendar (always open).
+fn window_spans(sc: &Scenario, template: usize, z: usize) -> Option<Vec<(u64, u64)>> {
+    let (Some(w), Some(cal)) = (sc.templates[template].window, &sc.calendar) else { return None };
+    Some(cal.open_spans(&sc.zones[z], w.from, w.to, w.days, sc.horizon))
+}
+
 /// When the window of template `template` next opens at or after `t` in zone `z`: `t`
 /// itself when open, none when not before the horizon.
 fn opening(sc: &Scenario, template: usize, z: usize, t: SimTime) -> Option<SimTime> {
-    let (Some(w), Some(cal)) = (sc.templates[template].window, &sc.calendar) else { return Some(t) };
-    let spans = cal.open_spans(&sc.zones[z], w.from, w.to, w.days, sc.horizon);
-    match crate::calendar::next_open(&spans, t.as_micros()) {
+    opening_in(sc, window_spans(sc, template, z).as_deref(), t)
+}
+
+/// [`opening`] in a window's open `spans` ([`window_spans`]).
+fn opening_in(sc: &Scenario, spans: Option<&[(u64, u64)]>, t: SimTime) -> Option<SimTime> {
+    let Some(spans) = spans else { return Some(t) };
+    match crate::calendar::next_open(spans, t.as_micros()) {
         Ok(()) => Some(t),
         Err(at) => at.map(SimTime::from_micros).filter(|&at| at < sc.horizon),
     }
@@ -308,7 +322,12 @@ fn opening(sc: &Scenario, template: usize, z: usize, t: SimTime) -> Option<SimTi
 /// opens before the horizon (`Some(true)`: pending), it opens after the pool's TTL
 /// (`Some(false)`: expired), or the request enters (`None`).
 fn held_out(sc: &Scenario, c: &super::Campaign, z: usize, pool: usize, t: SimTime) -> Option<bool> {
-    match opening(sc, c.template, z, t) {
+    held_out_in(sc, window_spans(sc, c.template, z).as_deref(), pool, t)
+}
+
+/// [`held_out`] in a window's open `spans` ([`window_spans`]).
+fn held_out_in(sc: &Scenario, spans: Option<&[(u64, u64)]>, pool: usize, t: SimTime) -> Option<bool> {
+    match opening_in(sc, spans, t) {
         None => Some(true),
         Some(at) if at - t > sc.pools[pool].ttl => Some(false),
         Some(_) => None,
@@ -317,20 +336,21 @@ fn held_out(sc: &Scenario, c: &super::Campaign, z: usize, pool: usize, t: SimTim
 
 /// Campaigns whose sending window keeps some customers' requests from ever entering a
 /// pool: it does not open before the horizon (they stay `pending`), or it opens after
-/// their pool's TTL has passed (they `expire`). Every blast is looked at, at its first
-/// and its last request (a `spread`).
+/// their pool's TTL has passed (they `expire`). Every blast is looked at (an even sample
+/// of [`many::WORKED_OUT`] of them past that many), at its first and its last request (a
+/// `spread`).
 fn closed_windows(sc: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     let windowed = |c: &&super::Campaign| sc.templates[c.template].window.is_some() && c.recipients > 0;
     for c in sc.campaigns.iter().filter(windowed).filter(|c| !sends_nothing(sc, c)) {
-        let starts: Vec<SimTime> = sc.campaign_starts(c).filter(|&t| t < sc.horizon).collect();
-        let n = starts.len();
+        let (starts, n) = many::looked_at(sc, c);
         let (mut never, mut expire) = (Vec::new(), Vec::new());
         for (share, z, pool, label) in groups(sc, c) {
+            let spans = window_spans(sc, c.template, z);
             // For each fate, in how many blasts, and whether for every request of them.
             let mut hit = [(0usize, true); 2];
             for &s in &starts {
-                let ends = [held_out(sc, c, z, pool, s), held_out(sc, c, z, pool, s + c.spread)];
+                let ends = [s, s + c.spread].map(|t| held_out_in(sc, spans.as_deref(), pool, t));
                 for (i, fate) in [true, false].into_iter().enumerate() {
                     if ends.contains(&Some(fate)) {
                         hit[i].0 += 1;
@@ -344,7 +364,14 @@ fn closed_windows(sc: &Scenario) -> Vec<String> {
                     continue;
                 }
                 let mut what = format!("{label} ({}% of them", (share * 1000.0).round() / 10.0);
-                if n > 1 {
+                if starts.len() as u64 != n {
+                    let about = (k as f64 * n as f64 / starts.len() as f64).round() as u64;
+                    what += &format!(
+                        ", in about {} of its {} blasts",
+                        super::units::thousands(about),
+                        super::units::thousands(n)
+                    );
+                } else if n > 1 {
                     what += &format!(", in {k} of its {n} blasts");
                 }
                 if !all {
@@ -455,15 +482,6 @@ impl Sending {
     }
 }
 
-/// Blasts of a campaign worked out one by one at most; past it (a repeat every few ms),
-/// evenly over each blast's drain as if no window held it, and nothing kept per blast.
-const WORKED_OUT: usize = 10_000;
-
-/// Whether campaign `c` has more than [`WORKED_OUT`] blasts.
-fn many_blasts(sc: &Scenario, c: &super::Campaign) -> bool {
-    sc.campaign_starts(c).nth(WORKED_OUT).is_some()
-}
-
 /// Every campaign blast's [`Sending`] (campaigns with [`many_blasts`] apart): with a sending window (and a calendar), zone by
 /// zone as [`windowed_runs`] sends them, each zone's share of what its routable customers
 /// cost (zones the window holds out send nothing; the price is the campaign's average);
@@ -542,7 +560,7 @@ fn nominal_spend(sc: &Scenario, blasts: &[Sending], t: f64) -> f64 {
     for c in sc.campaigns.iter().filter(|c| many_blasts(sc, c)) {
         let (cost, drain) =
             (c.recipients as f64 * expected_price(sc, &c.from, c.template, None), campaign_drain(sc, c).0);
-        spend += sc.campaign_starts(c).map(|s| cost * part(t, (s.as_secs_f64(), s.as_secs_f64() + drain))).sum::<f64>();
+        spend += many::spend_by(sc, c, cost, drain, t);
     }
     for tr in &sc.traffic {
         let span = (t.min(tr.end.as_secs_f64()) - tr.start.as_secs_f64()).max(0.0);
