@@ -288,12 +288,17 @@ pub fn report(sc: &Scenario) -> String {
                 // customers until it opens there (those it holds out are warned of apart).
                 let first = sc.campaign_starts(c).next().filter(|_| t.window.is_some() && sc.calendar.is_some());
                 if let Some(first) = first.filter(|&s| crate::scenario::warnings::held_share(sc, c, s) > 0.0) {
-                    let (finish, ..) = crate::scenario::warnings::windowed_finish(sc, c, first);
-                    why.push(format!(
-                        "its sending window holds it: {}sent by about {} after t=0",
-                        if repeats > 1 { "its first blast " } else { "" },
-                        secs(crate::engine::SimTime::from_secs_f64(finish))
-                    ));
+                    let first_blast = if repeats > 1 { "its first blast " } else { "" };
+                    why.push(match crate::scenario::warnings::windowed_finish(sc, c, first) {
+                        Some((finish, ..)) => format!(
+                            "its sending window holds it: {first_blast}sent by about {} after t=0",
+                            secs(crate::engine::SimTime::from_secs_f64(finish))
+                        ),
+                        None => format!(
+                            "its sending window holds {} out in every zone: see the warnings",
+                            if repeats > 1 { "its first blast" } else { "it" }
+                        ),
+                    });
                 }
                 if why.is_empty() { String::new() } else { format!(" ({})", why.join("; ")) }
             },

@@ -5,8 +5,11 @@ use super::Scenario;
 use crate::engine::SimTime;
 use crate::sms::Money;
 use many::many_blasts;
+pub(crate) use sending::windowed_finish;
+use sending::{ZoneRun, closed_windows, opening, ttl_drains, windowed_runs};
 
 mod many;
+mod sending;
 
 /// Effective parts per second of pool `p` alone, when its traffic splits over carriers
 /// by share: the pool's nominal rate, capped by each shared rate that covers it (the
@@ -65,6 +68,7 @@ pub fn all(sc: &Scenario) -> Vec<String> {
     out.extend(unroutable_countries(sc));
     out.extend(late_campaigns(sc));
     out.extend(closed_windows(sc));
+    out.extend(ttl_drains(sc));
     out.extend(short_horizons(sc));
     out.extend(spend_limit(sc));
     out.extend(hold_traps(sc));
@@ -296,165 +300,6 @@ fn groups(sc: &Scenario, c: &super::Campaign) -> Vec<(f64, usize, usize, String)
     out
 }
 
-/// The open spans of template `template`'s sending window in zone `z` over the horizon;
-/// none without a window or a calendar (always open).
-fn window_spans(sc: &Scenario, template: usize, z: usize) -> Option<Vec<(u64, u64)>> {
-    let (Some(w), Some(cal)) = (sc.templates[template].window, &sc.calendar) else { return None };
-    Some(cal.open_spans(&sc.zones[z], w.from, w.to, w.days, sc.horizon))
-}
-
-/// When the window of template `template` next opens at or after `t` in zone `z`: `t`
-/// itself when open, none when not before the horizon.
-fn opening(sc: &Scenario, template: usize, z: usize, t: SimTime) -> Option<SimTime> {
-    opening_in(sc, window_spans(sc, template, z).as_deref(), t)
-}
-
-/// [`opening`] in a window's open `spans` ([`window_spans`]).
-fn opening_in(sc: &Scenario, spans: Option<&[(u64, u64)]>, t: SimTime) -> Option<SimTime> {
-    let Some(spans) = spans else { return Some(t) };
-    match crate::calendar::next_open(spans, t.as_micros()) {
-        Ok(()) => Some(t),
-        Err(at) => at.map(SimTime::from_micros).filter(|&at| at < sc.horizon),
-    }
-}
-
-/// What a window does to a request made at `t` in zone `z`, routed to `pool`: it never
-/// opens before the horizon (`Some(true)`: pending), it opens after the pool's TTL
-/// (`Some(false)`: expired), or the request enters (`None`).
-fn held_out(sc: &Scenario, c: &super::Campaign, z: usize, pool: usize, t: SimTime) -> Option<bool> {
-    held_out_in(sc, window_spans(sc, c.template, z).as_deref(), pool, t)
-}
-
-/// [`held_out`] in a window's open `spans` ([`window_spans`]).
-fn held_out_in(sc: &Scenario, spans: Option<&[(u64, u64)]>, pool: usize, t: SimTime) -> Option<bool> {
-    match opening_in(sc, spans, t) {
-        None => Some(true),
-        Some(at) if at - t > sc.pools[pool].ttl => Some(false),
-        Some(_) => None,
-    }
-}
-
-/// Campaigns whose sending window keeps some customers' requests from ever entering a
-/// pool: it does not open before the horizon (they stay `pending`), or it opens after
-/// their pool's TTL has passed (they `expire`). Every blast is looked at (an even sample
-/// of [`many::WORKED_OUT`] of them past that many), at its first and its last request (a
-/// `spread`).
-fn closed_windows(sc: &Scenario) -> Vec<String> {
-    let mut out = Vec::new();
-    let windowed = |c: &&super::Campaign| sc.templates[c.template].window.is_some() && c.recipients > 0;
-    for c in sc.campaigns.iter().filter(windowed).filter(|c| !sends_nothing(sc, c)) {
-        let (starts, n) = many::looked_at(sc, c);
-        let (mut never, mut expire) = (Vec::new(), Vec::new());
-        for (share, z, pool, label) in groups(sc, c) {
-            let spans = window_spans(sc, c.template, z);
-            // For each fate, in how many blasts, and whether for every request of them.
-            let mut hit = [(0usize, true); 2];
-            for &s in &starts {
-                let ends = [s, s + c.spread].map(|t| held_out_in(sc, spans.as_deref(), pool, t));
-                for (i, fate) in [true, false].into_iter().enumerate() {
-                    if ends.contains(&Some(fate)) {
-                        hit[i].0 += 1;
-                        hit[i].1 &= ends.iter().all(|&e| e == Some(fate));
-                    }
-                }
-            }
-            for (i, list) in [&mut never, &mut expire].into_iter().enumerate() {
-                let (k, all) = hit[i];
-                if k == 0 {
-                    continue;
-                }
-                let mut what = format!("{label} ({}% of them", (share * 1000.0).round() / 10.0);
-                if starts.len() as u64 != n {
-                    let about = (k as f64 * n as f64 / starts.len() as f64).round() as u64;
-                    what += &format!(
-                        ", in about {} of its {} blasts",
-                        super::units::thousands(about),
-                        super::units::thousands(n)
-                    );
-                } else if n > 1 {
-                    what += &format!(", in {k} of its {n} blasts");
-                }
-                if !all {
-                    what += ", part of each spread";
-                }
-                if i == 1 {
-                    what += &format!("; pool {}'s TTL {}", sc.pools[pool].id, span(sc.pools[pool].ttl.as_secs_f64()));
-                }
-                list.push(what + ")");
-            }
-        }
-        if !never.is_empty() {
-            out.push(format!(
-                "campaign {}: its sending window does not open before the horizon for customers in {}: their requests stay pending; lengthen the horizon or move its `at`",
-                c.id,
-                never.join(" and ")
-            ));
-        }
-        if !expire.is_empty() {
-            out.push(format!(
-                "campaign {}: its sending window opens for customers in {} only after their pool's TTL has passed: their requests expire before entering it; lengthen the TTL or move its `at`",
-                c.id,
-                expire.join(" and ")
-            ));
-        }
-    }
-    out
-}
-
-/// A zone's share of a blast as a pool sends it: (from, to, share), times in seconds.
-type ZoneRun = (f64, f64, f64);
-
-/// Campaign `c`'s blast at `s` at nominal rates with its sending window holding each
-/// zone's customers until it opens there: for each pool, the zones routed to it in the
-/// order their windows open, as (from, to, share of the blast) in seconds, each sent at
-/// the pool's rate from its opening or once the zone before it is sent (zones it holds
-/// out, `held_out`, send nothing).
-fn windowed_runs(sc: &Scenario, c: &super::Campaign, s: SimTime) -> Vec<(usize, Vec<ZoneRun>)> {
-    let parts = c.recipients as f64 * sc.templates[c.template].parts as f64;
-    let mut by_pool: Vec<(usize, Vec<(f64, f64)>)> = Vec::new();
-    for (share, z, pool, _) in groups(sc, c) {
-        let Some(open) = opening(sc, c.template, z, s).filter(|_| held_out(sc, c, z, pool, s).is_none()) else {
-            continue;
-        };
-        match by_pool.iter_mut().find(|x| x.0 == pool) {
-            Some(x) => x.1.push((open.as_secs_f64(), share)),
-            None => by_pool.push((pool, vec![(open.as_secs_f64(), share)])),
-        }
-    }
-    let mut runs = Vec::new();
-    for (pool, mut zones) in by_pool {
-        zones.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let rate = effective_rate(sc, pool).0;
-        let mut free = f64::NEG_INFINITY;
-        let list = zones
-            .into_iter()
-            .map(|(open, share)| {
-                let from = free.max(open);
-                free = from + parts * share / rate;
-                (from, free, share)
-            })
-            .collect();
-        runs.push((pool, list));
-    }
-    runs
-}
-
-/// When campaign `c`'s blast at `s` would be sent at nominal rates with its sending window
-/// holding each zone's customers until it opens there ([`windowed_runs`]), and the rate
-/// and what binds of the pool that finishes last.
-pub(crate) fn windowed_finish(sc: &Scenario, c: &super::Campaign, s: SimTime) -> (f64, f64, String) {
-    let mut last = (s.as_secs_f64(), c.pool);
-    for (pool, runs) in windowed_runs(sc, c, s) {
-        if let Some(&(_, to, _)) = runs.last() {
-            if to > last.0 {
-                last = (to, pool);
-            }
-        }
-    }
-    let (rate, binds) = effective_rate(sc, last.1);
-    (last.0.max((s + c.spread).as_secs_f64()), rate, binds)
-}
-
 /// A blast's nominal sending ([`sendings`]): its whole cost, its runs as (from, to, share
 /// of the cost), and the span its requests arrive over (`spread`), in seconds.
 struct Sending {
@@ -523,7 +368,8 @@ fn short_horizons(sc: &Scenario) -> Vec<String> {
         let plural = |x: f64| if x == 1.0 { "" } else { "s" };
         let again = if c.every.is_some() { "last " } else { "" };
         if sc.templates[c.template].window.is_some() && sc.calendar.is_some() {
-            let (finish, rate, binds) = windowed_finish(sc, c, last);
+            // A blast held out in every zone is warned of by `closed_windows`.
+            let Some((finish, rate, binds)) = windowed_finish(sc, c, last) else { continue };
             if finish > sc.horizon.as_secs_f64() {
                 out.push(format!(
                     "campaign {}: its {again}blast, held by its sending window until it opens in each zone, would be sent by about {} after t=0 at {rate} part{}/s ({binds}), after the horizon ({}): the rest stays pending; lengthen the horizon or add throughput",
