@@ -407,3 +407,14 @@ fn a_blast_slower_than_its_ttl_warns_of_its_expiries_and_the_run_agrees() {
     let w = smsim::scenario::warnings::all(&sc).join("\n");
     assert!(!w.contains("would expire in the queue"), "{w}");
 }
+
+/// `EST` is a legal IANA name, but a fixed UTC-05:00 all year: a planner who writes it for
+/// New York's clock is an hour off from March to November. The scenario says so.
+#[test]
+fn a_fixed_offset_legacy_zone_warns() {
+    let text = windows("2026-07-06 06:00", "").replace("zone = \"America/New_York\"", "zone = \"EST\"");
+    let w = smsim::scenario::warnings::all(&scenario(&text)).join("\n");
+    assert!(w.contains("time zone EST is a fixed UTC-05:00 all year, with no daylight saving; for a place's local time name its zone (\"America/New_York\")"), "{w}");
+    let w = smsim::scenario::warnings::all(&scenario(&windows("2026-07-06 06:00", ""))).join("\n");
+    assert!(!w.contains("fixed UTC"), "{w}");
+}

@@ -133,7 +133,7 @@ impl<'s, O: Observer> World<'s, O> {
             account: Account::new(sc.spent, sc.spend_limit),
             topics: Topics::new(sc, Arc::clone(&draws)),
             workload,
-            windows: windows(sc),
+            windows: held::windows(sc),
             held: Slab::new(),
             held_blasts: Slab::new(),
             holding: None,
@@ -569,20 +569,6 @@ impl<'s, O: Observer> World<'s, O> {
             self.delivery_end(horizon, &d, DeliveryState::Pending, d.attempt);
         }
     }
-}
-
-/// The open spans of every template's sending window in every time zone of `sc` (empty
-/// for a template without a window).
-fn windows(sc: &Scenario) -> Vec<Vec<Vec<(u64, u64)>>> {
-    sc.templates
-        .iter()
-        .map(|t| match (t.window, &sc.calendar) {
-            (Some(w), Some(cal)) => {
-                sc.zones.iter().map(|z| cal.open_spans(z, w.from, w.to, w.days, sc.horizon)).collect()
-            }
-            _ => Vec::new(),
-        })
-        .collect()
 }
 
 impl<O: Observer> Model for World<'_, O> {

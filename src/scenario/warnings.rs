@@ -73,12 +73,35 @@ pub fn all(sc: &Scenario) -> Vec<String> {
     out.extend(spend_limit(sc));
     out.extend(hold_traps(sc));
     out.extend(zero_delay_loops(sc));
+    out.extend(fixed_zones(sc));
     out
 }
 
 /// The share of campaign `c`'s routable customers whose window is closed at `s` (held).
 pub(crate) fn held_share(sc: &Scenario, c: &super::Campaign, s: SimTime) -> f64 {
     groups(sc, c).iter().filter(|g| opening(sc, c.template, g.1, s) != Some(s)).map(|g| g.0).sum()
+}
+
+/// Time zones named by a legacy IANA name that is a fixed offset all year (EST, MST,
+/// HST): a planner writing `EST` for New York gets no daylight saving, an hour off from
+/// March to November.
+fn fixed_zones(sc: &Scenario) -> Vec<String> {
+    let fixed = [
+        ("EST", "-05:00", "America/New_York"),
+        ("MST", "-07:00", "America/Denver"),
+        ("HST", "-10:00", "Pacific/Honolulu"),
+    ];
+    let mut out = Vec::new();
+    for z in &sc.zones {
+        if let Some((name, offset, city)) = fixed.iter().find(|f| f.0.eq_ignore_ascii_case(&z.name)) {
+            out.push(format!(
+                "time zone {} is a fixed UTC{offset} all year, with no daylight saving; for a place's local time name its zone (\"{city}\"{})",
+                z.name,
+                if *name == "MST" { ", or \"America/Phoenix\" where no daylight saving is kept" } else { "" }
+            ));
+        }
+    }
+    out
 }
 
 /// Flows that can answer their own replies with no delay at all: a rule whose message's

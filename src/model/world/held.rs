@@ -16,6 +16,7 @@ use crate::engine::{Scheduler, SimTime};
 use crate::model::batch::{Tag, made};
 use crate::model::message::{Message, Request};
 use crate::model::observe::{EndState, NO_POOL, Observer};
+use crate::scenario::Scenario;
 
 /// The requests of one blast held until one instant: those of its customers in `zones`.
 #[derive(Debug, Clone, Copy)]
@@ -167,4 +168,18 @@ impl<O: Observer> World<'_, O> {
         let state = if horizon - m.t_req > ttl { EndState::Expired } else { EndState::Pending };
         self.end(horizon, state, false, m, (NO_POOL, 0));
     }
+}
+
+/// The open spans of every template's sending window in every time zone of `sc` (empty
+/// for a template without a window).
+pub(super) fn windows(sc: &Scenario) -> Vec<Vec<Vec<(u64, u64)>>> {
+    sc.templates
+        .iter()
+        .map(|t| match (t.window, &sc.calendar) {
+            (Some(w), Some(cal)) => {
+                sc.zones.iter().map(|z| cal.open_spans(z, w.from, w.to, w.days, sc.horizon)).collect()
+            }
+            _ => Vec::new(),
+        })
+        .collect()
 }
