@@ -258,7 +258,7 @@ pub fn report(sc: &Scenario) -> String {
         let (drain, rate, binds) = crate::scenario::warnings::campaign_drain(sc, c);
         let parts = c.recipients as f64 * t.parts as f64;
         let per_msg = crate::scenario::warnings::expected_price(sc, &c.from, c.template, None);
-        let repeats = sc.campaign_starts(c).count();
+        let repeats = crate::scenario::warnings::blasts(sc, c);
         let affordable = if per_msg > 0.0 {
             thousands(((sc.spend_limit.micros() - sc.spent.micros()).max(0) as f64 / 1e6 / per_msg).floor() as u64)
         } else {
@@ -273,7 +273,7 @@ pub fn report(sc: &Scenario) -> String {
             t.encoding.name(),
             pools_of(&c.from),
             secs(c.at),
-            thousands(repeats as u64),
+            thousands(repeats),
             secs(crate::engine::SimTime::from_secs_f64(drain)),
             rate,
             {

@@ -165,7 +165,7 @@ fn windows_that_keep_requests_out_of_their_pool_warn_and_the_run_agrees() {
     // Horizon 3 h and a TTL of 2 h 30 min: Los Angeles's window opens after the horizon,
     // and its requests are past their TTL there: expired at the horizon, not pending.
     let (w, o) = with(&["simulation.horizon=3h", "number.sc.ttl=2h30m"]);
-    assert!(w.contains("opens for customers in America/Los_Angeles (50% of them; pool sc's TTL 2h30) only after their pool's TTL has passed"), "{w}");
+    assert!(w.contains("does not open before the horizon for customers in America/Los_Angeles (50% of them; pool sc's TTL 2h30), and the horizon is past their pool's TTL: their requests expire; move its `at`"), "{w}");
     assert!(!w.contains("stay pending"), "{w}");
     assert_eq!(o.metrics.count(EndState::Pending), 0);
     assert_eq!(o.metrics.count(EndState::Expired) + o.metrics.count(EndState::Delivered), 1000);
@@ -365,7 +365,7 @@ fn a_repeat_every_millisecond_is_checked_from_a_sample_of_its_blasts() {
 }
 
 /// A blast that takes longer to send than its pool's TTL: the scenario warns with about
-/// how many would expire in the queue, and the run agrees. One 10DLC number (1 part/s),
+/// how many would expire before delivery, and the run agrees. One 10DLC number (1 part/s),
 /// 10,000 customers. A request at fraction f of the spread leaves at fraction f of the
 /// drain (with a window, from its zone's opening) and is late past its TTL. The
 /// estimate is the fluid count; the run differs by whole messages and by deliveries that
@@ -374,7 +374,8 @@ fn a_repeat_every_millisecond_is_checked_from_a_sample_of_its_blasts() {
 #[test]
 fn a_blast_slower_than_its_ttl_warns_of_its_expiries_and_the_run_agrees() {
     let about = |w: &str| -> u64 {
-        let head = w.split(" of its messages would expire in the queue").next().filter(|h| h.len() < w.len()).expect(w);
+        let head =
+            w.split(" of its messages would expire before delivery").next().filter(|h| h.len() < w.len()).expect(w);
         head.rsplit("about ").next().unwrap().replace(',', "").parse().expect(w)
     };
     let base = new_york_only(&windows("2026-12-07 06:00", "")).replace("count = 1000\n", "count = 10000\n");
@@ -405,7 +406,7 @@ fn a_blast_slower_than_its_ttl_warns_of_its_expiries_and_the_run_agrees() {
     // Room to drain within the TTL: no such warning.
     let sc = load_str(&base, "test.toml", "test", &["number.sc.kind=ten_dlc".to_string()]).unwrap();
     let w = smsim::scenario::warnings::all(&sc).join("\n");
-    assert!(!w.contains("would expire in the queue"), "{w}");
+    assert!(!w.contains("would expire before delivery"), "{w}");
 }
 
 /// `EST` is a legal IANA name, but a fixed UTC-05:00 all year: a planner who writes it for

@@ -4,6 +4,7 @@
 use super::Scenario;
 use crate::engine::SimTime;
 use crate::sms::Money;
+pub(crate) use many::blasts;
 use many::many_blasts;
 pub(crate) use sending::windowed_finish;
 use sending::{ZoneRun, closed_windows, opening, ttl_drains, windowed_runs};
@@ -72,8 +73,8 @@ pub fn all(sc: &Scenario) -> Vec<String> {
     out.extend(short_horizons(sc));
     out.extend(spend_limit(sc));
     out.extend(hold_traps(sc));
-    out.extend(zero_delay_loops(sc));
     out.extend(fixed_zones(sc));
+    out.extend(zero_delay_loops(sc));
     out
 }
 
@@ -82,15 +83,11 @@ pub(crate) fn held_share(sc: &Scenario, c: &super::Campaign, s: SimTime) -> f64 
     groups(sc, c).iter().filter(|g| opening(sc, c.template, g.1, s) != Some(s)).map(|g| g.0).sum()
 }
 
-/// Time zones named by a legacy IANA name that is a fixed offset all year (EST, MST,
-/// HST): a planner writing `EST` for New York gets no daylight saving, an hour off from
+/// Time zones named by a legacy IANA name that is a fixed offset all year where the place
+/// keeps daylight saving (EST, MST; HST is Honolulu's clock all year): a planner writing `EST` for New York gets no daylight saving, an hour off from
 /// March to November.
 fn fixed_zones(sc: &Scenario) -> Vec<String> {
-    let fixed = [
-        ("EST", "-05:00", "America/New_York"),
-        ("MST", "-07:00", "America/Denver"),
-        ("HST", "-10:00", "Pacific/Honolulu"),
-    ];
+    let fixed = [("EST", "-05:00", "America/New_York"), ("MST", "-07:00", "America/Denver")];
     let mut out = Vec::new();
     for z in &sc.zones {
         if let Some((name, offset, city)) = fixed.iter().find(|f| f.0.eq_ignore_ascii_case(&z.name)) {
@@ -386,7 +383,7 @@ fn span(secs: f64) -> String {
 fn short_horizons(sc: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     for c in &sc.campaigns {
-        let Some(last) = sc.campaign_starts(c).last() else { continue };
+        let Some(last) = many::blasts(sc, c).checked_sub(1).and_then(|k| sc.repeat(c, k)) else { continue };
         let parts = c.recipients as f64 * sc.templates[c.template].parts as f64;
         let plural = |x: f64| if x == 1.0 { "" } else { "s" };
         let again = if c.every.is_some() { "last " } else { "" };

@@ -17,7 +17,7 @@ pub(super) fn many_blasts(sc: &Scenario, c: &Campaign) -> bool {
 }
 
 /// How many blasts campaign `c` makes before the horizon.
-pub(super) fn blasts(sc: &Scenario, c: &Campaign) -> u64 {
+pub(crate) fn blasts(sc: &Scenario, c: &Campaign) -> u64 {
     match c.every.filter(|&e| e > SimTime::ZERO && c.every_days.is_none()) {
         // Repeats `every` from `at` while at most `until` and before the horizon.
         Some(e) => match sc.repeat(c, 0) {
@@ -40,7 +40,8 @@ pub(super) fn looked_at(sc: &Scenario, c: &Campaign) -> (Vec<SimTime>, u64) {
         return (sc.campaign_starts(c).collect(), n);
     }
     let k = WORKED_OUT as u64;
-    let picks = (0..k).map(|i| i * (n - 1) / (k - 1)).filter_map(|j| sc.repeat(c, j)).collect();
+    let picks = (0..k).map(|i| (i as u128 * (n - 1) as u128 / (k - 1) as u128) as u64);
+    let picks = picks.filter_map(|j| sc.repeat(c, j)).collect();
     (picks, n)
 }
 

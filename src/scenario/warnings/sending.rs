@@ -30,22 +30,30 @@ fn opening_in(sc: &Scenario, spans: Option<&[(u64, u64)]>, t: SimTime) -> Option
 }
 
 /// What a window does to a request made at `t` in zone `z`, routed to `pool`: it never
-/// opens before the horizon (`Some(true)`: pending), it opens after the pool's TTL
-/// (`Some(false)`: expired), or the request enters (`None`).
-fn held_out(sc: &Scenario, c: &Campaign, z: usize, pool: usize, t: SimTime) -> Option<bool> {
+/// opens before the horizon ([`PENDING`], or [`PAST_TTL`] when the horizon is past the
+/// request's TTL), it opens after the pool's TTL ([`EXPIRED`]), or the request enters
+/// (`None`).
+fn held_out(sc: &Scenario, c: &Campaign, z: usize, pool: usize, t: SimTime) -> Option<usize> {
     held_out_in(sc, window_spans(sc, c.template, z).as_deref(), pool, t)
 }
 
 /// [`held_out`] in a window's open `spans` ([`window_spans`]).
-fn held_out_in(sc: &Scenario, spans: Option<&[(u64, u64)]>, pool: usize, t: SimTime) -> Option<bool> {
+fn held_out_in(sc: &Scenario, spans: Option<&[(u64, u64)]>, pool: usize, t: SimTime) -> Option<usize> {
     match opening_in(sc, spans, t) {
         // Still held at the horizon: expired there if its TTL has passed.
-        None if sc.horizon - t > sc.pools[pool].ttl => Some(false),
-        None => Some(true),
-        Some(at) if at - t > sc.pools[pool].ttl => Some(false),
+        None if sc.horizon - t > sc.pools[pool].ttl => Some(PAST_TTL),
+        None => Some(PENDING),
+        Some(at) if at - t > sc.pools[pool].ttl => Some(EXPIRED),
         Some(_) => None,
     }
 }
+
+/// A request's fate under [`held_out`]: its window does not open before the horizon.
+const PENDING: usize = 0;
+/// Its window opens only after its TTL: it expires at the opening.
+const EXPIRED: usize = 1;
+/// Its window does not open before the horizon, which is past its TTL: it expires there.
+const PAST_TTL: usize = 2;
 
 /// Campaigns whose sending window keeps some customers' requests from ever entering a
 /// pool: it does not open before the horizon (they stay `pending`), or it opens after
@@ -57,21 +65,21 @@ pub(super) fn closed_windows(sc: &Scenario) -> Vec<String> {
     let windowed = |c: &&Campaign| sc.templates[c.template].window.is_some() && c.recipients > 0;
     for c in sc.campaigns.iter().filter(windowed).filter(|c| !sends_nothing(sc, c)) {
         let (starts, n) = many::looked_at(sc, c);
-        let (mut never, mut expire) = (Vec::new(), Vec::new());
+        let mut lists: [Vec<String>; 3] = Default::default();
         for (share, z, pool, label) in groups(sc, c) {
             let spans = window_spans(sc, c.template, z);
             // For each fate, in how many blasts, and whether for every request of them.
-            let mut hit = [(0usize, true); 2];
+            let mut hit = [(0usize, true); 3];
             for &s in &starts {
                 let ends = [s, s + c.spread].map(|t| held_out_in(sc, spans.as_deref(), pool, t));
-                for (i, fate) in [true, false].into_iter().enumerate() {
+                for (fate, hit) in hit.iter_mut().enumerate() {
                     if ends.contains(&Some(fate)) {
-                        hit[i].0 += 1;
-                        hit[i].1 &= ends.iter().all(|&e| e == Some(fate));
+                        hit.0 += 1;
+                        hit.1 &= ends.iter().all(|&e| e == Some(fate));
                     }
                 }
             }
-            for (i, list) in [&mut never, &mut expire].into_iter().enumerate() {
+            for (i, list) in lists.iter_mut().enumerate() {
                 let (k, all) = hit[i];
                 if k == 0 {
                     continue;
@@ -86,25 +94,21 @@ pub(super) fn closed_windows(sc: &Scenario) -> Vec<String> {
                 if !all {
                     what += ", part of each spread";
                 }
-                if i == 1 {
+                if i != PENDING {
                     what += &format!("; pool {}'s TTL {}", sc.pools[pool].id, span(sc.pools[pool].ttl.as_secs_f64()));
                 }
                 list.push(what + ")");
             }
         }
-        if !never.is_empty() {
-            out.push(format!(
-                "campaign {}: its sending window does not open before the horizon for customers in {}: their requests stay pending; lengthen the horizon or move its `at`",
-                c.id,
-                never.join(" and ")
-            ));
-        }
-        if !expire.is_empty() {
-            out.push(format!(
-                "campaign {}: its sending window opens for customers in {} only after their pool's TTL has passed: their requests expire before entering it; lengthen the TTL or move its `at`",
-                c.id,
-                expire.join(" and ")
-            ));
+        let says = [
+            "its sending window does not open before the horizon for customers in {}: their requests stay pending; lengthen the horizon or move its `at`",
+            "its sending window opens for customers in {} only after their pool's TTL has passed: their requests expire before entering it; lengthen the TTL or move its `at`",
+            "its sending window does not open before the horizon for customers in {}, and the horizon is past their pool's TTL: their requests expire; move its `at`",
+        ];
+        for (list, says) in lists.iter().zip(says) {
+            if !list.is_empty() {
+                out.push(format!("campaign {}: {}", c.id, says.replace("{}", &list.join(" and "))));
+            }
         }
     }
     out
@@ -168,10 +172,11 @@ pub(crate) fn windowed_finish(sc: &Scenario, c: &Campaign, s: SimTime) -> Option
 
 /// Campaigns whose first blast, at nominal rates (from each zone's opening when a sending
 /// window holds it), takes longer to send than its pool's TTL: about how many of its
-/// messages would expire in the queue. A request arriving at fraction `f` of the spread
-/// leaves at fraction `f` of the drain (with a window, of its zone's run from the zone's
-/// opening), and is too late past its TTL (a message that leaves just before it is
-/// counted sent, though its delivery may land after it).
+/// messages would expire. A request arriving at fraction `f` of the spread leaves at
+/// fraction `f` of the drain (with a window, of its zone's run from the zone's opening),
+/// and is late past its TTL. That is the run's count when a message that leaves near its
+/// TTL lands after it (a carrier latency longer than the gap between requests); with
+/// none, a queue that drops its expired heads without sending them sends more.
 pub(super) fn ttl_drains(sc: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     for c in sc.campaigns.iter().filter(|c| c.recipients > 0) {
@@ -208,17 +213,20 @@ pub(super) fn ttl_drains(sc: &Scenario) -> Vec<String> {
                 }
             }
         } else {
-            let (drain, ..) = super::campaign_drain(sc, c);
-            let ttl = sc.pools[c.pool].ttl.as_secs_f64();
-            let wait = drain - spread;
-            if wait > ttl {
-                add(c.pool, n * (1.0 - ttl / wait), drain);
+            // Each pool its routed share, at its own rate and TTL.
+            let parts = sc.templates[c.template].parts as f64;
+            for (&p, share) in c.from.iter().zip(super::routed_shares(sc, &c.from, None)) {
+                let drain = (n * share * parts / effective_rate(sc, p).0).max(spread);
+                let (ttl, wait) = (sc.pools[p].ttl.as_secs_f64(), drain - spread);
+                if share > 0.0 && wait > ttl {
+                    add(p, n * share * (1.0 - ttl / wait), drain);
+                }
             }
         }
         let Some((pool, expiring, wait)) = worst.filter(|w| w.1 >= 1.0) else { continue };
         let p = &sc.pools[pool];
         out.push(format!(
-            "campaign {}: at nominal rates its {}blast takes about {} to send{}, longer than pool {}'s TTL ({}): about {} of its messages would expire in the queue; add throughput, spread the blast, or lengthen the TTL",
+            "campaign {}: at nominal rates its {}blast takes about {} to send{}, longer than pool {}'s TTL ({}): about {} of its messages would expire before delivery; add throughput, spread the blast, or lengthen the TTL",
             c.id,
             if sc.campaign_starts(c).nth(1).is_some() { "first " } else { "" },
             span(wait),
