@@ -84,8 +84,8 @@ pub(crate) fn held_share(sc: &Scenario, c: &super::Campaign, s: SimTime) -> f64 
 }
 
 /// Time zones named by a legacy IANA name that is a fixed offset all year where the place
-/// keeps daylight saving (EST, MST; HST is Honolulu's clock all year): a planner writing `EST` for New York gets no daylight saving, an hour off from
-/// March to November.
+/// keeps daylight saving (EST, MST; HST is Honolulu's clock all year): a planner writing
+/// `EST` for New York gets no daylight saving, an hour off from March to November.
 fn fixed_zones(sc: &Scenario) -> Vec<String> {
     let fixed = [("EST", "-05:00", "America/New_York"), ("MST", "-07:00", "America/Denver")];
     let mut out = Vec::new();
