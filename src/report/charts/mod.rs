@@ -303,7 +303,7 @@ fn one(dir: &Path, name: &str, chart: &dyn ChartTarget, size: (u32, u32), png: b
                 chart.bitmap(&root).map_err(|e| fail(&path, e))?;
                 root.present().map_err(|e| fail(&path, e.to_string()))?;
             }
-            let saved = image::save_buffer(&path, buf, size.0, size.1, image::ColorType::Rgb8);
+            let saved = save_png(&path, buf, size);
             if buf.capacity() > (SIZE.0 * SIZE.1 * 3) as usize {
                 *buf = Vec::new();
             }
@@ -314,6 +314,21 @@ fn one(dir: &Path, name: &str, chart: &dyn ChartTarget, size: (u32, u32), png: b
         chart.svg(&root).map_err(|e| fail(&path, e))?;
         root.present().map_err(|e| fail(&path, e.to_string()))
     }
+}
+
+/// Save the RGB pixels `buf` of a `size` chart as a PNG at `path`: fast compression, as
+/// `image` saves by default, and every row filtered with Paeth's predictor rather than
+/// the best of five tried row by row (the same pixels; files about 3% larger, and the
+/// filtering, a quarter of the charts' time, about a fifth of it).
+fn save_png(path: &Path, buf: &[u8], size: (u32, u32)) -> image::ImageResult<()> {
+    use image::ImageEncoder;
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use std::io::Write;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let png = PngEncoder::new_with_quality(&mut file, CompressionType::Fast, FilterType::Paeth);
+    png.write_image(buf, size.0, size.1, image::ColorType::Rgb8)?;
+    // Written out here, so that a full disk is an error rather than a short file.
+    Ok(file.flush()?)
 }
 
 mod draw;
@@ -532,4 +547,31 @@ pub fn write_inputs(dir: &Path, inputs: &[ChartInput]) -> Result<()> {
             ("cost_breakdown", &bars),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    /// A saved chart reads back as the very pixels drawn: flat fills, hard edges and a
+    /// gradient (what Paeth's predictor sees in a chart), over rows of odd length.
+    #[test]
+    fn a_saved_png_holds_the_pixels_drawn() {
+        let size = (301u32, 47u32);
+        let mut buf = Vec::with_capacity((size.0 * size.1 * 3) as usize);
+        for y in 0..size.1 {
+            for x in 0..size.0 {
+                let px = match (x / 50 + y / 10) % 3 {
+                    0 => [255, 255, 255],
+                    1 => [31, 119, 180],
+                    _ => [(x * 7 % 256) as u8, (y * 13 % 256) as u8, ((x + y) % 256) as u8],
+                };
+                buf.extend_from_slice(&px);
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.png");
+        super::save_png(&path, &buf, size).unwrap();
+        let back = image::open(&path).unwrap().to_rgb8();
+        assert_eq!(back.dimensions(), size);
+        assert!(back.into_raw() == buf, "the pixels read back differ from those drawn");
+    }
 }
