@@ -138,11 +138,33 @@ pub fn report(sc: &Scenario) -> String {
             secs(p.ttl),
             p.queue_limit.map_or("none".into(), |q| format!("{q} parts")),
         );
+        // The prices of the countries it reaches: one, or each by country where they differ.
+        let by_country = |prices: &[Money], base: Money| {
+            let reached: Vec<(usize, Money)> = prices
+                .iter()
+                .enumerate()
+                .filter(|&(k, _)| p.reaches.get(k) == Some(&true))
+                .map(|(k, &m)| (k, m))
+                .collect();
+            match reached.first() {
+                None => usd(base),
+                Some(&(_, first)) if reached.iter().all(|&(_, m)| m == first) => usd(first),
+                Some(_) => {
+                    let each: Vec<String> =
+                        reached.iter().map(|&(k, m)| format!("{} {}", sc.countries[k].id, usd(m))).collect();
+                    format!("({})", each.join(", "))
+                }
+            }
+        };
+        let inbound = if p.two_way {
+            format!("{}/part in", by_country(&p.inbound_price_from, p.inbound_price_per_part))
+        } else {
+            "no inbound (one-way)".into()
+        };
         let _ = writeln!(
             w,
-            "      price {}/part out, {}/part in; lease {}/number/month; fee {}/month; setup {}",
-            usd(p.price_per_part),
-            usd(p.inbound_price_per_part),
+            "      price {}/part out, {inbound}; lease {}/number/month; fee {}/month; setup {}",
+            by_country(&p.price_to, p.price_per_part),
             usd(p.monthly_lease),
             usd(p.monthly_fee),
             usd(p.setup_fee)
@@ -243,7 +265,10 @@ pub fn report(sc: &Scenario) -> String {
         let _ = writeln!(w, "protect: {}", what.join("; "));
     }
     let (leases, setup) = sc.fixed_costs();
-    let _ = writeln!(w, "fixed costs over the horizon: leases and monthly fees {}, setup {}", usd(leases), usd(setup));
+    // Prorated to the horizon's microsecond: shown to the cent, as the run's costs are.
+    let cents = |m: Money| crate::report::terminal::cents(m.micros() as f64 / 1e6);
+    let _ =
+        writeln!(w, "fixed costs over the horizon: leases and monthly fees {}, setup {}", cents(leases), cents(setup));
 
     let mut offered = vec![0.0f64; sc.pools.len()];
     if !sc.campaigns.is_empty() {

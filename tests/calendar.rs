@@ -311,7 +311,7 @@ fn calendar_keys_are_checked_with_their_location() {
     let err = |text: &str| smsim::scenario::load_str(text, "t.toml", "t", &[]).unwrap_err().to_string();
     let base = windows("2026-12-07 06:00", "");
     let line_of = |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
-    let cases: [(String, &str, &str); 9] = [
+    let cases: [(String, &str, &str); 12] = [
         (
             base.replace("start = ", "start_time_of_day = \"06:00\"\nstart = "),
             "start_time_of_day",
@@ -327,7 +327,20 @@ fn calendar_keys_are_checked_with_their_location() {
             "window",
             "a window needs [simulation] start",
         ),
-        (base.replace("to = \"21:00\"", "to = \"07:00\""), "window", "to > from"),
+        (
+            base.replace("to = \"21:00\"", "to = \"07:00\""),
+            "window",
+            "window.to: a window from 08:00 to 07:00 runs past midnight, and a window cannot: it must close after it \
+             opens on the same day (to > from; \"24:00\" is midnight)",
+        ),
+        (base.replace("to = \"21:00\"", "to = \"08:00\""), "window", "a window from 08:00 to 08:00 never opens"),
+        (
+            base.replace("to = \"21:00\"", "to = \"24:30\""),
+            "window",
+            "invalid time of day \"24:30\" (expected \"HH:MM\" or \"HH:MM:SS\", 00:00 to 23:59:59); \"24:00\" is the \
+             end of the day",
+        ),
+        (base.replace("to = \"21:00\"", "to = \"21:00\", days = [\"mon\", \"tue\", \"Mon\"]"), "window", "\"Mon\" is listed twice in days"),
         (base.replace("[[campaign]]\n", "[[campaign]]\nat = \"2026-12-06 09:00\"\n"), "at = ", "is before [simulation] start"),
     ];
     for (text, key, message) in cases {

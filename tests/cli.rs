@@ -219,6 +219,36 @@ fn check_prints_drain_time_and_utilisation() {
 }
 
 #[test]
+fn check_shows_fixed_costs_to_the_cent() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = smsim().arg("check").arg(root.join("scenarios/long-vs-short-code.toml")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8(out.stdout).unwrap();
+    // Ten 10DLC numbers at $1 a month and the pool's $10 monthly fee, over 48 hours of a
+    // 30-day month: $20 x 48 / 720 = $1.3333..., shown as people read money; setup $44.
+    let fees = 20.0 * 48.0 / 720.0;
+    let line = format!("fixed costs over the horizon: leases and monthly fees ${fees:.2}, setup $44.00");
+    assert!(s.contains(&line), "{s}");
+}
+
+#[test]
+fn check_prices_a_one_way_sender_id_by_its_countries_with_no_inbound() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = smsim().arg("check").arg(root.join("scenarios/international-senders.toml")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = s.lines().collect();
+    let after = |head: &str| lines[lines.iter().position(|l| l.starts_with(head)).unwrap() + 1];
+    // The sender ID pool sends to GB only, at GB's price (the price the customers' line
+    // gives), and takes no replies; the 10DLC pool is two-way at one price both ways.
+    let gb = lines.iter().find(|l| l.contains("country GB")).unwrap();
+    let price = gb.rsplit("at ").next().unwrap().trim_end_matches("/part");
+    assert_eq!(price, "$0.04", "{gb}");
+    assert!(after("  alpha:").starts_with(&format!("      price {price}/part out, no inbound (one-way);")), "{s}");
+    assert!(after("  us:").starts_with("      price $0.00581/part out, $0.00581/part in;"), "{s}");
+}
+
+#[test]
 fn run_writes_outputs_and_is_byte_identical_per_seed() {
     // Every shipped scenario, run twice with one seed and once with another.
     let dir = tempfile::tempdir().unwrap();

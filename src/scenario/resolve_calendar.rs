@@ -97,9 +97,15 @@ pub(super) fn window(w: &RawWindow, calendar: bool, path: Vec<Seg>) -> Result<Se
         return Err((path, "a window needs [simulation] start (its days and hours are on a calendar)".into()));
     }
     if w.from.0 >= w.to.0 {
+        let hm = |s: u32| format!("{:02}:{:02}", s / 3600, s % 3600 / 60);
+        let why = if w.from.0 == w.to.0 {
+            format!("a window from {} to {} never opens", hm(w.from.0), hm(w.to.0))
+        } else {
+            format!("a window from {} to {} runs past midnight, and a window cannot", hm(w.from.0), hm(w.to.0))
+        };
         return Err((
             [path, vec![Seg::Key("to".into())]].concat(),
-            "a window must close after it opens on the same day (to > from; \"24:00\" is midnight)".into(),
+            format!("{why}: it must close after it opens on the same day (to > from; \"24:00\" is midnight)"),
         ));
     }
     Ok(SendWindow { from: w.from.0, to: w.to.0, days: w.days.map_or(0x7f, |d| d.0) })

@@ -45,6 +45,9 @@ impl<'de> Deserialize<'de> for Days {
             let i = WEEKDAYS.iter().position(|w| w.eq_ignore_ascii_case(n)).ok_or_else(|| {
                 de::Error::custom(format!("unknown day \"{n}\" (expected one of {})", WEEKDAYS.join(", ")))
             })?;
+            if mask & (1 << i) != 0 {
+                return Err(de::Error::custom(format!("\"{n}\" is listed twice in days")));
+            }
             mask |= 1 << i;
         }
         if mask == 0 {
@@ -64,7 +67,8 @@ impl<'de> Deserialize<'de> for ClockTime {
         if s == "24:00" {
             return Ok(ClockTime(86_400));
         }
-        let t = TimeOfDay::deserialize(de::value::StrDeserializer::<D::Error>::new(&s))?;
+        let t = TimeOfDay::deserialize(de::value::StrDeserializer::<D::Error>::new(&s))
+            .map_err(|e| de::Error::custom(format!("{}; \"24:00\" is the end of the day", e.to_string().trim_end())))?;
         Ok(ClockTime((t.0.as_micros() / 1_000_000) as u32))
     }
 }
