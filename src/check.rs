@@ -138,8 +138,9 @@ pub fn report(sc: &Scenario) -> String {
             secs(p.ttl),
             p.queue_limit.map_or("none".into(), |q| format!("{q} parts")),
         );
-        // The prices of the countries it reaches: one, or each by country where they differ.
-        let by_country = |prices: &[Money], base: Money| {
+        // The prices of the countries it reaches (`way`: out or in): one, or each by
+        // country where they differ.
+        let by_country = |prices: &[Money], base: Money, way: &str| {
             let reached: Vec<(usize, Money)> = prices
                 .iter()
                 .enumerate()
@@ -147,24 +148,25 @@ pub fn report(sc: &Scenario) -> String {
                 .map(|(k, &m)| (k, m))
                 .collect();
             match reached.first() {
-                None => usd(base),
-                Some(&(_, first)) if reached.iter().all(|&(_, m)| m == first) => usd(first),
+                None if p.reaches.is_empty() => format!("{}/part {way}", usd(base)),
+                None => format!("no price {way} (it reaches no country)"),
+                Some(&(_, first)) if reached.iter().all(|&(_, m)| m == first) => format!("{}/part {way}", usd(first)),
                 Some(_) => {
                     let each: Vec<String> =
                         reached.iter().map(|&(k, m)| format!("{} {}", sc.countries[k].id, usd(m))).collect();
-                    format!("({})", each.join(", "))
+                    format!("({})/part {way}", each.join(", "))
                 }
             }
         };
         let inbound = if p.two_way {
-            format!("{}/part in", by_country(&p.inbound_price_from, p.inbound_price_per_part))
+            by_country(&p.inbound_price_from, p.inbound_price_per_part, "in")
         } else {
             "no inbound (one-way)".into()
         };
         let _ = writeln!(
             w,
-            "      price {}/part out, {inbound}; lease {}/number/month; fee {}/month; setup {}",
-            by_country(&p.price_to, p.price_per_part),
+            "      price {}, {inbound}; lease {}/number/month; fee {}/month; setup {}",
+            by_country(&p.price_to, p.price_per_part, "out"),
             usd(p.monthly_lease),
             usd(p.monthly_fee),
             usd(p.setup_fee)
@@ -265,8 +267,12 @@ pub fn report(sc: &Scenario) -> String {
         let _ = writeln!(w, "protect: {}", what.join("; "));
     }
     let (leases, setup) = sc.fixed_costs();
-    // Prorated to the horizon's microsecond: shown to the cent, as the run's costs are.
-    let cents = |m: Money| crate::report::terminal::cents(m.micros() as f64 / 1e6);
+    // Prorated to the horizon's microsecond: shown to the cent (half a cent up), as the
+    // run's costs are.
+    let cents = |m: Money| {
+        let c = (m.micros().max(0) as u64).saturating_add(5_000) / 10_000;
+        format!("${}.{:02}", thousands(c / 100), c % 100)
+    };
     let _ =
         writeln!(w, "fixed costs over the horizon: leases and monthly fees {}, setup {}", cents(leases), cents(setup));
 

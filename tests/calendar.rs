@@ -311,7 +311,7 @@ fn calendar_keys_are_checked_with_their_location() {
     let err = |text: &str| smsim::scenario::load_str(text, "t.toml", "t", &[]).unwrap_err().to_string();
     let base = windows("2026-12-07 06:00", "");
     let line_of = |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
-    let cases: [(String, &str, &str); 12] = [
+    let cases: [(String, &str, &str); 15] = [
         (
             base.replace("start = ", "start_time_of_day = \"06:00\"\nstart = "),
             "start_time_of_day",
@@ -331,7 +331,7 @@ fn calendar_keys_are_checked_with_their_location() {
             base.replace("to = \"21:00\"", "to = \"07:00\""),
             "window",
             "window.to: a window from 08:00 to 07:00 runs past midnight, and a window cannot: it must close after it \
-             opens on the same day (to > from; \"24:00\" is midnight)",
+             opens on the same day (to > from; \"24:00\" is the end of the day)",
         ),
         (base.replace("to = \"21:00\"", "to = \"08:00\""), "window", "a window from 08:00 to 08:00 never opens"),
         (
@@ -340,7 +340,18 @@ fn calendar_keys_are_checked_with_their_location() {
             "invalid time of day \"24:30\" (expected \"HH:MM\" or \"HH:MM:SS\", 00:00 to 23:59:59); \"24:00\" is the \
              end of the day",
         ),
-        (base.replace("to = \"21:00\"", "to = \"21:00\", days = [\"mon\", \"tue\", \"Mon\"]"), "window", "\"Mon\" is listed twice in days"),
+        (
+            base.replace("to = \"21:00\"", "to = \"21:00\", days = [\"mon\", \"tue\", \"Mon\"]"),
+            "window",
+            "\"Mon\" is listed twice in days",
+        ),
+        (
+            base.replace("to = \"21:00\"", "to = \"00:00\""),
+            "window",
+            "a window from 08:00 to 00:00 would close at the start of its day; write to = \"24:00\" for midnight at its end",
+        ),
+        (base.replace("to = \"21:00\"", "to = \"07:59:30\""), "window", "a window from 08:00 to 07:59:30 runs past midnight"),
+        (base.replace("to = \"21:00\"", "to = \"9pm\""), "window", "invalid time of day \"9pm\""),
         (base.replace("[[campaign]]\n", "[[campaign]]\nat = \"2026-12-06 09:00\"\n"), "at = ", "is before [simulation] start"),
     ];
     for (text, key, message) in cases {
@@ -348,6 +359,10 @@ fn calendar_keys_are_checked_with_their_location() {
         assert!(e.contains(message), "{e}");
         assert!(e.starts_with(&format!("t.toml:{}:", line_of(&text, key))), "{key}: {e}");
     }
+    // How to write the end of the day is said only to an hour past 23.
+    assert!(!err(&base.replace("to = \"21:00\"", "to = \"9pm\"")).contains("24:00"));
+    let end = base.replace("to = \"21:00\"", "to = \"24:00:00\"");
+    assert!(smsim::scenario::load_str(&end, "t.toml", "t", &[]).is_ok(), "24:00:00 is the end of the day too");
     let c = countries("[[campaign]]\nid = \"x\"\nfrom = \"tdlc\"\nbody = \"hi\"\n");
     let e = err(&c.replace("kind = \"ten_dlc\"\ncount = 50", "kind = \"ten_dlc\"\ncount = 50\ncountries = [\"GB\"]"));
     assert!(e.contains("countries is for sender_id pools"), "{e}");

@@ -246,6 +246,22 @@ fn check_prices_a_one_way_sender_id_by_its_countries_with_no_inbound() {
     assert_eq!(price, "$0.04", "{gb}");
     assert!(after("  alpha:").starts_with(&format!("      price {price}/part out, no inbound (one-way);")), "{s}");
     assert!(after("  us:").starts_with("      price $0.00581/part out, $0.00581/part in;"), "{s}");
+    // Sent to India too (the scenario's india_route variant): each country at its price,
+    // as the customers' lines give them.
+    let out = smsim()
+        .arg("check")
+        .arg(root.join("scenarios/international-senders.toml"))
+        .args(["--set", "number.alpha.countries=[\"GB\", \"IN\"]"])
+        .output()
+        .unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    let at = |c: &str| {
+        let line = s.lines().find(|l| l.contains(&format!("country {c}"))).unwrap();
+        line.rsplit("at ").next().unwrap().trim_end_matches("/part").to_string()
+    };
+    let (gb, india) = (at("GB"), at("IN"));
+    assert_ne!(gb, india, "{s}");
+    assert!(s.contains(&format!("      price (GB {gb}, IN {india})/part out, no inbound (one-way);")), "{s}");
 }
 
 #[test]

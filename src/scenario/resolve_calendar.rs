@@ -97,15 +97,23 @@ pub(super) fn window(w: &RawWindow, calendar: bool, path: Vec<Seg>) -> Result<Se
         return Err((path, "a window needs [simulation] start (its days and hours are on a calendar)".into()));
     }
     if w.from.0 >= w.to.0 {
-        let hm = |s: u32| format!("{:02}:{:02}", s / 3600, s % 3600 / 60);
-        let why = if w.from.0 == w.to.0 {
-            format!("a window from {} to {} never opens", hm(w.from.0), hm(w.to.0))
+        let hm = |s: u32| {
+            let secs = if s % 60 == 0 { String::new() } else { format!(":{:02}", s % 60) };
+            format!("{:02}:{:02}{secs}", s / 3600, s % 3600 / 60)
+        };
+        let (from, to) = (hm(w.from.0), hm(w.to.0));
+        let why = if w.to.0 == 0 {
+            format!(
+                "a window from {from} to 00:00 would close at the start of its day; write to = \"24:00\" for midnight at its end"
+            )
+        } else if w.from.0 == w.to.0 {
+            format!("a window from {from} to {to} never opens")
         } else {
-            format!("a window from {} to {} runs past midnight, and a window cannot", hm(w.from.0), hm(w.to.0))
+            format!("a window from {from} to {to} runs past midnight, and a window cannot")
         };
         return Err((
             [path, vec![Seg::Key("to".into())]].concat(),
-            format!("{why}: it must close after it opens on the same day (to > from; \"24:00\" is midnight)"),
+            format!("{why}: it must close after it opens on the same day (to > from; \"24:00\" is the end of the day)"),
         ));
     }
     Ok(SendWindow { from: w.from.0, to: w.to.0, days: w.days.map_or(0x7f, |d| d.0) })

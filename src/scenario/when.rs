@@ -64,11 +64,14 @@ pub(crate) struct ClockTime(pub(crate) u32);
 impl<'de> Deserialize<'de> for ClockTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        if s == "24:00" {
+        if s == "24:00" || s == "24:00:00" {
             return Ok(ClockTime(86_400));
         }
-        let t = TimeOfDay::deserialize(de::value::StrDeserializer::<D::Error>::new(&s))
-            .map_err(|e| de::Error::custom(format!("{}; \"24:00\" is the end of the day", e.to_string().trim_end())))?;
+        let t = TimeOfDay::deserialize(de::value::StrDeserializer::<D::Error>::new(&s)).map_err(|e| {
+            // An hour past 23 meant the end of the day, or past it: say how it is written.
+            let hint = if s.starts_with("24") { "; \"24:00\" is the end of the day" } else { "" };
+            de::Error::custom(format!("{}{hint}", e.to_string().trim_end()))
+        })?;
         Ok(ClockTime((t.0.as_micros() / 1_000_000) as u32))
     }
 }

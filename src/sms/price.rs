@@ -48,7 +48,7 @@ pub const MONTH: SimTime = SimTime::from_secs(30 * 86_400);
 pub fn prorated(monthly: Money, span: SimTime) -> Money {
     let month = MONTH.as_micros() as u128;
     let m = monthly.micros().max(0) as u128;
-    Money(((m * span.as_micros() as u128 + month / 2) / month) as i64)
+    Money(((m * span.as_micros() as u128 + month / 2) / month).min(i64::MAX as u128) as i64)
 }
 
 /// What `amount`, spent over `span`, comes to per 30-day month if the span repeats,
