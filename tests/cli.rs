@@ -218,12 +218,17 @@ fn check_prints_drain_time_and_utilisation() {
     assert!(s.contains("utilisation"), "{s}");
 }
 
+/// What `smsim check` prints for shipped scenario `name` with `args`; it must pass.
+fn check_shipped(name: &str, args: &[&str]) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = smsim().arg("check").arg(root.join("scenarios").join(name)).args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 #[test]
 fn check_shows_fixed_costs_to_the_cent() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = smsim().arg("check").arg(root.join("scenarios/long-vs-short-code.toml")).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let s = String::from_utf8(out.stdout).unwrap();
+    let s = check_shipped("long-vs-short-code.toml", &[]);
     // Ten 10DLC numbers at $1 a month and the pool's $10 monthly fee, over 48 hours of a
     // 30-day month: $20 x 48 / 720 = $1.3333..., shown as people read money; setup $44.
     let fees = 20.0 * 48.0 / 720.0;
@@ -233,33 +238,23 @@ fn check_shows_fixed_costs_to_the_cent() {
 
 #[test]
 fn check_prices_a_one_way_sender_id_by_its_countries_with_no_inbound() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = smsim().arg("check").arg(root.join("scenarios/international-senders.toml")).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let s = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<&str> = s.lines().collect();
-    let after = |head: &str| lines[lines.iter().position(|l| l.starts_with(head)).unwrap() + 1];
-    // The sender ID pool sends to GB only, at GB's price (the price the customers' line
-    // gives), and takes no replies; the 10DLC pool is two-way at one price both ways.
-    let gb = lines.iter().find(|l| l.contains("country GB")).unwrap();
-    let price = gb.rsplit("at ").next().unwrap().trim_end_matches("/part");
-    assert_eq!(price, "$0.04", "{gb}");
-    assert!(after("  alpha:").starts_with(&format!("      price {price}/part out, no inbound (one-way);")), "{s}");
-    assert!(after("  us:").starts_with("      price $0.00581/part out, $0.00581/part in;"), "{s}");
-    // Sent to India too (the scenario's india_route variant): each country at its price,
-    // as the customers' lines give them.
-    let out = smsim()
-        .arg("check")
-        .arg(root.join("scenarios/international-senders.toml"))
-        .args(["--set", "number.alpha.countries=[\"GB\", \"IN\"]"])
-        .output()
-        .unwrap();
-    let s = String::from_utf8(out.stdout).unwrap();
-    let at = |c: &str| {
+    // The price to country `c` that check's customers' line gives.
+    let price_to = |s: &str, c: &str| {
         let line = s.lines().find(|l| l.contains(&format!("country {c}"))).unwrap();
         line.rsplit("at ").next().unwrap().trim_end_matches("/part").to_string()
     };
-    let (gb, india) = (at("GB"), at("IN"));
+    let s = check_shipped("international-senders.toml", &[]);
+    let lines: Vec<&str> = s.lines().collect();
+    let after = |head: &str| lines[lines.iter().position(|l| l.starts_with(head)).unwrap() + 1];
+    // The sender ID pool sends to GB only, at GB's price, and takes no replies; the 10DLC
+    // pool is two-way at one price both ways.
+    let gb = price_to(&s, "GB");
+    assert_eq!(gb, "$0.04", "{s}");
+    assert!(after("  alpha:").starts_with(&format!("      price {gb}/part out, no inbound (one-way);")), "{s}");
+    assert!(after("  us:").starts_with("      price $0.00581/part out, $0.00581/part in;"), "{s}");
+    // Sent to India too (the scenario's india_route variant): each country at its price.
+    let s = check_shipped("international-senders.toml", &["--set", "number.alpha.countries=[\"GB\", \"IN\"]"]);
+    let (gb, india) = (price_to(&s, "GB"), price_to(&s, "IN"));
     assert_ne!(gb, india, "{s}");
     assert!(s.contains(&format!("      price (GB {gb}, IN {india})/part out, no inbound (one-way);")), "{s}");
 }

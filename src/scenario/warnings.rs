@@ -6,6 +6,7 @@ use crate::engine::SimTime;
 use crate::sms::Money;
 pub(crate) use many::blasts;
 use many::many_blasts;
+pub use sending::window_spans;
 pub(crate) use sending::windowed_finish;
 use sending::{ZoneRun, closed_windows, opening, ttl_drains, windowed_runs};
 

@@ -17,6 +17,7 @@ use crate::model::batch::{Tag, made};
 use crate::model::message::{Message, Request};
 use crate::model::observe::{EndState, NO_POOL, Observer};
 use crate::scenario::Scenario;
+use crate::scenario::warnings::window_spans;
 
 /// The requests of one blast held until one instant: those of its customers in `zones`.
 #[derive(Debug, Clone, Copy)]
@@ -171,15 +172,8 @@ impl<O: Observer> World<'_, O> {
 }
 
 /// The open spans of every template's sending window in every time zone of `sc` (empty
-/// for a template without a window).
+/// for a template without a window), as `check`'s warnings see them.
 pub(super) fn windows(sc: &Scenario) -> Vec<Vec<Vec<(u64, u64)>>> {
-    sc.templates
-        .iter()
-        .map(|t| match (t.window, &sc.calendar) {
-            (Some(w), Some(cal)) => {
-                sc.zones.iter().map(|z| cal.open_spans(z, w.from, w.to, w.days, sc.horizon)).collect()
-            }
-            _ => Vec::new(),
-        })
-        .collect()
+    // A template has spans in every zone or in none.
+    (0..sc.templates.len()).map(|t| (0..sc.zones.len()).map_while(|z| window_spans(sc, t, z)).collect()).collect()
 }

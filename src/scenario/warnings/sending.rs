@@ -8,8 +8,9 @@ use crate::engine::SimTime;
 use crate::scenario::units::thousands;
 
 /// The open spans of template `template`'s sending window in zone `z` over the horizon;
-/// none without a window or a calendar (always open).
-fn window_spans(sc: &Scenario, template: usize, z: usize) -> Option<Vec<(u64, u64)>> {
+/// none without a window or a calendar (always open). The run holds requests to the
+/// same spans (`model::world::held`).
+pub fn window_spans(sc: &Scenario, template: usize, z: usize) -> Option<Vec<(u64, u64)>> {
     let (Some(w), Some(cal)) = (sc.templates[template].window, &sc.calendar) else { return None };
     Some(cal.open_spans(&sc.zones[z], w.from, w.to, w.days, sc.horizon))
 }
