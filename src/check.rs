@@ -277,6 +277,8 @@ pub fn report(sc: &Scenario) -> String {
         writeln!(w, "fixed costs over the horizon: leases and monthly fees {}, setup {}", cents(leases), cents(setup));
 
     let mut offered = vec![0.0f64; sc.pools.len()];
+    // Parts a blast without spread puts on each pool at once (every such campaign's).
+    let mut burst = vec![0.0f64; sc.pools.len()];
     if !sc.campaigns.is_empty() {
         let _ = writeln!(
             w,
@@ -336,9 +338,11 @@ pub fn report(sc: &Scenario) -> String {
             Money::dollars_f64(per_msg),
             affordable
         );
-        if c.spread > crate::engine::SimTime::ZERO {
-            for (&p, share) in c.from.iter().zip(crate::scenario::warnings::routed_shares(sc, &c.from, None)) {
+        for (&p, share) in c.from.iter().zip(crate::scenario::warnings::routed_shares(sc, &c.from, None)) {
+            if c.spread > crate::engine::SimTime::ZERO {
                 offered[p] += share * parts / c.spread.as_secs_f64();
+            } else {
+                burst[p] += share * parts;
             }
         }
     }
@@ -468,20 +472,29 @@ pub fn report(sc: &Scenario) -> String {
     }
     let _ = writeln!(
         w,
-        "utilisation at nominal rates (offered parts/s over capacity; bursts without spread not included):"
+        "utilisation at nominal rates (steady parts/s offered over capacity; a blast without spread is a burst: how long it keeps the pool at capacity):"
     );
     for (i, p) in sc.pools.iter().enumerate() {
         let (cap, binds) = effective_rate(sc, i);
         let rho = offered[i] / cap;
         let _ = writeln!(
             w,
-            "  {}: {:.3} parts/s offered, {:.3} parts/s capacity{}, utilisation {:.1}%{}",
+            "  {}: {:.3} parts/s offered, {:.3} parts/s capacity{}, utilisation {:.1}%{}{}",
             p.id,
             offered[i],
             cap,
             if binds == "numbers" { String::new() } else { format!(" (bound by {binds})") },
             rho * 100.0,
-            if rho >= 1.0 { " (over capacity: its queue grows while this load lasts)" } else { "" }
+            if rho >= 1.0 { " (over capacity: its queue grows while this load lasts)" } else { "" },
+            if burst[i] > 0.0 {
+                format!(
+                    "; its blasts without spread: about {} parts, at capacity for about {}",
+                    thousands(burst[i].round() as u64),
+                    secs(crate::engine::SimTime::from_secs_f64(burst[i] / cap))
+                )
+            } else {
+                String::new()
+            }
         );
     }
     // A shared rate carries every covered pool's offer through it (by carrier share).

@@ -175,7 +175,7 @@ impl Cli {
                 let mut text = check::report(&all[0]);
                 if all.len() > 1 {
                     let names: Vec<&str> = all[1..].iter().map(|v| v.variant.as_str()).collect();
-                    text.push_str(&format!("variants (all valid): {}\n", names.join(", ")));
+                    text.push_str(&format!("variants besides the base (all valid): {}\n", names.join(", ")));
                 }
                 say(&text)
             }

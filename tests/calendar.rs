@@ -178,6 +178,9 @@ fn each_planner_warning_appears_when_it_should_and_not_otherwise() {
     // A horizon too short to drain: 1,000 parts at 2 parts/s take 8 min 20 s.
     let short = base("ten_dlc", "").replace("horizon = \"2h\"", "horizon = \"5m\"");
     assert!(warnings(&short).contains("campaign blast needs about 8 min to send 1,000 parts at 2 parts/s (numbers)"));
+    // A horizon under half a minute is told in seconds, not "0 min".
+    let w = warnings(&base("ten_dlc", "").replace("horizon = \"2h\"", "horizon = \"5s\""));
+    assert!(w.contains("but the horizon ends 5 s after its blast"), "{w}");
     // A spend limit the nominal cost passes: 1,000 parts at the 10DLC price pass $1.
     let limited = base("ten_dlc", "").replace("monthly_spend_limit_usd = 1000", "monthly_spend_limit_usd = 1");
     let w = warnings(&limited);

@@ -71,6 +71,12 @@ fn negative_duration() {
 }
 
 #[test]
+fn an_empty_body_is_an_error_at_its_line() {
+    let e = bad("body = \"Hello\"", "body = \"\"", "body = \"\"", "campaign.c.body: body is empty");
+    assert!(e.contains("providers refuse a message with no text"), "{e}");
+}
+
+#[test]
 fn bad_duration_unit() {
     bad("horizon = \"1h\"", "horizon = \"1 fortnight\"", "horizon", "simulation.horizon");
 }
@@ -216,6 +222,8 @@ fn check_prints_drain_time_and_utilisation() {
     // 10 single-part messages over 2 numbers at 1 MPS: 5 s.
     assert!(s.contains("drain 5.000 s at 2.00 parts/s"), "{s}");
     assert!(s.contains("utilisation"), "{s}");
+    // The blast has no spread: a burst of 10 parts, 5 s at the pool's 2 parts/s.
+    assert!(s.contains("its blasts without spread: about 10 parts, at capacity for about 5.000 s"), "{s}");
 }
 
 /// What `smsim check` prints for shipped scenario `name` with `args`; it must pass.
@@ -234,6 +242,8 @@ fn check_shows_fixed_costs_to_the_cent() {
     let fees = 20.0 * 48.0 / 720.0;
     let line = format!("fixed costs over the horizon: leases and monthly fees ${fees:.2}, setup $44.00");
     assert!(s.contains(&line), "{s}");
+    // Its two variants, named apart from the base (compare counts three columns).
+    assert!(s.ends_with("variants besides the base (all valid): toll_free, short_code\n"), "{s}");
 }
 
 #[test]

@@ -123,6 +123,40 @@ fn with_a_volume_axis_the_best_at_each_volume_is_named_too() {
     assert!(!stdout.contains("is an axis"), "{stdout}");
 }
 
+/// Under traffic, whose rate decides how much is sent, `customers.count` changes who is
+/// texted, not how many: no volume lines. The same axis over a campaign has them (above).
+#[test]
+fn customers_count_under_traffic_is_no_volume_axis() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("traffic.toml");
+    let text = BURST.replace("horizon = \"1d\"", "horizon = \"10m\"").replace(
+        "[[campaign]]\nid = \"burst\"\nfrom = \"p\"\nbody = \"hi\"\n",
+        "[[traffic]]\nid = \"logins\"\nfrom = \"p\"\nbody = \"hi\"\nrate = \"0.5/s\"\n",
+    );
+    assert!(text.contains("[[traffic]]"));
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("out");
+    let o = Command::cargo_bin("smsim")
+        .unwrap()
+        .arg("sweep")
+        .arg(&path)
+        .args(["--set", "customers.count=1000,3000", "--target", "drain_s<=900", "--quiet", "--no-charts", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    // The same arrivals at both counts: the same requests, within the 1% the rule allows.
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    let req = header.iter().position(|h| *h == "requested").unwrap();
+    let counts: Vec<f64> = summary.lines().skip(1).map(|l| l.split(',').nth(req).unwrap().parse().unwrap()).collect();
+    assert_eq!(counts.len(), 2);
+    assert!(counts[0] > 200.0 && (counts[0] - counts[1]).abs() <= 0.01 * counts[0], "{counts:?}");
+    assert!(!stdout.contains("is an axis"), "{stdout}");
+    assert!(stdout.lines().last().is_some_and(|l| l.starts_with("best: ")), "{stdout}");
+}
+
 #[test]
 fn two_parameter_sweeps_vary_the_first_flag_slowest() {
     let (_, summary, o) = sweep(&["--set", "number.p.count=1,2", "--set", "number.p.kind=long_code,short_code"]);

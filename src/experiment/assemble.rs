@@ -44,7 +44,7 @@ fn cheapest_by<'p>(
 /// traffic source's `rate`), the cheapest point meeting the targets may simply send the
 /// least: lines naming the cheapest point meeting every target (`meets`, per point) at
 /// each combination of those axes' values, in sweep order (the first on a tie, as
-/// `best`).
+/// `best`); none when those values leave the requests made within 1% of each other.
 fn best_by_volume(points: &[String], rows: &[Summary], meets: &[bool]) -> Vec<String> {
     let volume = |k: &str| {
         k == "customers.count"
@@ -66,6 +66,21 @@ fn best_by_volume(points: &[String], rows: &[Summary], meets: &[bool]) -> Vec<St
         }
     }
     if axes.is_empty() || values.len() < 2 {
+        return Vec::new();
+    }
+    // Only when they do set it here: the mean requests at each of their values differ by
+    // more than 1% of the most (a `customers.count` under traffic whose rate decides how
+    // much is sent changes who is texted, not how many).
+    let requested: Vec<f64> = values
+        .iter()
+        .filter_map(|v| {
+            let xs: Vec<f64> =
+                points.iter().filter(|p| of(p) == *v).filter_map(|p| point_mean(rows, p, "requested")).collect();
+            (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+        })
+        .collect();
+    let most = requested.iter().copied().fold(0.0, f64::max);
+    if requested.iter().all(|&r| most - r <= 0.01 * most) {
         return Vec::new();
     }
     let (names, verb) = (axes.join(" and "), if axes.len() == 1 { "is an axis" } else { "are axes" });

@@ -108,7 +108,7 @@ pub fn run_summary(sc: &Scenario, s: &Summary, m: &Metrics, out_dir: &Path, file
         })
         .collect();
     if !per_outcome.is_empty() {
-        let _ = writeln!(out, "  cost per outcome: {}", per_outcome.join(", "));
+        let _ = writeln!(out, "  cost per outcome (the whole cost over each): {}", per_outcome.join(", "));
     }
     for line in notes(&s.variant, std::slice::from_ref(s)) {
         let _ = writeln!(out, "  note: {line}");

@@ -77,6 +77,9 @@ pub(super) fn template(
 ) -> Result<Template, Fail> {
     // With smart encoding, what is sent (and segmented) is the replaced text (SPEC 8).
     let body = &*if smart == Some(true) { crate::sms::smart::apply(body) } else { body.into() };
+    if body.is_empty() {
+        return Err((at(&[&section, &i, &"body"]), "body is empty: providers refuse a message with no text".into()));
+    }
     let seg = segment(body);
     if seg.parts > 10 {
         return Err((

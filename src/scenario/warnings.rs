@@ -10,7 +10,9 @@ pub use sending::window_spans;
 pub(crate) use sending::windowed_finish;
 use sending::{ZoneRun, closed_windows, opening, ttl_drains, windowed_runs};
 
+mod caps;
 mod many;
+mod outages;
 mod sending;
 
 /// Effective parts per second of pool `p` alone, when its traffic splits over carriers
@@ -72,6 +74,8 @@ pub fn all(sc: &Scenario) -> Vec<String> {
     out.extend(closed_windows(sc));
     out.extend(ttl_drains(sc));
     out.extend(short_horizons(sc));
+    out.extend(caps::cap_overruns(sc));
+    out.extend(outages::outage_expiries(sc));
     out.extend(spend_limit(sc));
     out.extend(hold_traps(sc));
     out.extend(fixed_zones(sc));
@@ -373,8 +377,12 @@ fn sendings(sc: &Scenario) -> Vec<Sending> {
     out
 }
 
-/// Hours and minutes of `secs`, for warnings.
+/// Hours and minutes of `secs` (whole seconds under half a minute), for warnings.
 fn span(secs: f64) -> String {
+    // Under half a minute in seconds: a 5 s horizon is not "0 min".
+    if secs < 30.0 {
+        return if secs > 0.0 && secs < 0.5 { "under 1 s".into() } else { format!("{} s", secs.round() as u64) };
+    }
     let m = (secs / 60.0).round() as u64;
     if m < 60 { format!("{m} min") } else { format!("{}h{:02}", m / 60, m % 60) }
 }
