@@ -277,8 +277,8 @@ pub fn report(sc: &Scenario) -> String {
         writeln!(w, "fixed costs over the horizon: leases and monthly fees {}, setup {}", cents(leases), cents(setup));
 
     let mut offered = vec![0.0f64; sc.pools.len()];
-    // Parts a blast without spread puts on each pool at once (every such campaign's).
-    let mut burst = vec![0.0f64; sc.pools.len()];
+    // Each campaign without spread, and the parts a blast of it puts on each pool at once.
+    let mut burst: Vec<Vec<(&crate::scenario::Campaign, f64)>> = vec![Vec::new(); sc.pools.len()];
     if !sc.campaigns.is_empty() {
         let _ = writeln!(
             w,
@@ -341,8 +341,8 @@ pub fn report(sc: &Scenario) -> String {
         for (&p, share) in c.from.iter().zip(crate::scenario::warnings::routed_shares(sc, &c.from, None)) {
             if c.spread > crate::engine::SimTime::ZERO {
                 offered[p] += share * parts / c.spread.as_secs_f64();
-            } else {
-                burst[p] += share * parts;
+            } else if share > 0.0 {
+                burst[p].push((c, share * parts));
             }
         }
     }
@@ -472,7 +472,7 @@ pub fn report(sc: &Scenario) -> String {
     }
     let _ = writeln!(
         w,
-        "utilisation at nominal rates (steady parts/s offered over capacity; a blast without spread is a burst: how long it keeps the pool at capacity):"
+        "utilisation at nominal rates (steady parts/s offered over capacity; a blast without spread is a burst: how long each keeps the pool at capacity):"
     );
     for (i, p) in sc.pools.iter().enumerate() {
         let (cap, binds) = effective_rate(sc, i);
@@ -486,15 +486,22 @@ pub fn report(sc: &Scenario) -> String {
             if binds == "numbers" { String::new() } else { format!(" (bound by {binds})") },
             rho * 100.0,
             if rho >= 1.0 { " (over capacity: its queue grows while this load lasts)" } else { "" },
-            if burst[i] > 0.0 {
-                format!(
-                    "; its blasts without spread: about {} parts, at capacity for about {}",
-                    thousands(burst[i].round() as u64),
-                    secs(crate::engine::SimTime::from_secs_f64(burst[i] / cap))
-                )
-            } else {
-                String::new()
-            }
+            burst[i]
+                .iter()
+                .map(|&(c, parts)| {
+                    let every = match (c.every, c.every_days) {
+                        (Some(_), Some(d)) if sc.calendar.is_some() => format!(", every {d} day(s)"),
+                        (Some(e), _) => format!(", every {}", secs(e)),
+                        _ => String::new(),
+                    };
+                    format!(
+                        "; campaign {}'s blast without spread: about {} parts, at capacity for about {}{every}",
+                        c.id,
+                        thousands(parts.round() as u64),
+                        secs(crate::engine::SimTime::from_secs_f64(parts / cap))
+                    )
+                })
+                .collect::<String>()
         );
     }
     // A shared rate carries every covered pool's offer through it (by carrier share).

@@ -223,7 +223,17 @@ fn check_prints_drain_time_and_utilisation() {
     assert!(s.contains("drain 5.000 s at 2.00 parts/s"), "{s}");
     assert!(s.contains("utilisation"), "{s}");
     // The blast has no spread: a burst of 10 parts, 5 s at the pool's 2 parts/s.
-    assert!(s.contains("its blasts without spread: about 10 parts, at capacity for about 5.000 s"), "{s}");
+    assert!(s.contains("campaign c's blast without spread: about 10 parts, at capacity for about 5.000 s\n"), "{s}");
+    // Repeated every 10 s, two campaigns: each its own, with its period.
+    let text = format!(
+        "{GOOD}every = \"10s\"\n[[campaign]]\nid = \"d\"\nfrom = \"lc\"\nbody = \"Hi\"\nrecipients = 4\nat = \"40m\"\n"
+    );
+    let path = write(dir.path(), &text);
+    let s = String::from_utf8(smsim().arg("check").arg(&path).output().unwrap().stdout).unwrap();
+    assert!(
+        s.contains("; campaign c's blast without spread: about 10 parts, at capacity for about 5.000 s, every 10.000 s; campaign d's blast without spread: about 4 parts, at capacity for about 2.000 s\n"),
+        "{s}"
+    );
 }
 
 /// What `smsim check` prints for shipped scenario `name` with `args`; it must pass.

@@ -186,56 +186,6 @@ fn capped(on_cap: &str) -> Summary {
     ))
 }
 
-/// The warning of the parts a cap stops, and its estimate of how many.
-fn cap_warning(text: &str) -> Option<String> {
-    smsim::scenario::warnings::all(&scenario(text))
-        .into_iter()
-        .find(|w| w.contains("past its cap") || w.contains("past their cap"))
-}
-
-#[test]
-fn check_warns_of_the_parts_a_cap_stops_as_many_as_the_run_stops() {
-    let text = |on_cap: &str, cap: u32| {
-        format!(
-            "{HEAD}\n[customers]\ncount = 3000\n\
-             [[number]]\nid = \"sc\"\nkind = \"short_code\"\n\
-             carrier_limit = [{{ carrier = \"c\", daily_parts = {cap}, on_cap = \"{on_cap}\" }}]\n\
-             [[campaign]]\nid = \"blast\"\nfrom = \"sc\"\nbody = \"Hi\"\nrecipients = 3000\n"
-        )
-    };
-    // 3,000 parts at 100 MPS in 30 s, within one day: 2,000 past the cap, as the run has it.
-    let w = cap_warning(&text("block", 1000)).expect("a cap passed");
-    assert!(w.starts_with("campaign blast: sends about 3,000 parts through limit sc.c within one daily window, past its cap of 1,000 parts: about 2,000 of them end blocked_daily_cap, uncharged (on_cap = \"block\")"), "{w}");
-    assert_eq!(capped("block").count(EndState::BlockedDailyCap), 2000);
-    let w = cap_warning(&text("hold", 1000)).expect("a cap passed");
-    assert!(w.contains("about 2,000 of them wait at their numbers' heads for the window to reset"), "{w}");
-    assert!(!w.contains("charged"), "{w}");
-    assert!(
-        cap_warning(&text("block_charged", 1000)).unwrap().contains("charged as if sent (on_cap = \"block_charged\")")
-    );
-    // A cap the blast does not pass: no warning.
-    assert_eq!(cap_warning(&text("block", 3000)), None);
-    // A weekly cap and a daily blast of 500: seven blasts in the week send 3,500 parts,
-    // 1,500 past 2,000; the run blocks the blasts of days 4 to 6, and the week after's
-    // first goes again.
-    let weekly = HEAD.replace("horizon = \"3d\"", "horizon = \"8d\"")
-        + "[customers]\ncount = 500\n[[number]]\nid = \"sc\"\nkind = \"short_code\"\n\
-           [[limit]]\nid = \"brand\"\npools = [\"sc\"]\nweekly_parts = 2000\n\
-           [[campaign]]\nid = \"daily\"\nfrom = \"sc\"\nbody = \"Hi\"\nevery = \"1d\"\n";
-    let w = cap_warning(&weekly).expect("a cap passed");
-    assert!(w.contains("sends about 3,500 parts through limit brand within one weekly window, past its cap of 2,000 parts: about 1,500 of them end blocked_daily_cap"), "{w}");
-    let s = summary(&weekly);
-    assert_eq!((s.count(EndState::BlockedDailyCap), s.count(EndState::Delivered)), (1500, 2500));
-    // 100,000 parts at 1 part/s take 100,000 s, two days: two daily caps of 10,000 pass
-    // 20,000 of them.
-    let long = text("block", 10_000)
-        .replace("count = 3000", "count = 100000")
-        .replace("recipients = 3000", "recipients = 100000")
-        .replace("kind = \"short_code\"", "kind = \"long_code\"");
-    let w = cap_warning(&long).expect("a cap passed");
-    assert!(w.contains("sends about 100,000 parts through limit sc.c over the 2 daily windows its sending spans (about 27h47), past their cap of 10,000 parts each: about 80,000 of them"), "{w}");
-}
-
 #[test]
 fn hold_sends_the_rest_when_the_window_resets() {
     let s = capped("hold");
@@ -436,46 +386,4 @@ fn check_warns_of_messages_a_hold_can_never_let_through() {
     assert!(r.contains("long's messages take 2 parts, over limit p.c's cap of 1 part daily"), "{r}");
     let r = smsim::scenario::warnings::hold_traps(&scenario(&text.replace("daily_parts = 1", "daily_parts = 2")));
     assert!(r.is_empty(), "{r:?}");
-}
-
-/// The outage warning's count of expiring messages, from its text.
-fn expiring(w: &str) -> f64 {
-    let n = w.split("about ").nth(1).and_then(|s| s.split(' ').next()).expect(w);
-    n.replace(',', "").parse().expect(w)
-}
-
-#[test]
-fn check_warns_of_outages_longer_than_a_ttl_and_about_how_many_expire() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let down = |sc: &smsim::scenario::Scenario| {
-        smsim::scenario::warnings::all(sc).into_iter().find(|w| w.contains(" is down from "))
-    };
-    // A carrier's 20 min outage against a 5 min TTL (otp-short-code), and a pool's 90 min
-    // one against 30 min with no failover (route-failover): the traffic requested in the
-    // outage's first 15 and 60 min expires. The estimate against the run's expired: within
-    // 5%, for a Poisson count of about 4,500 (sd 1.5%) and 21,600 (0.7%) and the edges the
-    // estimate leaves out (messages the carrier fails, the backlog's own wait).
-    for (file, want) in [
-        (
-            "otp-short-code.toml",
-            "carrier verizon is down from 45 min to 1h05 (20 min), longer than pool sc's TTL (5 min): about 4,500 of the messages of traffic logins",
-        ),
-        (
-            "route-failover.toml",
-            "pool primary is down from 30 min to 2h00 (1h30), longer than pool primary's TTL (30 min): about 21,600 of the messages of traffic alerts",
-        ),
-    ] {
-        let sc = smsim::scenario::load(&root.join(file), &[]).unwrap();
-        let w = down(&sc).expect(file);
-        assert!(w.starts_with(want), "{w}");
-        let expired = run(&sc, sc.seed).metrics.count(EndState::Expired) as f64;
-        assert!((expiring(&w) - expired).abs() <= 0.05 * expired, "{file}: {w} against {expired}");
-    }
-    // With its failover the pool's requests go elsewhere: no warning, and none expire.
-    let sets = ["number.primary.failover=backup".to_string()];
-    let sc = smsim::scenario::load(&root.join("route-failover.toml"), &sets).unwrap();
-    assert_eq!(down(&sc), None);
-    // An outage within the TTL: none.
-    let sets = ["carrier.verizon.outages=[{ from = \"45m\", to = \"49m\" }]".to_string()];
-    assert_eq!(down(&smsim::scenario::load(&root.join("otp-short-code.toml"), &sets).unwrap()), None);
 }

@@ -10,9 +10,7 @@ pub use sending::window_spans;
 pub(crate) use sending::windowed_finish;
 use sending::{ZoneRun, closed_windows, opening, ttl_drains, windowed_runs};
 
-mod caps;
 mod many;
-mod outages;
 mod sending;
 
 /// Effective parts per second of pool `p` alone, when its traffic splits over carriers
@@ -74,8 +72,6 @@ pub fn all(sc: &Scenario) -> Vec<String> {
     out.extend(closed_windows(sc));
     out.extend(ttl_drains(sc));
     out.extend(short_horizons(sc));
-    out.extend(caps::cap_overruns(sc));
-    out.extend(outages::outage_expiries(sc));
     out.extend(spend_limit(sc));
     out.extend(hold_traps(sc));
     out.extend(fixed_zones(sc));
