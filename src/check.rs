@@ -43,6 +43,24 @@ fn describe_limit(sc: &Scenario, l: &Limit) -> String {
         crate::scenario::OnCap::BlockCharged => s.push_str(" (over a cap: blocked and billed)"),
         crate::scenario::OnCap::Hold => s.push_str(" (over a cap: held to the next window)"),
     }
+    // A blast that alone passes a cap: how many the cap stops depends on when each part's
+    // turn comes, window by window, which the run counts (blocked_daily_cap).
+    let least = l.caps.iter().min_by_key(|c| c.parts);
+    for c in sc.campaigns.iter().filter(|c| c.recipients > 0) {
+        let through = crate::scenario::warnings::parts_through(sc, c, l);
+        if let Some(cap) = least.filter(|cap| through > cap.parts as f64) {
+            s.push_str(&format!(
+                "; one blast of campaign {} puts about {} parts through it, more than its {} cap: {}",
+                c.id,
+                thousands(through.round() as u64),
+                cap.window.name(),
+                match l.on_cap {
+                    crate::scenario::OnCap::Hold => "a run shows how long the cap holds them (queue wait, drain)",
+                    _ => "a run counts what the cap stops (blocked_daily_cap)",
+                }
+            ));
+        }
+    }
     s
 }
 
@@ -507,8 +525,8 @@ pub fn report(sc: &Scenario) -> String {
     // A shared rate carries every covered pool's offer through it (by carrier share).
     for l in sc.limits.iter().filter(|l| l.scope != LimitScope::Pool || l.pools.len() > 1) {
         let Some(mps) = l.mps else { continue };
-        let share = l.carrier.map_or(1.0, |c| sc.carriers[c].share);
-        let load: f64 = l.pools.iter().map(|&p| offered[p] * share).sum();
+        let share = |p: usize| l.carrier.map_or(1.0, |c| crate::scenario::warnings::carrier_share(sc, p, c));
+        let load: f64 = l.pools.iter().map(|&p| offered[p] * share(p)).sum();
         let rho = load / mps;
         let _ = writeln!(
             w,

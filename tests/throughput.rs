@@ -387,3 +387,48 @@ fn check_warns_of_messages_a_hold_can_never_let_through() {
     let r = smsim::scenario::warnings::hold_traps(&scenario(&text.replace("daily_parts = 1", "daily_parts = 2")));
     assert!(r.is_empty(), "{r:?}");
 }
+
+/// Check names a campaign whose one blast puts more parts through a limit than its least
+/// cap, counting only the countries the limit's pools reach and, for a carrier's limit,
+/// that carrier's share of each; what the cap then does is left to a run.
+#[test]
+fn check_names_a_blast_that_alone_passes_a_cap() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let check = |file: &str, set: &str| {
+        let sets: Vec<String> = if set.is_empty() { vec![] } else { vec![set.to_string()] };
+        smsim::check::report(&smsim::scenario::load(&root.join(file), &sets).unwrap())
+    };
+    // 10,000 texts, T-Mobile's share 0.35: 3,500 parts against 2,000 a day.
+    let r = check("ten-dlc-carrier-limits.toml", "");
+    assert!(r.contains("carrier limit toward tmobile: no MPS cap, 2000 parts per day; one blast of campaign launch puts about 3,500 parts through it, more than its daily cap: a run counts what the cap stops (blocked_daily_cap)\n"), "{r}");
+    let r = check(
+        "ten-dlc-carrier-limits.toml",
+        "number.brand.carrier_limit=[{ carrier = \"tmobile\", daily_parts = 2000, on_cap = \"hold\" }]",
+    );
+    assert!(
+        r.contains("more than its daily cap: a run shows how long the cap holds them (queue wait, drain)\n"),
+        "{r}"
+    );
+    // Under the cap (the vetted variant's 200,000 a day): no line.
+    let r = check(
+        "ten-dlc-carrier-limits.toml",
+        "number.brand.carrier_limit=[{ carrier = \"tmobile\", daily_parts = 200000 }]",
+    );
+    assert!(!r.contains("one blast of"), "{r}");
+    // EE serves GB alone (a quarter of the customers, all its own): through the GB sender
+    // ID, 2,500 parts; through the US pool, which reaches no GB customer, none.
+    let r = check("international-senders.toml", "number.alpha.carrier_limit=[{ carrier = \"ee\", daily_parts = 100 }]");
+    assert!(
+        r.contains("one blast of campaign order-updates puts about 2,500 parts through it, more than its daily cap"),
+        "{r}"
+    );
+    let r = check("international-senders.toml", "number.us.carrier_limit=[{ carrier = \"ee\", daily_parts = 100 }]");
+    assert!(!r.contains("one blast of"), "{r}");
+    // Nor does a rate toward EE bind the US pool's drain (it was taken as EE's whole
+    // share of the pool's messages); toward AT&T (0.55 of the US) it does: 1 / 0.55.
+    let r = check("international-senders.toml", "number.us.carrier_limit=[{ carrier = \"ee\", mps = 1 }]");
+    assert!(!r.contains("bound by limit us.ee"), "{r}");
+    assert!(r.contains("  us: 0.000 parts/s offered, 10.000 parts/s capacity, utilisation"), "{r}");
+    let r = check("international-senders.toml", "number.us.carrier_limit=[{ carrier = \"att\", mps = 1 }]");
+    assert!(r.contains("  us: 0.000 parts/s offered, 1.818 parts/s capacity (bound by limit us.att)"), "{r}");
+}

@@ -22,7 +22,7 @@ pub fn effective_rate(sc: &Scenario, p: usize) -> (f64, String) {
     let mut rate = (pool.count as f64 * pool.mps, "numbers".to_string());
     for l in sc.limits.iter().filter(|l| l.pools.contains(&p)) {
         if let Some(mps) = l.mps {
-            let share = l.carrier.map_or(1.0, |c| sc.carriers[c].share);
+            let share = l.carrier.map_or(1.0, |c| carrier_share(sc, p, c));
             if share > 0.0 && mps / share < rate.0 {
                 let name = match l.scope {
                     super::LimitScope::Account => "the account's rate".to_string(),
@@ -33,6 +33,20 @@ pub fn effective_rate(sc: &Scenario, p: usize) -> (f64, String) {
         }
     }
     rate
+}
+
+/// The share of pool `p`'s messages that go to carrier `c`: over the countries the pool
+/// reaches, by their customers' shares, the carrier's share of each it serves (a carrier
+/// serves its countries only: with `[[country]]`, its share is of theirs).
+pub fn carrier_share(sc: &Scenario, p: usize, c: usize) -> f64 {
+    let (mut to_c, mut all) = (0.0, 0.0);
+    for (_, country) in sc.countries.iter().enumerate().filter(|&(k, _)| sc.pools[p].reaches[k]) {
+        all += country.share;
+        if country.carriers.contains(&c) {
+            to_c += country.share * sc.carriers[c].share;
+        }
+    }
+    if all > 0.0 { to_c / all } else { 0.0 }
 }
 
 /// Messages a `hold` limit can never let through: more parts than its cap. Held, each
@@ -147,6 +161,24 @@ fn destinations(sc: &Scenario, fraud: Option<usize>) -> Vec<(usize, f64)> {
         Some(k) => vec![(k, 1.0)],
         None => sc.countries.iter().enumerate().map(|(k, c)| (k, c.share)).collect(),
     }
+}
+
+/// The parts one blast of campaign `c` puts through limit `l`, on average: its parts to
+/// each country whose requests go to a pool `l` covers, times, for a carrier's limit,
+/// that carrier's share of the country's customers (none where it serves none).
+pub fn parts_through(sc: &Scenario, c: &super::Campaign, l: &super::Limit) -> f64 {
+    let parts = c.recipients as f64 * sc.templates[c.template].parts as f64;
+    let through: f64 = destinations(sc, None)
+        .into_iter()
+        .filter(|&(k, _)| !sc.protect.blocked[k])
+        .filter(|&(k, _)| sc.route(&c.from, k).is_some_and(|p| l.pools.contains(&p)))
+        .map(|(k, share)| match l.carrier {
+            None => share,
+            Some(x) if sc.countries[k].carriers.contains(&x) => share * sc.carriers[x].share,
+            Some(_) => 0.0,
+        })
+        .sum();
+    parts * through
 }
 
 /// The share of requests each pool of `from` sends to (SPEC 7.3 routing by country),
