@@ -23,9 +23,15 @@ body = "hi"
 "#;
 
 fn sweep(args: &[&str]) -> (String, String, std::process::Output) {
+    sweep_of(BURST, args)
+}
+
+/// `smsim sweep` of scenario `text` with `args`: its standard output, summary.csv and
+/// the process's output.
+fn sweep_of(text: &str, args: &[&str]) -> (String, String, std::process::Output) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("burst.toml");
-    std::fs::write(&path, BURST).unwrap();
+    std::fs::write(&path, text).unwrap();
     let out = dir.path().join("out");
     let o = Command::cargo_bin("smsim")
         .unwrap()
@@ -127,26 +133,13 @@ fn with_a_volume_axis_the_best_at_each_volume_is_named_too() {
 /// texted, not how many: no volume lines. The same axis over a campaign has them (above).
 #[test]
 fn customers_count_under_traffic_is_no_volume_axis() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("traffic.toml");
     let text = BURST.replace("horizon = \"1d\"", "horizon = \"10m\"").replace(
         "[[campaign]]\nid = \"burst\"\nfrom = \"p\"\nbody = \"hi\"\n",
         "[[traffic]]\nid = \"logins\"\nfrom = \"p\"\nbody = \"hi\"\nrate = \"0.5/s\"\n",
     );
     assert!(text.contains("[[traffic]]"));
-    std::fs::write(&path, text).unwrap();
-    let out = dir.path().join("out");
-    let o = Command::cargo_bin("smsim")
-        .unwrap()
-        .arg("sweep")
-        .arg(&path)
-        .args(["--set", "customers.count=1000,3000", "--target", "drain_s<=900", "--quiet", "--no-charts", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let (stdout, summary, o) = sweep_of(&text, &["--set", "customers.count=1000,3000", "--target", "drain_s<=900"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let stdout = String::from_utf8(o.stdout).unwrap();
-    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     // The same arrivals at both counts: the same requests, within the 1% the rule allows.
     let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
     let req = header.iter().position(|h| *h == "requested").unwrap();
