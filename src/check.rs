@@ -285,14 +285,13 @@ pub fn report(sc: &Scenario) -> String {
         let _ = writeln!(w, "protect: {}", what.join("; "));
     }
     let (leases, setup) = sc.fixed_costs();
-    // Prorated to the horizon's microsecond: shown to the cent (half a cent up), as the
-    // run's costs are.
-    let cents = |m: Money| {
-        let c = (m.micros().max(0) as u64).saturating_add(5_000) / 10_000;
-        format!("${}.{:02}", thousands(c / 100), c % 100)
-    };
-    let _ =
-        writeln!(w, "fixed costs over the horizon: leases and monthly fees {}, setup {}", cents(leases), cents(setup));
+    // Prorated to the horizon's microsecond: shown to the cent, as the run's costs are.
+    let _ = writeln!(
+        w,
+        "fixed costs over the horizon: leases and monthly fees {}, setup {}",
+        leases.cents(),
+        setup.cents()
+    );
 
     let mut offered = vec![0.0f64; sc.pools.len()];
     // Each campaign without spread, and the parts a blast of it puts on each pool at once.

@@ -39,14 +39,16 @@ pub fn effective_rate(sc: &Scenario, p: usize) -> (f64, String) {
 /// reaches, by their customers' shares, the carrier's share of each it serves (a carrier
 /// serves its countries only: with `[[country]]`, its share is of theirs).
 pub fn carrier_share(sc: &Scenario, p: usize, c: usize) -> f64 {
-    let (mut to_c, mut all) = (0.0, 0.0);
-    for (_, country) in sc.countries.iter().enumerate().filter(|&(k, _)| sc.pools[p].reaches[k]) {
-        all += country.share;
-        if country.carriers.contains(&c) {
-            to_c += country.share * sc.carriers[c].share;
-        }
-    }
+    let reached = || (0..sc.countries.len()).filter(|&k| sc.pools[p].reaches[k]);
+    let all: f64 = reached().map(|k| sc.countries[k].share).sum();
+    let to_c: f64 = reached().map(|k| sc.countries[k].share * share_in(sc, k, c)).sum();
     if all > 0.0 { to_c / all } else { 0.0 }
+}
+
+/// Carrier `c`'s share of country `k`'s customers: its share if it serves the country
+/// (with `[[country]]`, shares are within each country's carriers), else none.
+fn share_in(sc: &Scenario, k: usize, c: usize) -> f64 {
+    if sc.countries[k].carriers.contains(&c) { sc.carriers[c].share } else { 0.0 }
 }
 
 /// Messages a `hold` limit can never let through: more parts than its cap. Held, each
@@ -172,11 +174,7 @@ pub fn parts_through(sc: &Scenario, c: &super::Campaign, l: &super::Limit) -> f6
         .into_iter()
         .filter(|&(k, _)| !sc.protect.blocked[k])
         .filter(|&(k, _)| sc.route(&c.from, k).is_some_and(|p| l.pools.contains(&p)))
-        .map(|(k, share)| match l.carrier {
-            None => share,
-            Some(x) if sc.countries[k].carriers.contains(&x) => share * sc.carriers[x].share,
-            Some(_) => 0.0,
-        })
+        .map(|(k, share)| share * l.carrier.map_or(1.0, |x| share_in(sc, k, x)))
         .sum();
     parts * through
 }

@@ -40,6 +40,12 @@ impl Money {
         let keep = frac.trim_end_matches('0').len().max(2);
         format!("{}${grouped}.{}", if self.0 < 0 { "-" } else { "" }, &frac[..keep])
     }
+    /// To the cent, as totals are read: `$1.33` for $1.333333, half a cent up
+    /// ($0.005 is `$0.01`), with thousands separators; exact, never through a float.
+    pub fn cents(self) -> String {
+        let c = (self.0.unsigned_abs() + 5_000) / 10_000;
+        format!("{}${}.{:02}", if self.0 < 0 { "-" } else { "" }, thousands(c / 100), c % 100)
+    }
     /// [`Money::dollars`] of an amount in dollars, rounded to the micro-dollar (an
     /// estimate, such as an average price).
     pub fn dollars_f64(usd: f64) -> String {
@@ -111,6 +117,15 @@ impl std::iter::Sum for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cents_round_half_a_cent_up_exactly() {
+        assert_eq!(Money(1_333_333).cents(), "$1.33");
+        assert_eq!(Money(5_000).cents(), "$0.01", "half a cent up");
+        assert_eq!(Money(4_999).cents(), "$0.00");
+        assert_eq!(Money(1_234_567_895_000).cents(), "$1,234,567.90");
+        assert_eq!(Money(-1_995_000).cents(), "-$2.00");
+    }
 
     #[test]
     fn money_is_exact() {
